@@ -1,0 +1,1 @@
+"""asterisk_conf package."""
