@@ -1,0 +1,51 @@
+# Two commands on a fresh Debian 12 machine: `make demo` and `make test`.
+# Every target installs what it needs first; nothing is installed by hand.
+SHELL := /bin/bash
+VENV  := .venv
+PY    := $(VENV)/bin/python
+KCC   := $(VENV)/bin/kcc
+SITE  ?= config/site.yaml
+
+.PHONY: deps rootfs venv lint unit test demo up down bench check-config clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+rootfs: deps
+	@bash scripts/build-rootfs.sh
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q -r requirements.lock
+	$(VENV)/bin/pip install -q --no-deps -e .
+	touch $@
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+unit: venv
+	$(VENV)/bin/pytest tests/unit
+
+test: deps rootfs venv lint
+	$(VENV)/bin/pytest
+
+check-config: venv
+	$(KCC) check-config $(SITE)
+
+demo: deps rootfs venv
+	$(KCC) demo --site $(SITE)
+
+up: deps rootfs venv
+	$(KCC) up --site $(SITE)
+
+down: venv
+	$(KCC) down
+
+bench: venv
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) build

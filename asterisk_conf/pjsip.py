@@ -1,0 +1,107 @@
+"""pjsip.conf: one UDP transport, the 14023 trunk and the registering phones.
+
+The trunk is identified by source address, as a carrier's would be: any SIP
+client on the bind address may call 14023. Phones (TIC positions and
+back-office extensions) are identified by user name first, so a phone on the
+same address is never mistaken for the trunk, and must authenticate with a
+digest whose MD5 hash is all the site configuration holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from asterisk_conf.render import Section
+from kcc.site import SiteConfig
+
+PHONE_TEMPLATE = "kcc-phone"
+
+
+def sections(site: SiteConfig) -> Iterator[Section]:
+    svc = site.services
+    yield Section(
+        name="global",
+        pairs=(
+            ("type", "global"),
+            ("user_agent", "KCC14023"),
+            ("endpoint_identifier_order", "username,ip"),
+            ("default_realm", site.sip_realm),
+        ),
+    )
+    yield Section(
+        name="transport-udp",
+        pairs=(
+            ("type", "transport"),
+            ("protocol", "udp"),
+            ("bind", f"{svc.bind_host}:{svc.sip_port}"),
+        ),
+    )
+    yield Section(name=PHONE_TEMPLATE, template=True, pairs=(*_media_pairs(), ("type", "endpoint")))
+    yield from _trunk(site)
+    for position in site.positions:
+        label = f"TIC {position.id}" + (" (piek)" if position.peak else "")
+        yield from _phone(site, position.extension, position.sip_md5, "kcc-positions", label)
+    for department in site.departments:
+        for ext in department.extensions:
+            yield from _phone(site, ext.extension, ext.sip_md5, "kcc-backoffice", ext.name)
+
+
+def _media_pairs() -> tuple[tuple[str, str], ...]:
+    return (
+        ("disallow", "all"),
+        ("allow", "alaw,ulaw"),
+        ("dtmf_mode", "rfc4733"),
+        ("direct_media", "no"),
+        ("rtp_symmetric", "yes"),
+        ("force_rport", "yes"),
+        ("rewrite_contact", "yes"),
+        ("language", "nl"),
+        ("tone_zone", "nl"),
+    )
+
+
+def _trunk(site: SiteConfig) -> Iterator[Section]:
+    yield Section(
+        name="trunk",
+        comment="Calls into the public number, as the carrier would deliver them.",
+        pairs=(("type", "endpoint"), ("context", "kcc-trunk"), *_media_pairs()),
+    )
+    yield Section(
+        name="trunk-identify",
+        pairs=(("type", "identify"), ("endpoint", "trunk"), ("match", site.services.bind_host)),
+    )
+
+
+def _phone(site: SiteConfig, ext: str, md5: str, context: str, label: str) -> Iterator[Section]:
+    yield Section(
+        name=ext,
+        inherits=PHONE_TEMPLATE,
+        pairs=(
+            ("context", context),
+            ("auth", ext),
+            ("aors", ext),
+            ("callerid", f'"{label}" <{ext}>'),
+            ("device_state_busy_at", "1"),
+            ("pickup_group", "1"),
+            ("call_group", "1"),
+        ),
+    )
+    yield Section(
+        name=ext,
+        pairs=(
+            ("type", "auth"),
+            ("auth_type", "digest"),
+            ("username", ext),
+            ("realm", site.sip_realm),
+            ("password_digest", f"md5:{md5}"),
+        ),
+    )
+    yield Section(
+        name=ext,
+        pairs=(
+            ("type", "aor"),
+            ("max_contacts", "1"),
+            ("remove_existing", "yes"),
+            ("minimum_expiration", "30"),
+        ),
+    )

@@ -1,0 +1,166 @@
+"""Asterisk 22 started for real inside the Debian sid chroot.
+
+The generated configuration is copied to `<rootfs>/kcc/<instance>/etc` and
+Asterisk runs in the foreground (`asterisk -f`) as a child of this process, so
+stopping it is a signal to a process we own. Readiness is the `FullyBooted`
+event on AMI, not a delay.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import time
+from pathlib import Path
+from types import TracebackType
+
+from asterisk_conf import AsteriskPaths, generate
+from kcc.site import SiteConfig
+from kcc.stack.holdmusic import write_hold_music
+from kcc.stack.process import ManagedProcess, ProcessError
+from kcc.stack.rootfs import ensure_rootfs
+
+
+class Asterisk:
+    def __init__(
+        self, site: SiteConfig, *, instance: str, ami_secret: str, rootfs: Path | None = None
+    ) -> None:
+        self.site, self.instance, self.ami_secret = site, instance, ami_secret
+        self._rootfs = rootfs
+        self._proc: ManagedProcess | None = None
+
+    @property
+    def rootfs(self) -> Path:
+        if self._rootfs is None:
+            self._rootfs = ensure_rootfs()
+        return self._rootfs
+
+    @property
+    def inside(self) -> str:
+        """The instance folder as Asterisk sees it, inside the chroot."""
+        return f"/kcc/{self.instance}"
+
+    @property
+    def host_dir(self) -> Path:
+        return self.rootfs / "kcc" / self.instance
+
+    def host_path(self, inside_path: str) -> Path:
+        """Where a path Asterisk names (inside the chroot) lies on the host."""
+        return self.rootfs / inside_path.lstrip("/")
+
+    @property
+    def paths(self) -> AsteriskPaths:
+        base = self.inside
+        return AsteriskPaths(
+            etc=f"{base}/etc",
+            lib=f"{base}/lib",
+            spool=f"{base}/spool",
+            run=f"{base}/run",
+            log=f"{base}/log",
+            moh=f"{base}/moh",
+        )
+
+    @property
+    def log_path(self) -> Path:
+        return self.host_dir / "log" / "console.log"
+
+    def __enter__(self) -> Asterisk:
+        self._prepare()
+        argv = [
+            "chroot",
+            str(self.rootfs),
+            "/usr/sbin/asterisk",
+            "-f",
+            "-n",
+            "-C",
+            f"{self.inside}/etc/asterisk.conf",
+        ]
+        self._proc = ManagedProcess(f"asterisk[{self.instance}]", argv, self.log_path)
+        try:
+            self._wait_fully_booted(timeout_s=60)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _prepare(self) -> None:
+        self._kill_stale()
+        if self.host_dir.exists():
+            shutil.rmtree(self.host_dir)
+        for sub in ("etc", "lib/cache", "spool", "run", "log", "sounds", "recordings", "moh"):
+            (self.host_dir / sub).mkdir(parents=True, exist_ok=True)
+        write_hold_music(self.host_dir / "moh" / "kcc-hold.sln")
+        generate(self.site, self.host_dir / "etc", paths=self.paths, ami_secret=self.ami_secret)
+
+    def _kill_stale(self) -> None:
+        """A run that was killed outright may have left its Asterisk behind."""
+        pidfile = self.host_dir / "run" / "asterisk.pid"
+        try:
+            pid = int(pidfile.read_text().strip())
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError):
+            return
+        if b"asterisk" in cmdline:
+            import os
+            import signal
+
+            os.kill(pid, signal.SIGKILL)
+            for _ in range(100):
+                if not Path(f"/proc/{pid}").exists():
+                    break
+                time.sleep(0.05)
+
+    def _wait_fully_booted(self, *, timeout_s: float) -> None:
+        assert self._proc is not None
+        svc = self.site.services
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if not self._proc.alive():
+                raise self._proc.fail(
+                    f"exited with status {self._proc.proc.returncode} during start"
+                )
+            try:
+                if _ami_fully_booted(
+                    svc.bind_host, svc.ami_port, svc.ami_username, self.ami_secret
+                ):
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise self._proc.fail(f"no FullyBooted on AMI within {timeout_s:.0f} s")
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            self._proc.stop()
+            self._proc = None
+        for stale in ("asterisk.ctl", "asterisk.pid"):
+            (self.host_dir / "run" / stale).unlink(missing_ok=True)
+
+    def __exit__(self, *exc: object | TracebackType) -> None:
+        self.stop()
+
+    def log_errors(self) -> list[str]:
+        """ERROR and WARNING lines Asterisk logged so far."""
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return [line for line in text.splitlines() if "ERROR[" in line or "WARNING[" in line]
+
+
+def _ami_fully_booted(host: str, port: int, user: str, secret: str) -> bool:
+    """Log in and wait for FullyBooted, which Asterisk sends on login once booted."""
+    with socket.create_connection((host, port), timeout=2) as sock:
+        sock.settimeout(2)
+        buf = b""
+        login = f"Action: Login\r\nUsername: {user}\r\nSecret: {secret}\r\nEvents: system\r\n\r\n"
+        sock.sendall(login.encode())
+        end = time.monotonic() + 2
+        while time.monotonic() < end:
+            chunk = sock.recv(4096)
+            if not chunk:
+                return False
+            buf += chunk
+            if b"Authentication failed" in buf:
+                raise ProcessError("AMI login refused: the secret does not match manager.conf")
+            if b"Event: FullyBooted" in buf:
+                sock.sendall(b"Action: Logoff\r\n\r\n")
+                return True
+    return False

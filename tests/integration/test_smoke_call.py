@@ -1,0 +1,99 @@
+"""A real call end to end: SIPp caller -> Asterisk 22 -> queue -> SIPp agent.
+
+No controller runs here, so this is also the fallback path: the FastAGI
+connection is refused and the dialplan routes the caller to the app_queue
+queue of the general topic, which the test staffs as the controller would.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kcc.sipp import AgentPhone, Caller
+from kcc.sipp.runner import PortAllocator
+from kcc.site import SiteConfig
+from tests.integration.ami_watch import AmiWatch
+
+
+def _rtp_packets(ami: AmiWatch) -> dict[str, tuple[int, int]]:
+    """Received and sent RTP packet counts per channel, from `pjsip show channelstats`."""
+    out = ami.command("pjsip show channelstats")
+    counts = {}
+    for line in out.splitlines():
+        # " 70ed53a8 201-00000001  00:00:01 alaw  35  0  0  0.000  50 ..." (receive, transmit)
+        m = re.match(
+            r"\s*\S+\s+(\S+-[0-9a-f]{8})\s+\S+\s+\S+\s+(\d+)\s+\d+\s+\d+\s+\S+\s+(\d+)", line
+        )
+        if m:
+            counts[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+    return counts
+
+
+def test_caller_reaches_agent_through_queue_with_audio_both_ways(
+    ami: AmiWatch, site: SiteConfig, sip_target: str, ports: PortAllocator
+) -> None:
+    position = site.positions[0]
+    queue = f"kcc-{site.ivr.general_topic}"
+    with AgentPhone(
+        target=sip_target,
+        ports=ports,
+        extension=position.extension,
+        password=f"demo{position.extension}",
+        answer_after_s=1.0,
+        talk_s=None,
+    ) as agent:
+        reply = ami.action(
+            {
+                "Action": "QueueAdd",
+                "Queue": queue,
+                "Interface": f"PJSIP/{position.extension}",
+                "MemberName": "1001",
+                "StateInterface": f"PJSIP/{position.extension}",
+            }
+        )
+        assert reply[0]["Response"] == "Success", reply
+        try:
+            start = ami.mark()
+            with Caller(
+                target=sip_target, ports=ports, caller_id="0235110001", hangup_after_s=8
+            ) as caller:
+                join = ami.wait_for("QueueCallerJoin", 15, since=start)
+                assert join["Queue"] == queue
+                assert join["CallerIDNum"] == "0235110001"
+                connect = ami.wait_for("AgentConnect", 20, since=start)
+                assert connect["Queue"] == queue
+                assert connect["MemberName"] == "1001"
+                # Let a few seconds of audio flow, measured by Asterisk's RTP counters.
+                stats = _wait_rtp(ami, minimum=50)
+                assert len(stats) == 2, stats
+                for channel, (rx, tx) in stats.items():
+                    assert rx >= 50 and tx >= 50, (channel, rx, tx)
+                complete = ami.wait_for("AgentComplete", 30, since=start)
+                assert complete["Reason"] == "caller"
+                assert int(complete["TalkTime"]) >= 3
+                result = caller.wait(30)
+            assert result.ok, result.log
+            agent_result = agent.wait(30)
+            assert agent_result.ok, agent_result.log
+        finally:
+            ami.action(
+                {
+                    "Action": "QueueRemove",
+                    "Queue": queue,
+                    "Interface": f"PJSIP/{position.extension}",
+                }
+            )
+
+
+def _wait_rtp(ami: AmiWatch, minimum: int) -> dict[str, tuple[int, int]]:
+    """Poll Asterisk's counters until both legs have moved `minimum` packets each way."""
+    import time
+
+    deadline = time.monotonic() + 10
+    stats: dict[str, tuple[int, int]] = {}
+    while time.monotonic() < deadline:
+        stats = _rtp_packets(ami)
+        if len(stats) == 2 and all(rx >= minimum and tx >= minimum for rx, tx in stats.values()):
+            return stats
+        time.sleep(0.2)
+    return stats
