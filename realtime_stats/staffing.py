@@ -1,0 +1,250 @@
+"""Erlang C staffing: how many TIC agents a forecast of calls needs, and the `kcc staffing` CLI.
+
+Theory of operation: with calls arriving at random (Poisson) at `arrivals_per_hour`,
+each holding an agent for the handle time (talk + after-call work), the offered traffic
+is A = arrivals/h x handle s / 3600 Erlang. Erlang C gives the chance Pw that a caller
+must queue when N agents serve an unlimited queue. It is computed from the Erlang B
+recurrence B(0) = 1, B(k) = A.B(k-1) / (k + A.B(k-1)), then C = N.B / (N - A.(1 - B)),
+which never forms A**N or N! and so stays exact to float precision for thousands of
+agents. From Pw:
+
+    service level(t) = 1 - Pw . exp(-(N - A) . t / handle)
+    ASA              = Pw . handle / (N - A)
+    occupancy        = A / N
+
+With N <= A the queue grows without bound: Pw = 1, service level 0, ASA infinite,
+occupancy 100 %. `required_agents` returns the smallest N that meets BOTH the
+service-level target and the occupancy cap (60 % planning figure); the cap often needs
+more agents than the service level alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import NoReturn
+
+# See metrics._EPSILON: 6 Erlang over 10 agents must count as meeting a 0.6 cap.
+_EPSILON = 1e-12
+
+
+class StaffingInputError(ValueError):
+    """An input out of range; `argument` names it so the CLI can point at the flag."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        super().__init__(f"{argument} {message}")
+        self.argument = argument
+        self.message = message
+
+
+def _finite(argument: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise StaffingInputError(argument, f"must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _at_least_zero(argument: str, value: float) -> float:
+    if _finite(argument, value) < 0:
+        raise StaffingInputError(argument, f"must be >= 0, got {value!r}")
+    return float(value)
+
+
+def _positive(argument: str, value: float) -> float:
+    if _finite(argument, value) <= 0:
+        raise StaffingInputError(argument, f"must be > 0, got {value!r}")
+    return float(value)
+
+
+def _fraction(argument: str, value: float) -> float:
+    if not 0 < _finite(argument, value) <= 1:
+        raise StaffingInputError(argument, f"must be in (0, 1], got {value!r}")
+    return float(value)
+
+
+def _agent_count(agents: int) -> int:
+    if isinstance(agents, bool) or not isinstance(agents, int) or agents < 1:
+        raise StaffingInputError("agents", f"must be a whole number >= 1, got {agents!r}")
+    return agents
+
+
+def traffic_erlangs(arrivals_per_hour: float, handle_s: float) -> float:
+    """Offered traffic A in Erlang: the average number of calls in progress."""
+    arrivals = _at_least_zero("arrivals_per_hour", arrivals_per_hour)
+    return arrivals * _positive("handle_s", handle_s) / 3600.0
+
+
+def _erlang_b_series(traffic: float) -> Iterator[tuple[int, float]]:
+    """(N, Erlang B blocking for N servers) for N = 1, 2, ...; each step reuses the last."""
+    blocking, agents = 1.0, 0
+    while True:
+        agents += 1
+        blocking = traffic * blocking / (agents + traffic * blocking)
+        yield agents, blocking
+
+
+def _c_from_b(traffic: float, agents: int, blocking: float) -> float:
+    if agents <= traffic:
+        return 1.0
+    return agents * blocking / (agents - traffic * (1.0 - blocking))
+
+
+def erlang_c(traffic_erlangs: float, agents: int) -> float:
+    """Probability that a caller has to wait, for `agents` agents and A Erlang offered."""
+    traffic = _at_least_zero("traffic_erlangs", traffic_erlangs)
+    agents = _agent_count(agents)
+    for n, blocking in _erlang_b_series(traffic):
+        if n == agents:
+            return _c_from_b(traffic, agents, blocking)
+    raise AssertionError("unreachable: the series is endless")  # pragma: no cover
+
+
+def _service_level(traffic: float, agents: int, pw: float, handle: float, within: float) -> float:
+    if agents <= traffic:
+        return 0.0
+    return 1.0 - pw * math.exp(-(agents - traffic) * within / handle)
+
+
+def _asa(traffic: float, agents: int, pw: float, handle: float) -> float:
+    return math.inf if agents <= traffic else pw * handle / (agents - traffic)
+
+
+def service_level(arrivals_per_hour: float, handle_s: float, agents: int, within_s: float) -> float:
+    """Share of calls answered within `within_s` seconds (Erlang C, no abandonment)."""
+    traffic = traffic_erlangs(arrivals_per_hour, handle_s)
+    within = _at_least_zero("within_s", within_s)
+    return _service_level(traffic, agents, erlang_c(traffic, agents), handle_s, within)
+
+
+def asa(arrivals_per_hour: float, handle_s: float, agents: int) -> float:
+    """Average speed of answer in seconds over all calls (those not queued count as 0)."""
+    traffic = traffic_erlangs(arrivals_per_hour, handle_s)
+    return _asa(traffic, agents, erlang_c(traffic, agents), handle_s)
+
+
+def occupancy(arrivals_per_hour: float, handle_s: float, agents: int) -> float:
+    """Share of staffed time spent handling calls: A / N, at most 1."""
+    traffic = traffic_erlangs(arrivals_per_hour, handle_s)
+    return min(1.0, traffic / _agent_count(agents))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StaffingResult:
+    """The staffing answer and what it gives; `handle_seconds` is talk + after-call work."""
+
+    agents: int
+    traffic_erlangs: float
+    handle_seconds: float
+    probability_of_waiting: float
+    service_level: float
+    occupancy: float
+    asa_seconds: float
+
+
+def required_agents(
+    arrivals_per_hour: float,
+    handle_seconds: float,
+    after_call_seconds: float = 0.0,
+    service_level: float = 0.8,
+    within: float = 20.0,
+    max_occupancy: float = 0.6,
+) -> StaffingResult:
+    """Smallest number of agents meeting the service level AND staying under the occupancy cap.
+
+    `handle_seconds` is the talk time (including hold); after-call work is added to it.
+    At least one agent is returned, even with no calls forecast: the line is open.
+    """
+    handle = _positive("handle_seconds", handle_seconds) + _at_least_zero(
+        "after_call_seconds", after_call_seconds
+    )
+    target = _fraction("service_level", service_level)
+    within_s = _at_least_zero("within", within)
+    cap = _fraction("max_occupancy", max_occupancy)
+    traffic = traffic_erlangs(arrivals_per_hour, handle)
+    for agents, blocking in _erlang_b_series(traffic):
+        if traffic / agents > cap + _EPSILON:
+            continue
+        pw = _c_from_b(traffic, agents, blocking)
+        reached = _service_level(traffic, agents, pw, handle, within_s)
+        if reached >= target - _EPSILON:
+            return StaffingResult(
+                agents=agents,
+                traffic_erlangs=traffic,
+                handle_seconds=handle,
+                probability_of_waiting=pw,
+                service_level=reached,
+                occupancy=traffic / agents,
+                asa_seconds=_asa(traffic, agents, pw, handle),
+            )
+    raise AssertionError("unreachable: the series is endless")  # pragma: no cover
+
+
+class _ParserExit(Exception):
+    """argparse wanting to exit (bad flag, --help), raised so `main` can return the code."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            sys.stderr.write(message)
+        raise _ParserExit(status)
+
+
+def _parser() -> _Parser:
+    parser = _Parser(
+        prog="kcc staffing",
+        description="Agents needed for a forecast (Erlang C), printed as JSON.",
+    )
+    parser.add_argument("--arrivals-per-hour", type=float, required=True, help="calls per hour")
+    parser.add_argument(
+        "--handle-seconds", type=float, required=True, help="talk time incl. hold, s"
+    )
+    parser.add_argument("--after-call-seconds", type=float, default=0.0, help="after-call work, s")
+    parser.add_argument("--service-level", type=float, default=0.8, help="target share, (0, 1]")
+    parser.add_argument("--within", type=float, default=20.0, help="answer threshold, s")
+    parser.add_argument("--max-occupancy", type=float, default=0.6, help="occupancy cap, (0, 1]")
+    return parser
+
+
+def _as_json(result: StaffingResult) -> str:
+    return json.dumps(
+        {
+            "agents": result.agents,
+            "traffic_erlangs": round(result.traffic_erlangs, 4),
+            "handle_seconds": round(result.handle_seconds, 3),
+            "probability_of_waiting": round(result.probability_of_waiting, 4),
+            "service_level": round(result.service_level, 4),
+            "occupancy": round(result.occupancy, 4),
+            "asa_seconds": round(result.asa_seconds, 2),
+        }
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`kcc staffing ...`: `argv` holds the arguments after "staffing". 0 ok, 2 bad input."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+        result = required_agents(
+            args.arrivals_per_hour,
+            args.handle_seconds,
+            after_call_seconds=args.after_call_seconds,
+            service_level=args.service_level,
+            within=args.within,
+            max_occupancy=args.max_occupancy,
+        )
+    except _ParserExit as exc:
+        return exc.status
+    except StaffingInputError as exc:
+        flag = "--" + exc.argument.replace("_", "-")
+        print(f"{parser.prog}: error: {flag} {exc.message}", file=sys.stderr)
+        return 2
+    print(_as_json(result))
+    return 0
