@@ -1,0 +1,135 @@
+"""Checks that need more than one setting: references, uniqueness, port clashes.
+
+They run after every field has passed its own check, and each returns every problem it
+finds (never just the first), pointing at the exact key to change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from kcc.site.errors import ConfigProblem, short_repr
+
+if TYPE_CHECKING:
+    from kcc.site.config import SiteConfig
+
+MAX_MENU_TOPICS = 5  # keypad menu of at most 5 options (requirements 003, 5.1.2.1)
+
+
+def cross_check(site: SiteConfig) -> list[ConfigProblem]:
+    """Every contradiction between settings in ``site``."""
+    return [
+        *_unique_ids(site),
+        *_unique_extensions(site),
+        *_known_topics(site),
+        *_positions(site),
+        *_menu_size(site),
+        *_ports(site),
+    ]
+
+
+def _duplicates(entries: Iterable[tuple[str, object]], allowed: str) -> Iterator[ConfigProblem]:
+    """``entries`` are (key path, value); every repeat after the first is a problem."""
+    first_at: dict[object, str] = {}
+    for path, value in entries:
+        if value in first_at:
+            yield ConfigProblem(
+                path=path,
+                what=f"{short_repr(value)} is already used at {first_at[value]}",
+                allowed=allowed,
+            )
+        else:
+            first_at[value] = path
+
+
+def _unique_ids(site: SiteConfig) -> Iterator[ConfigProblem]:
+    kinds: list[tuple[str, str, Iterable[str]]] = [
+        ("municipalities", "id", (m.id for m in site.municipalities)),
+        ("topics", "id", (t.id for t in site.topics)),
+        ("positions", "id", (p.id for p in site.positions)),
+        ("agents", "id", (a.id for a in site.agents)),
+        ("departments", "id", (d.id for d in site.departments)),
+        ("access.users", "name", (u.name for u in site.access.users)),
+        ("access.display_tokens", "name", (t.name for t in site.access.display_tokens)),
+    ]
+    for section, key, values in kinds:
+        entries = ((f"{section}[{i}].{key}", value) for i, value in enumerate(values))
+        yield from _duplicates(entries, f"each {key} only once within {section}")
+
+
+def _unique_extensions(site: SiteConfig) -> Iterator[ConfigProblem]:
+    # Positions and back-office phones share one dial plan, so one number space.
+    entries: list[tuple[str, object]] = [
+        (f"positions[{i}].extension", p.extension) for i, p in enumerate(site.positions)
+    ]
+    for d, department in enumerate(site.departments):
+        entries.extend(
+            (f"departments[{d}].extensions[{e}].extension", phone.extension)
+            for e, phone in enumerate(department.extensions)
+        )
+    yield from _duplicates(entries, "each extension only once across positions and back office")
+
+
+def _known_topics(site: SiteConfig) -> Iterator[ConfigProblem]:
+    known = list(dict.fromkeys(topic.id for topic in site.topics))
+    allowed = f"a topic id from topics: {', '.join(known)}"
+    for a, agent in enumerate(site.agents):
+        for t, topic in enumerate(agent.topics):
+            if topic not in known:
+                path = f"agents[{a}].topics[{t}]"
+                yield ConfigProblem(path=path, what=f"unknown topic {topic!r}", allowed=allowed)
+    if site.ivr.general_topic not in known:
+        yield ConfigProblem(
+            path="ivr.general_topic",
+            what=f"unknown topic {site.ivr.general_topic!r}",
+            allowed=allowed,
+        )
+
+
+def _positions(site: SiteConfig) -> Iterator[ConfigProblem]:
+    if all(position.peak for position in site.positions):
+        yield ConfigProblem(
+            path="positions",
+            what="every position is a peak position",
+            allowed="at least one position with peak: false (staffed normally)",
+        )
+
+
+def _menu_size(site: SiteConfig) -> Iterator[ConfigProblem]:
+    general = site.ivr.general_topic
+    if not any(topic.id == general for topic in site.topics):
+        return  # reported by _known_topics; counting would blame the menu wrongly
+    menu = [topic.id for topic in site.topics if topic.id != general]
+    if site.ivr.topic_menu_enabled and len(menu) > MAX_MENU_TOPICS:
+        yield ConfigProblem(
+            path="topics",
+            what=f"{len(menu)} menu topics besides the general topic is not allowed",
+            allowed=f"at most {MAX_MENU_TOPICS} while ivr.topic_menu_enabled is true",
+        )
+
+
+def _ports(site: SiteConfig) -> Iterator[ConfigProblem]:
+    services = site.services
+    start, end = services.rtp_port_start, services.rtp_port_end
+    if start >= end:
+        yield ConfigProblem(
+            path="services.rtp_port_end",
+            what=f"{end} is not above rtp_port_start {start}",
+            allowed="a port higher than services.rtp_port_start",
+        )
+    named = {
+        "sip_port": services.sip_port,
+        "ami_port": services.ami_port,
+        "agi_port": services.agi_port,
+        "http_port": services.http_port,
+    }
+    entries = ((f"services.{key}", port) for key, port in named.items())
+    yield from _duplicates(entries, "each port only once")
+    for key, port in named.items():
+        if start <= port <= end:
+            yield ConfigProblem(
+                path=f"services.{key}",
+                what=f"{port} lies inside the RTP range {start}-{end}",
+                allowed="a port outside services.rtp_port_start..rtp_port_end",
+            )

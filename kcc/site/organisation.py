@@ -1,0 +1,76 @@
+"""Who answers what: topics, TIC positions, agents and back-office departments.
+
+The TIC (front line) has positions (softphone endpoints, one peak position to scale up
+at busy times) and agents rostered on the topics they master. Back-office departments
+receive warm transfers; a direct call they do not pick up falls back to the TIC queue.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, field_validator
+
+from kcc.site.fields import (
+    Boolean,
+    Digits,
+    FrozenModel,
+    Hex32,
+    Identifier,
+    fraction,
+    in_range,
+    not_allowed,
+    text,
+)
+
+
+class Topic(FrozenModel, frozen=True):
+    """A subject callers can choose in the keypad menu."""
+
+    id: Identifier
+    name: Annotated[str, text(40)]  # short Dutch label read out in the menu
+    explanation: Annotated[str, text(200)]  # plain Dutch; callers do not know municipal terms
+    self_handling_target: Annotated[float, fraction(allow_zero=True)]
+
+
+class Position(FrozenModel, frozen=True):
+    """A TIC agent position (bedienpost): one SIP endpoint on a desk."""
+
+    id: Identifier
+    extension: Digits
+    peak: Boolean = False  # the extra position staffed only at peaks
+    sip_md5: Hex32  # md5("<extension>:<sip_realm>:<password>")
+
+
+class Agent(FrozenModel, frozen=True):
+    """A TIC employee; logs in on any position with their agent number."""
+
+    id: Digits  # the agent number
+    name: Annotated[str, text(80)]
+    topics: Annotated[tuple[Identifier, ...], Field(min_length=1)]
+
+    @field_validator("topics")
+    @classmethod
+    def _each_topic_once(cls, topics: tuple[str, ...]) -> tuple[str, ...]:
+        repeated = sorted({topic for topic in topics if topics.count(topic) > 1})
+        if repeated:
+            raise not_allowed("each topic once", f"{', '.join(repeated)} listed twice")
+        return topics
+
+
+class BackOfficeExtension(FrozenModel, frozen=True):
+    """A colleague's or team's phone in a back-office department."""
+
+    extension: Digits
+    name: Annotated[str, text(80)]
+    sip_md5: Hex32
+
+
+class Department(FrozenModel, frozen=True):
+    """A back-office department; receives warm transfers, no hunt group."""
+
+    id: Identifier
+    name: Annotated[str, text(80)]
+    extensions: Annotated[tuple[BackOfficeExtension, ...], Field(min_length=1)]
+    # Unanswered direct calls fall back to the TIC queue after this; 15 s = 3 Dutch rings.
+    fallback_after_s: Annotated[int, in_range(5, 300, "seconds")] = 15

@@ -1,0 +1,96 @@
+"""Where the system runs and keeps its files: network services, recordings, IVR flow.
+
+These are technical settings; the lead's Asterisk config generator and the service
+entry points read them. The IVR flow file is only checked to exist here; its content
+is validated by the IVR package.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, ValidationInfo, field_validator
+
+from kcc.site.fields import Boolean, FrozenModel, Identifier, Port, in_range, matches, not_allowed
+
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOST_RE = re.compile(rf"(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*")
+_HOST_ALLOWED = "an IP address or host name, e.g. '127.0.0.1' or '::1'"
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _host(value: Any) -> Any:
+    if isinstance(value, str) and (_is_ip(value) or _HOST_RE.fullmatch(value)):
+        return value
+    raise not_allowed(_HOST_ALLOWED)
+
+
+class Services(FrozenModel, frozen=True):
+    """Listening addresses, ports and connection URLs of the backend's parts."""
+
+    bind_host: Annotated[str, BeforeValidator(_host)] = "127.0.0.1"
+    sip_port: Port = 5060
+    rtp_port_start: Port = 20000
+    rtp_port_end: Port = 20999
+    ami_port: Port = 5038
+    ami_username: Annotated[
+        str, matches(r"[A-Za-z0-9_-]{1,32}", "letters, digits, '_' and '-' (1-32 chars)")
+    ] = "kcc"
+    agi_port: Port = 4573
+    http_port: Port = 8023
+    redis_url: Annotated[
+        str, matches(r"(rediss?|unix)://\S+", "a URL starting with redis://, rediss:// or unix://")
+    ] = "redis://127.0.0.1:6390/0"
+    database_url: Annotated[
+        str,
+        matches(
+            r"(sqlite:///|postgresql://)\S+",
+            "a URL starting with sqlite:/// or postgresql://",
+        ),
+    ] = "sqlite:///var/lib/kcc/kcc.db"
+
+
+def _absolute(value: Any) -> Any:
+    if not isinstance(value, str | Path) or not Path(value).is_absolute():
+        raise not_allowed("an absolute folder path, e.g. /var/lib/kcc/recordings")
+    return Path(value)
+
+
+class Recording(FrozenModel, frozen=True):
+    """Where one-button call recordings are kept for coaching, and for how long."""
+
+    directory: Annotated[Path, BeforeValidator(_absolute)]
+    retention_days: Annotated[int, in_range(1, 3650, "days")]
+
+
+class Ivr(FrozenModel, frozen=True):
+    """The caller-facing menu: which flow to run and whether the topic menu is on."""
+
+    # Relative paths are taken from the config file's folder (validation context
+    # "base_dir", set by the loader); the content is validated by the IVR package.
+    flow_file: Path
+    topic_menu_enabled: Boolean
+    general_topic: Identifier  # the topic every call gets when the menu is off
+
+    @field_validator("flow_file", mode="after")
+    @classmethod
+    def _existing_file(cls, path: Path, info: ValidationInfo) -> Path:
+        base = info.context.get("base_dir") if isinstance(info.context, dict) else None
+        resolved = (Path(base) / path if base is not None else path).resolve()
+        if not resolved.is_file():
+            raise not_allowed(
+                "an existing IVR flow file; a relative path is relative to the config file's "
+                "folder",
+                f"{str(path)!r} is not allowed ({resolved} does not exist)",
+            )
+        return resolved

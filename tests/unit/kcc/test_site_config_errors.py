@@ -1,0 +1,287 @@
+"""Each kind of bad input gets one line naming the file, the key and what is allowed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kcc.site import ConfigError, load_site_config
+
+Data = dict[str, Any]
+Edit = Callable[[Data], None]
+
+
+def _set(*path: str | int, value: Any) -> Edit:
+    def edit(data: Data) -> None:
+        target: Any = data
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+
+    return edit
+
+
+TOPICS = (
+    "burgerzaken, belastingen, afval-openbare-ruimte, parkeren-vergunningen, bouwen-wonen, algemeen"
+)
+
+CASES: list[tuple[str, Edit, str]] = [
+    (
+        "bad id",
+        _set("topics", 2, "id", value="Burger Zaken"),
+        "topics[2].id: 'Burger Zaken' is not allowed; "
+        "allowed: lowercase letters, digits and '-' (1-32 chars)",
+    ),
+    (
+        "unknown agent topic",
+        _set("agents", 1, "topics", value=["burgerzaken", "paspoort"]),
+        f"agents[1].topics[1]: unknown topic 'paspoort'; allowed: a topic id from topics: {TOPICS}",
+    ),
+    (
+        "duplicate extension",
+        _set("departments", 1, "extensions", 0, "extension", value="202"),
+        "departments[1].extensions[0].extension: '202' is already used at "
+        "positions[1].extension; "
+        "allowed: each extension only once across positions and back office",
+    ),
+    (
+        "bad timezone",
+        _set("timezone", value="Europe/Haarlem"),
+        "timezone: 'Europe/Haarlem' is not a known time zone; "
+        "allowed: an IANA time zone name such as 'Europe/Amsterdam'",
+    ),
+    (
+        "port out of range",
+        _set("services", "sip_port", value=70000),
+        "services.sip_port: 70000 is not allowed; allowed: a whole number from 1 to 65535",
+    ),
+    (
+        "port as text",
+        _set("services", "ami_port", value="5038"),
+        "services.ami_port: '5038' is not allowed; allowed: a whole number from 1 to 65535",
+    ),
+    (
+        "bad bind host",
+        _set("services", "bind_host", value="http://localhost"),
+        "services.bind_host: 'http://localhost' is not allowed; "
+        "allowed: an IP address or host name, e.g. '127.0.0.1' or '::1'",
+    ),
+    (
+        "rtp range reversed",
+        _set("services", "rtp_port_end", value=19000),
+        "services.rtp_port_end: 19000 is not above rtp_port_start 20000; "
+        "allowed: a port higher than services.rtp_port_start",
+    ),
+    (
+        "bad norm",
+        _set("norms", "target", value=1.5),
+        "norms.target: 1.5 is not allowed; "
+        "allowed: a number greater than 0 and at most 1 (e.g. 0.8 for 80%)",
+    ),
+    (
+        "norm as boolean",
+        _set("norms", "answer_within_s", value=True),
+        "norms.answer_within_s: True is not allowed; allowed: a whole number from 1 to 600 seconds",
+    ),
+    (
+        "unknown key",
+        _set("topics", 0, "colour", value="red"),
+        "topics[0].colour: unknown key; allowed: id, name, explanation, self_handling_target",
+    ),
+    (
+        "unknown weekday",
+        _set("municipalities", 0, "opening_hours", "monday", value=["08:00-17:00"]),
+        "municipalities[0].opening_hours.monday: unknown key; "
+        "allowed: mon, tue, wed, thu, fri, sat, sun",
+    ),
+    (
+        "unquoted extension",
+        _set("positions", 0, "extension", value=201),
+        "positions[0].extension: 201 (a number; put it in quotes) is not allowed; "
+        "allowed: 1-10 digits in quotes, e.g. '201' (unquoted, YAML drops leading zeros)",
+    ),
+    (
+        "bad sip_md5",
+        _set("positions", 3, "sip_md5", value="demo204"),
+        "positions[3].sip_md5: 'demo204' is not allowed; "
+        "allowed: exactly 32 hexadecimal digits (0-9, a-f)",
+    ),
+    (
+        "bad token hash",
+        _set("access", "display_tokens", 0, "token_sha256", value="ab" * 31),
+        f"access.display_tokens[0].token_sha256: '{'ab' * 31}' is not allowed; "
+        "allowed: exactly 64 hexadecimal digits (0-9, a-f)",
+    ),
+    (
+        "clear-text password",
+        _set("access", "users", 0, "password_hash", value="demo-floor"),
+        "access.users[0].password_hash: not a valid password hash: not in the form "
+        "scrypt$n$r$p$salt_b64$hash_b64; "
+        "allowed: a hash from 'kcc hash-password' (scrypt$n$r$p$salt_b64$hash_b64)",
+    ),
+    (
+        "bad role",
+        _set("access", "users", 1, "role", value="boss"),
+        "access.users[1].role: 'boss' is not allowed; "
+        "allowed: agent, floor_manager, team_lead, admin",
+    ),
+    (
+        "no positions",
+        _set("positions", value=[]),
+        "positions: an empty list is not allowed; allowed: at least 1 entry",
+    ),
+    (
+        "unknown general topic",
+        _set("ivr", "general_topic", value="overig"),
+        f"ivr.general_topic: unknown topic 'overig'; allowed: a topic id from topics: {TOPICS}",
+    ),
+    (
+        "reversed opening hours",
+        _set("municipalities", 1, "opening_hours", "fri", value=["17:00-08:00"]),
+        "municipalities[1].opening_hours.fri[0]: '17:00-08:00' is not allowed; allowed: "
+        "'HH:MM-HH:MM' in quotes with the start before the end, e.g. '08:00-17:00'",
+    ),
+    (
+        "duplicate agent id",
+        _set("agents", 4, "id", value="1001"),
+        "agents[4].id: '1001' is already used at agents[0].id; "
+        "allowed: each id only once within agents",
+    ),
+    (
+        "missing key",
+        lambda data: data["topics"][0].pop("explanation"),
+        "topics[0].explanation: required key is missing; allowed: add it (see docs/site-config.md)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("edit", "message"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_value_is_named_exactly(
+    sample_data: Data, write_site: Callable[[Data], Path], edit: Edit, message: str
+) -> None:
+    edit(sample_data)
+    path = write_site(sample_data)
+    with pytest.raises(ConfigError) as caught:
+        load_site_config(str(path))
+    assert str(caught.value) == f"{path}: {message}"
+    assert caught.value.file == str(path)
+
+
+def test_all_peak_positions_refused(sample_data: Data, write_site: Callable[[Data], Path]) -> None:
+    for position in sample_data["positions"]:
+        position["peak"] = True
+    path = write_site(sample_data)
+    with pytest.raises(ConfigError, match="positions: every position is a peak position"):
+        load_site_config(path)
+
+
+def test_several_problems_reported_at_once(
+    sample_data: Data, write_site: Callable[[Data], Path]
+) -> None:
+    _set("topics", 2, "id", value="Burger Zaken")(sample_data)
+    _set("services", "http_port", value=0)(sample_data)
+    _set("recording", "directory", value="recordings")(sample_data)
+    path = write_site(sample_data)
+    with pytest.raises(ConfigError) as caught:
+        load_site_config(path)
+    lines = str(caught.value).splitlines()
+    assert [line.split(": ")[1] for line in lines] == [
+        "topics[2].id",
+        "recording.directory",
+        "services.http_port",
+    ]
+    assert all(line.startswith(f"{path}: ") for line in lines)
+    assert len(caught.value.problems) == 3
+
+
+def test_the_file_name_is_shown_as_given(
+    sample_data: Data, write_site: Callable[[Data], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _set("norms", "max_occupancy", value=0)(sample_data)
+    path = write_site(sample_data)
+    monkeypatch.chdir(path.parent.parent)
+    with pytest.raises(ConfigError) as caught:
+        load_site_config("config/site.yaml")
+    assert str(caught.value).startswith("config/site.yaml: norms.max_occupancy: 0 is not allowed")
+
+
+def test_menu_of_more_than_five_topics(
+    sample_data: Data, write_site: Callable[[Data], Path]
+) -> None:
+    extra = dict(sample_data["topics"][0], id="sociale-zaken", name="Sociale zaken")
+    sample_data["topics"].append(extra)
+    path = write_site(sample_data)
+    with pytest.raises(ConfigError, match="topics: 6 menu topics besides the general topic"):
+        load_site_config(path)
+    sample_data["ivr"]["topic_menu_enabled"] = False
+    assert len(load_site_config(write_site(sample_data)).topics) == 7
+
+
+def test_missing_flow_file(site_dir: Path, site_path: Path) -> None:
+    flow = site_dir / "ivr_flows" / "flows" / "14023.yaml"
+    flow.unlink()
+    with pytest.raises(ConfigError) as caught:
+        load_site_config(site_path)
+    assert str(caught.value) == (
+        f"{site_path}: ivr.flow_file: '../ivr_flows/flows/14023.yaml' is not allowed "
+        f"({flow} does not exist); allowed: an existing IVR flow file; "
+        "a relative path is relative to the config file's folder"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "name: x\ntopics:\n  - id: a\n   name: b\n",
+            "line 4, column 4: YAML syntax error: while parsing a block collection "
+            "expected <block end>, but found '<block mapping start>'; "
+            "allowed: valid YAML (check indentation, quotes and the ':' after each key)",
+        ),
+        (
+            'name: "KCC\ntimezone: Europe/Amsterdam\n',
+            "line 3, column 1: YAML syntax error: while scanning a quoted scalar "
+            "found unexpected end of stream; "
+            "allowed: valid YAML (check indentation, quotes and the ':' after each key)",
+        ),
+        (
+            "name: a\ntimezone: Europe/Amsterdam\nname: b\n",
+            "line 3, column 1: duplicate key 'name'; allowed: each key once per mapping",
+        ),
+        (
+            "",
+            "(top level): the file is empty; "
+            "allowed: a YAML mapping with name, timezone, municipalities, topics, ...",
+        ),
+        (
+            "source_path: /etc\n",
+            "source_path: unknown key (it is set from where the file is read); "
+            "allowed: leave it out",
+        ),
+    ],
+    ids=["indentation", "unclosed-quote", "duplicate-key", "empty", "source-path"],
+)
+def test_unusable_yaml(site_path: Path, text: str, message: str) -> None:
+    site_path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_site_config(site_path)
+    assert str(caught.value) == f"{site_path}: {message}"
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere.yaml"
+    with pytest.raises(ConfigError) as caught:
+        load_site_config(path)
+    assert str(caught.value) == (
+        f"{path}: (file): cannot read the file: No such file or directory; "
+        "allowed: the path of a readable YAML file"
+    )
+
+
+def test_not_utf8(site_path: Path) -> None:
+    site_path.write_bytes(b"name: caf\xe9\n")
+    with pytest.raises(ConfigError, match="not UTF-8 text"):
+        load_site_config(site_path)
