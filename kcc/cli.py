@@ -55,9 +55,10 @@ class CommandRegistry:
 def default_registry() -> CommandRegistry:
     """Every subcommand of the installed ``kcc``; other features add theirs here."""
     # Imported here, not at the top: feature modules import Command from this module.
+    from ivr_flows.site_check import check_site_flow
     from kcc.site.commands import commands as site_commands
 
-    return CommandRegistry(site_commands())
+    return CommandRegistry(site_commands(extra_checks=[check_site_flow]))
 
 
 def main(argv: Sequence[str] | None = None, *, registry: CommandRegistry | None = None) -> int:

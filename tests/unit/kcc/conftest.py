@@ -12,19 +12,19 @@ import yaml
 
 SAMPLE = Path(__file__).resolve().parents[3] / "config" / "site.yaml"
 
-# The sample names ../ivr_flows/flows/14023.yaml; the flow's content belongs to the IVR
-# package, so the copy gets a stub there and these tests do not depend on that file.
-FLOW_STUB = "name: stub\n"
+# The sample names ../ivr_flows/flows/14023.yaml; check-config validates that flow
+# against the site, so the copy gets the real sample flow beside it.
+FLOW_SAMPLE = Path(__file__).resolve().parents[3] / "ivr_flows" / "flows" / "14023.yaml"
 
 
 @pytest.fixture
 def site_dir(tmp_path: Path) -> Path:
-    """``tmp_path/config/site.yaml`` (the sample) plus a stub flow file where it points."""
+    """``tmp_path/config/site.yaml`` (the sample) plus the sample flow where it points."""
     (tmp_path / "config").mkdir()
     shutil.copy(SAMPLE, tmp_path / "config" / "site.yaml")
     flows = tmp_path / "ivr_flows" / "flows"
     flows.mkdir(parents=True)
-    (flows / "14023.yaml").write_text(FLOW_STUB, encoding="utf-8")
+    (flows / "14023.yaml").write_text(FLOW_SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
     return tmp_path
 
 
@@ -41,7 +41,7 @@ def sample_data(site_path: Path) -> dict[str, Any]:
 
 @pytest.fixture
 def write_site(site_path: Path) -> Callable[[dict[str, Any]], Path]:
-    """Write ``data`` as the site config (next to the stub flow) and return its path."""
+    """Write ``data`` as the site config (next to the sample flow) and return its path."""
 
     def write(data: dict[str, Any]) -> Path:
         site_path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")

@@ -1,0 +1,31 @@
+"""The IVR flow checked against the site it belongs to (used by `kcc check-config`)."""
+
+from __future__ import annotations
+
+from ivr_flows.errors import FlowError
+from ivr_flows.loader import load_flow
+from ivr_flows.model import Flow
+from kcc.site import ConfigError, ConfigProblem, SiteConfig
+
+
+def load_site_flow(site: SiteConfig) -> Flow:
+    """The site's flow, validated against its topics and municipalities.
+
+    Flow problems are reported as `ConfigError` lines naming the flow file, so
+    `check-config` reports them like any other problem of the configuration.
+    """
+    try:
+        return load_flow(
+            site.ivr.flow_file,
+            known_topics={topic.id for topic in site.topics},
+            known_municipalities={m.id for m in site.municipalities},
+        )
+    except FlowError as exc:
+        problems = [
+            ConfigProblem(path=p.where, what=p.what, allowed=p.allowed) for p in exc.problems
+        ]
+        raise ConfigError(exc.source, problems) from None
+
+
+def check_site_flow(site: SiteConfig) -> None:
+    load_site_flow(site)
