@@ -57,8 +57,12 @@ def default_registry() -> CommandRegistry:
     # Imported here, not at the top: feature modules import Command from this module.
     from ivr_flows.site_check import check_site_flow
     from kcc.site.commands import commands as site_commands
+    from kcc.stack.commands import commands as stack_commands
+    from realtime_stats.staffing import staffing_command
 
-    return CommandRegistry(site_commands(extra_checks=[check_site_flow]))
+    return CommandRegistry(
+        (*site_commands(extra_checks=[check_site_flow]), *stack_commands(), staffing_command())
+    )
 
 
 def main(argv: Sequence[str] | None = None, *, registry: CommandRegistry | None = None) -> int:

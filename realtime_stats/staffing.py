@@ -26,7 +26,10 @@ import math
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from kcc.cli import Command
 
 # See metrics._EPSILON: 6 Erlang over 10 agents must count as meeting a 0.6 cap.
 _EPSILON = 1e-12
@@ -202,6 +205,11 @@ def _parser() -> _Parser:
         prog="kcc staffing",
         description="Agents needed for a forecast (Erlang C), printed as JSON.",
     )
+    add_staffing_arguments(parser)
+    return parser
+
+
+def add_staffing_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--arrivals-per-hour", type=float, required=True, help="calls per hour")
     parser.add_argument(
         "--handle-seconds", type=float, required=True, help="talk time incl. hold, s"
@@ -210,7 +218,6 @@ def _parser() -> _Parser:
     parser.add_argument("--service-level", type=float, default=0.8, help="target share, (0, 1]")
     parser.add_argument("--within", type=float, default=20.0, help="answer threshold, s")
     parser.add_argument("--max-occupancy", type=float, default=0.6, help="occupancy cap, (0, 1]")
-    return parser
 
 
 def _as_json(result: StaffingResult) -> str:
@@ -232,6 +239,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
+    except _ParserExit as exc:
+        return exc.status
+    return run(args, prog=parser.prog)
+
+
+def run(args: argparse.Namespace, *, prog: str = "kcc staffing") -> int:
+    """Compute and print the advice for parsed arguments; 0 ok, 2 bad input."""
+    try:
         result = required_agents(
             args.arrivals_per_hour,
             args.handle_seconds,
@@ -240,11 +255,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             within=args.within,
             max_occupancy=args.max_occupancy,
         )
-    except _ParserExit as exc:
-        return exc.status
     except StaffingInputError as exc:
         flag = "--" + exc.argument.replace("_", "-")
-        print(f"{parser.prog}: error: {flag} {exc.message}", file=sys.stderr)
+        print(f"{prog}: error: {flag} {exc.message}", file=sys.stderr)
         return 2
     print(_as_json(result))
     return 0
+
+
+def staffing_command() -> Command:
+    """`kcc staffing` in the kcc command registry."""
+    from kcc.cli import Command
+
+    return Command(
+        name="staffing",
+        help="Erlang C: agents needed for the service norm and the occupancy cap (JSON)",
+        add_arguments=add_staffing_arguments,
+        run=run,
+    )

@@ -133,6 +133,8 @@ class _SippProcess:
         return self._result(code)
 
     def kill(self) -> None:
+        if self._log.closed:
+            return
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -198,6 +200,9 @@ class Caller:
 
     def wait(self, timeout_s: float = 300) -> SippResult:
         return self._run.wait(timeout_s)
+
+    def running(self) -> bool:
+        return self._run.proc.poll() is None
 
     def stop(self) -> None:
         self._run.kill()

@@ -16,9 +16,9 @@ import yaml
 
 from kcc.sipp.runner import PortAllocator
 from kcc.site import SiteConfig, load_site_config
+from kcc.stack.ami_sync import AmiWatch
 from kcc.stack.asterisk import Asterisk
 from kcc.stack.redis import RedisServer
-from tests.integration.ami_watch import AmiWatch
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "config" / "site.yaml"

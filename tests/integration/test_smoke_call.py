@@ -12,7 +12,7 @@ import re
 from kcc.sipp import AgentPhone, Caller
 from kcc.sipp.runner import PortAllocator
 from kcc.site import SiteConfig
-from tests.integration.ami_watch import AmiWatch
+from kcc.stack.ami_sync import AmiWatch
 
 
 def _rtp_packets(ami: AmiWatch) -> dict[str, tuple[int, int]]:

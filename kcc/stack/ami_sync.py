@@ -1,6 +1,6 @@
-"""A blocking AMI session for tests: records every event, waits on them with deadlines.
+"""A blocking AMI session: records every event, waits on them with deadlines.
 
-Tests drive real calls and then wait for the events Asterisk really sends;
+Tests and the demo drive real calls and wait for the events Asterisk really sends;
 nothing here sleeps for a fixed time.
 """
 

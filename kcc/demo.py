@@ -1,0 +1,134 @@
+"""`make demo`: the stack with simulated agents and callers, until Ctrl-C.
+
+Agents are real SIPp softphones that register at the TIC positions and answer
+after a couple of seconds; callers are SIPp clients dialling 14023 at random
+intervals, some hanging up while they wait. Everything runs on loopback.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+from acd.fallback_members import login_actions
+from kcc.passwords import verify_token
+from kcc.sipp import AgentPhone, Caller
+from kcc.sipp.runner import PortAllocator
+from kcc.site import SiteConfig
+from kcc.stack.ami_sync import AmiWatch
+from kcc.stack.stack import Stack
+
+DEMO_DISPLAY_TOKEN = "demo-wall-display"  # documented in docs/site-config.md
+
+
+@dataclass(frozen=True, kw_only=True)
+class DemoLoad:
+    mean_interval_s: float = 12.0
+    max_callers: int = 8
+    seed: int = 14023
+
+
+def wallboard_url(stack: Stack) -> str:
+    tokens = stack.site.access.display_tokens
+    if any(verify_token(DEMO_DISPLAY_TOKEN, t.token_sha256) for t in tokens):
+        return f"{stack.http_url}/wallboard?token={DEMO_DISPLAY_TOKEN}"
+    return f"{stack.http_url}/wallboard"
+
+
+def run_demo(
+    site: SiteConfig, *, load: DemoLoad = DemoLoad(), duration_s: float | None = None
+) -> int:
+    stop = _StopFlag()
+    with ExitStack() as stack_exit:
+        stack = stack_exit.enter_context(Stack(site, instance="demo"))
+        target = f"{site.services.bind_host}:{site.services.sip_port}"
+        ports = PortAllocator(40000, 48000)
+        _staff_positions(site, stack, stack_exit, target, ports)
+        print(f"wallboard: {wallboard_url(stack)}", flush=True)
+        print("simulated callers are dialling 14023; Ctrl-C stops everything", flush=True)
+        _call_loop(target, ports, load, stop, duration_s, stack_exit, stack.state_dir / "sipp")
+    print("demo stopped; every process it started has ended", flush=True)
+    return 0
+
+
+def _staff_positions(
+    site: SiteConfig, stack: Stack, exit_stack: ExitStack, target: str, ports: PortAllocator
+) -> None:
+    """One agent per normal position, logged in to their topics."""
+    svc = site.services
+    seats = [p for p in site.positions if not p.peak]
+    ami = exit_stack.enter_context(
+        AmiWatch(svc.bind_host, svc.ami_port, svc.ami_username, stack.ami_secret)
+    )
+    for i, (position, agent) in enumerate(zip(seats, site.agents, strict=False)):
+        exit_stack.enter_context(
+            AgentPhone(
+                target=target,
+                ports=ports,
+                extension=position.extension,
+                password=f"demo{position.extension}",
+                answer_after_s=2.0,
+                talk_s=25.0 + 10 * i,
+                calls=100_000,
+            )
+        )
+        for action in login_actions(agent, position):
+            ami.action(action)
+        print(
+            f"agent {agent.id} ({agent.name}) logged in at {position.id}: {', '.join(agent.topics)}"
+        )
+
+
+def _call_loop(
+    target: str,
+    ports: PortAllocator,
+    load: DemoLoad,
+    stop: _StopFlag,
+    duration_s: float | None,
+    exit_stack: ExitStack,
+    workdir: Path,
+) -> None:
+    rng = random.Random(load.seed)
+    active: list[Caller] = []
+    n = 0
+    deadline = None if duration_s is None else time.monotonic() + duration_s
+    next_call = time.monotonic()
+    while not stop.set and (deadline is None or time.monotonic() < deadline):
+        active = [c for c in active if c.running()]
+        if time.monotonic() >= next_call and len(active) < load.max_callers:
+            n += 1
+            # Most callers wait until the agent ends the call; some give up after a while.
+            patience = rng.uniform(30, 150) if rng.random() < 0.3 else None
+            caller = Caller(
+                target=target,
+                ports=ports,
+                caller_id=f"06{10000000 + n}",
+                hangup_after_s=patience,
+                workdir=workdir,
+            )
+            exit_stack.callback(caller.stop)
+            active.append(caller)
+            next_call = time.monotonic() + rng.expovariate(1 / load.mean_interval_s)
+        stop.wait(0.5)
+
+
+class _StopFlag:
+    """Set by SIGINT/SIGTERM, so shutdown runs through the context managers."""
+
+    def __init__(self) -> None:
+        self.set = False
+        signal.signal(signal.SIGINT, self._handle)
+        signal.signal(signal.SIGTERM, self._handle)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        self.set = True
+
+    def wait(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while not self.set and time.monotonic() < end:
+            time.sleep(0.05)

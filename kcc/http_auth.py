@@ -1,0 +1,337 @@
+"""Who is calling, and may they? Authentication and roles for every HTTP service.
+
+Theory of operation
+-------------------
+Every request proves who it is in one of two ways (docs/http-api.md):
+
+* **HTTP Basic** with a user of ``access.users`` in the site config. The password is
+  checked with scrypt (:func:`kcc.passwords.verify_password`, ~0.1 s of CPU), so a
+  successful check is remembered for ``cache_ttl_s`` in a :class:`CredentialCache`. The
+  cache key is an HMAC of user name and password under a random per-process key: the
+  plain password is never kept, and a different password is a different key, so a
+  wrong password after a right one is checked (and refused) like any other.
+* **A display token** (``Authorization: Bearer <token>``) of ``access.display_tokens``:
+  a read-only wall screen. Only on routes that allow displays (the wallboard and its
+  event stream) may the token also come as ``?token=``, because a wall screen's kiosk
+  browser and ``EventSource`` cannot set headers.
+
+:class:`Authenticator` is the I/O-free core: credentials in, a :class:`Principal` or
+``None`` out. :func:`require` turns it into FastAPI dependencies; the composition root
+of each app puts one Authenticator on the app with :func:`install_authenticator`.
+No credentials or bad credentials give 401 with ``WWW-Authenticate``; a known caller
+without the needed role gets 403 naming the roles that would do. Admin may do anything.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from fastapi import FastAPI, HTTPException, Request, status
+from starlette.concurrency import run_in_threadpool
+
+from kcc.passwords import DEFAULT_N, DEFAULT_P, DEFAULT_R, HASH_BYTES, SALT_BYTES, ScryptHash
+from kcc.passwords import parse_hash, verify_password, verify_token
+from kcc.site.access import Access, Role
+
+REALM = "kcc14023"
+QUERY_TOKEN = "token"  # ?token=<display token>, accepted only where displays are allowed
+DEFAULT_CACHE_TTL_S = 60.0
+DEFAULT_CACHE_SIZE = 1024
+
+_STATE_KEY = "kcc_authenticator"
+
+
+class PrincipalKind(enum.StrEnum):
+    USER = "user"  # a person from access.users, logged in with HTTP Basic
+    DISPLAY = "display"  # a read-only wall screen from access.display_tokens
+
+
+@dataclass(frozen=True, kw_only=True)
+class Principal:
+    """The authenticated caller of one request."""
+
+    name: str
+    kind: PrincipalKind
+    role: Role | None  # None for a display: it has no role, only wallboard access
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessRule:
+    """Who may use one route: users with one of ``roles`` (admin always), maybe displays."""
+
+    roles: frozenset[Role]
+    allow_display: bool
+
+    def permits(self, principal: Principal) -> bool:
+        if principal.kind is PrincipalKind.DISPLAY:
+            return self.allow_display
+        return principal.role is Role.ADMIN or principal.role in self.roles
+
+    def refusal(self, principal: Principal) -> str:
+        """The 403 message: what this route needs, and what the caller is."""
+        needed = [role.value for role in Role if role in self.roles or role is Role.ADMIN]
+        wanted = ", ".join(needed[:-1]) + " or " + needed[-1] if len(needed) > 1 else needed[0]
+        if principal.kind is PrincipalKind.DISPLAY:
+            return f"a display token may only read the wallboard; this needs role {wanted}"
+        role = principal.role.value if principal.role else "none"
+        return f"this needs role {wanted}; {principal.name!r} has role {role}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class BasicCredentials:
+    username: str
+    password: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class BearerToken:
+    token: str
+
+
+class MalformedCredentials(ValueError):
+    """An ``Authorization`` header that cannot be read; the message says why."""
+
+
+def parse_authorization(header: str) -> BasicCredentials | BearerToken:
+    """Read an ``Authorization`` header; ``MalformedCredentials`` names what is wrong."""
+    scheme, _, value = header.strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() == "bearer" and value:
+        return BearerToken(token=value)
+    if scheme.lower() != "basic":
+        raise MalformedCredentials(f"scheme {scheme!r} is not supported; allowed: Basic, Bearer")
+    try:
+        decoded = base64.b64decode(value.encode("ascii"), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeError):
+        raise MalformedCredentials("Basic credentials are not base64 of UTF-8 text") from None
+    username, colon, password = decoded.partition(":")
+    if not colon or not username:
+        raise MalformedCredentials("Basic credentials are not in the form 'user:password'")
+    return BasicCredentials(username=username, password=password)
+
+
+@dataclass(frozen=True)
+class _CacheEntry:
+    principal: Principal
+    expires_at: float
+
+
+class CredentialCache:
+    """Recently verified Basic credentials, so a run of requests pays scrypt once.
+
+    Only successes are stored, under an HMAC of the credentials; entries expire after
+    ``ttl_s`` and the oldest go first when ``max_entries`` is reached. Verification runs
+    in worker threads, hence the lock.
+    """
+
+    def __init__(self, *, ttl_s: float, max_entries: int, clock: Callable[[], float]) -> None:
+        if ttl_s < 0 or max_entries < 1:
+            raise ValueError("cache ttl_s must be >= 0 and max_entries >= 1")
+        self._ttl_s, self._max_entries, self._clock = ttl_s, max_entries, clock
+        self._key = secrets.token_bytes(32)
+        self._entries: dict[bytes, _CacheEntry] = {}
+        self._lock = threading.Lock()
+
+    def _fingerprint(self, username: str, password: str) -> bytes:
+        # Length prefix: ("ab", "c") and ("a", "bc") must not share a key.
+        material = f"{len(username)}:{username}:{password}".encode()
+        return hmac.new(self._key, material, hashlib.sha256).digest()
+
+    def get(self, username: str, password: str) -> Principal | None:
+        key = self._fingerprint(username, password)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry.expires_at <= self._clock():
+                del self._entries[key]
+                return None
+            return entry.principal
+
+    def put(self, username: str, password: str, principal: Principal) -> None:
+        key = self._fingerprint(username, password)
+        now = self._clock()
+        with self._lock:
+            if key not in self._entries and len(self._entries) >= self._max_entries:
+                self._evict(now)
+            self._entries[key] = _CacheEntry(principal, now + self._ttl_s)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _evict(self, now: float) -> None:
+        for key in [k for k, entry in self._entries.items() if entry.expires_at <= now]:
+            del self._entries[key]
+        while len(self._entries) >= self._max_entries:
+            del self._entries[next(iter(self._entries))]
+
+
+PasswordCheck = Callable[[str, str], bool]  # (password, stored hash) -> matches
+
+
+class Authenticator:
+    """Checks credentials against one site's ``access`` section; no I/O of its own."""
+
+    def __init__(
+        self,
+        access: Access,
+        *,
+        cache_ttl_s: float = DEFAULT_CACHE_TTL_S,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+        clock: Callable[[], float] = time.monotonic,
+        check_password: PasswordCheck = verify_password,
+    ) -> None:
+        self._users = {user.name: user for user in access.users}
+        self._tokens = access.display_tokens
+        self._check_password = check_password
+        self._cache = CredentialCache(ttl_s=cache_ttl_s, max_entries=cache_size, clock=clock)
+        self._decoy_hash = _decoy_hash(access)
+
+    def cached_user(self, username: str, password: str) -> Principal | None:
+        """The user if these exact credentials were verified recently; never runs scrypt."""
+        return self._cache.get(username, password)
+
+    def verify_user(self, username: str, password: str) -> Principal | None:
+        """Check a user's password with scrypt (slow: call it off the event loop)."""
+        user = self._users.get(username)
+        # An unknown name still costs one scrypt, so timing does not reveal user names.
+        matches = self._check_password(password, user.password_hash if user else self._decoy_hash)
+        if user is None or not matches:
+            return None
+        principal = Principal(name=user.name, kind=PrincipalKind.USER, role=user.role)
+        self._cache.put(username, password, principal)
+        return principal
+
+    def display(self, token: str) -> Principal | None:
+        """The display whose token this is; every stored token is compared, in constant time."""
+        found = [entry for entry in self._tokens if verify_token(token, entry.token_sha256)]
+        if not token or not found:
+            return None
+        return Principal(name=found[0].name, kind=PrincipalKind.DISPLAY, role=None)
+
+
+def _decoy_hash(access: Access) -> str:
+    """A hash no password matches, with the cost of the site's own hashes."""
+    params = parse_hash(access.users[0].password_hash) if access.users else None
+    return ScryptHash(
+        n=params.n if params else DEFAULT_N,
+        r=params.r if params else DEFAULT_R,
+        p=params.p if params else DEFAULT_P,
+        salt=secrets.token_bytes(SALT_BYTES),
+        digest=secrets.token_bytes(HASH_BYTES),
+    ).encode()
+
+
+def install_authenticator(app: FastAPI, authenticator: Authenticator) -> None:
+    """Give ``app``'s routes their Authenticator (called by the app's composition root)."""
+    setattr(app.state, _STATE_KEY, authenticator)
+
+
+def _authenticator(request: Request) -> Authenticator:
+    found = getattr(request.app.state, _STATE_KEY, None)
+    if not isinstance(found, Authenticator):
+        raise RuntimeError("no Authenticator on this app: call install_authenticator(app, ...)")
+    return found
+
+
+def _unauthorized(detail: str, *, allow_display: bool) -> HTTPException:
+    challenge = f'Basic realm="{REALM}", charset="UTF-8"'
+    if allow_display:
+        challenge += f', Bearer realm="{REALM}"'
+    headers = {"WWW-Authenticate": challenge}
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=detail, headers=headers)
+
+
+async def authenticate(request: Request, *, allow_display: bool) -> Principal:
+    """The caller of ``request``, or a 401 ``HTTPException`` saying what is missing."""
+    auth = _authenticator(request)
+    header = request.headers.get("authorization")
+    if header is None:
+        return _from_query_token(request, auth, allow_display=allow_display)
+    try:
+        credentials = parse_authorization(header)
+    except MalformedCredentials as exc:
+        raise _unauthorized(f"malformed Authorization header: {exc}", allow_display=allow_display)
+    if isinstance(credentials, BearerToken):
+        principal = auth.display(credentials.token)
+        if principal is None:
+            raise _unauthorized("unknown display token", allow_display=allow_display)
+        return principal
+    name, password = credentials.username, credentials.password
+    principal = auth.cached_user(name, password)
+    if principal is None:
+        principal = await run_in_threadpool(auth.verify_user, name, password)
+    if principal is None:
+        raise _unauthorized("wrong user name or password", allow_display=allow_display)
+    return principal
+
+
+def _from_query_token(request: Request, auth: Authenticator, *, allow_display: bool) -> Principal:
+    token = request.query_params.get(QUERY_TOKEN)
+    if token is None:
+        raise _unauthorized(
+            "log in: HTTP Basic with a user name and password", allow_display=allow_display
+        )
+    if not allow_display:
+        raise _unauthorized(
+            f"?{QUERY_TOKEN}= is only accepted by the wallboard; log in with HTTP Basic",
+            allow_display=allow_display,
+        )
+    principal = auth.display(token)
+    if principal is None:
+        raise _unauthorized("unknown display token", allow_display=allow_display)
+    return principal
+
+
+def require(*roles: Role, allow_display: bool = False) -> Callable[[Request], Awaitable[Principal]]:
+    """A FastAPI dependency admitting users with one of ``roles`` (admin always).
+
+    ``allow_display=True`` also admits display tokens, in the header or as ``?token=``;
+    use it only for the wallboard and its event stream. Usage::
+
+        @router.get("/x")
+        async def x(who: Annotated[Principal, Depends(require(Role.TEAM_LEAD))]) -> ...
+    """
+    if not roles and not allow_display:
+        raise ValueError("require() needs a role (admin is always allowed) or allow_display=True")
+    rule = AccessRule(roles=frozenset(roles), allow_display=allow_display)
+
+    async def dependency(request: Request) -> Principal:
+        principal = await authenticate(request, allow_display=allow_display)
+        if not rule.permits(principal):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail=rule.refusal(principal))
+        return principal
+
+    return dependency
+
+
+_QUERY_TOKEN_RE = re.compile(rf"([?&]{QUERY_TOKEN}=)[^&\s\"]*", re.IGNORECASE)
+
+
+def redact_query_token(text: str) -> str:
+    """``text`` with the value of every ``?token=`` replaced, for logs."""
+    return _QUERY_TOKEN_RE.sub(r"\1<redacted>", text)
+
+
+class QueryTokenRedactor(logging.Filter):
+    """Keeps display tokens out of access logs (uvicorn logs the full query string)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact_query_token(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_query_token(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        return True

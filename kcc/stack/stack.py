@@ -1,0 +1,95 @@
+"""The whole stack for one site on loopback: Redis, Asterisk, the stats service.
+
+`make up`, `make demo` and the end-to-end tests all start it through `Stack`,
+so they run the same parts the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import urlsplit
+
+from kcc.site import SiteConfig
+from kcc.stack.asterisk import Asterisk
+from kcc.stack.process import ManagedProcess, wait_until
+from kcc.stack.redis import RedisServer
+
+STATE_DIR = Path(os.environ.get("KCC_STATE_DIR", "/var/lib/kcc"))
+
+
+def ami_secret(state_dir: Path) -> str:
+    """KCC_AMI_SECRET, or a random secret kept (mode 0600) for this machine's dev stack."""
+    if env := os.environ.get("KCC_AMI_SECRET"):
+        return env
+    path = state_dir / "ami-secret"
+    if path.exists():
+        return path.read_text().strip()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_hex(16)
+    path.touch(mode=0o600)
+    path.write_text(secret)
+    return secret
+
+
+class Stack:
+    def __init__(
+        self, site: SiteConfig, *, instance: str = "dev", state_dir: Path = STATE_DIR
+    ) -> None:
+        self.site, self.instance = site, instance
+        self.state_dir = state_dir / instance
+        self.ami_secret = ami_secret(state_dir)
+        self._exit = ExitStack()
+        self.asterisk: Asterisk | None = None
+
+    @property
+    def http_url(self) -> str:
+        svc = self.site.services
+        return f"http://{svc.bind_host}:{svc.http_port}"
+
+    def __enter__(self) -> Stack:
+        try:
+            redis_url = urlsplit(self.site.services.redis_url)
+            self._exit.enter_context(
+                RedisServer(
+                    port=redis_url.port or 6379,
+                    data_dir=self.state_dir / "redis",
+                    host=redis_url.hostname or "127.0.0.1",
+                )
+            )
+            self.asterisk = self._exit.enter_context(
+                Asterisk(self.site, instance=self.instance, ami_secret=self.ami_secret)
+            )
+            self._start_stats()
+        except BaseException:
+            self._exit.close()
+            raise
+        return self
+
+    def _start_stats(self) -> None:
+        svc = self.site.services
+        argv = [sys.executable, "-m", "kcc", "stats-serve", "--site", str(self.site.source_path)]
+        proc = ManagedProcess("stats service", argv, self.state_dir / "stats.log")
+        self._exit.callback(proc.stop)
+        wait_until(
+            lambda: _tcp_open(svc.bind_host, svc.http_port),
+            timeout_s=30,
+            what=f"HTTP on {svc.bind_host}:{svc.http_port}",
+            proc=proc,
+        )
+
+    def __exit__(self, *exc: object | TracebackType) -> None:
+        self._exit.close()
+
+
+def _tcp_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False

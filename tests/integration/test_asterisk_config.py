@@ -1,0 +1,59 @@
+"""The generated configuration loads cleanly in the real Asterisk 22."""
+
+from __future__ import annotations
+
+import re
+
+import redis
+
+from asterisk_conf.static import MODULES
+from kcc.site import SiteConfig
+from kcc.stack.ami_sync import AmiWatch
+from kcc.stack.asterisk import Asterisk
+from kcc.stack.redis import RedisServer
+
+
+def test_asterisk_is_version_22(ami: AmiWatch) -> None:
+    assert re.search(r"Asterisk 22\.\d+", ami.command("core show version"))
+
+
+def test_no_configuration_error_or_warning_in_the_log(asterisk: Asterisk) -> None:
+    assert asterisk.log_errors() == []
+
+
+def test_every_module_we_rely_on_is_running(ami: AmiWatch) -> None:
+    out = ami.command("module show")
+    running = {m.group(1) for m in re.finditer(r"^(\S+\.so)\s.*\bRunning\b", out, re.M)}
+    missing = sorted(set(MODULES) - running)
+    assert missing == [], f"modules not running: {missing}"
+    # and nothing we did not ask for (autoload is off)
+    assert running <= set(MODULES), sorted(running - set(MODULES))
+
+
+def test_dialplan_queues_and_endpoints_match_the_site(ami: AmiWatch, site: SiteConfig) -> None:
+    queues = ami.command("queue show")
+    for topic in site.topics:
+        assert f"kcc-{topic.id} has 0 calls" in queues
+    endpoints = ami.command("pjsip show endpoints")
+    for position in site.positions:
+        assert re.search(rf"Endpoint:\s+{position.extension}/", endpoints)
+    dialplan = ami.command(f"dialplan show {site.public_number}@kcc-trunk")
+    assert "AGI(${KCC_AGI}/ivr)" in dialplan
+
+
+def test_manager_listens_on_loopback_only(ami: AmiWatch, site: SiteConfig) -> None:
+    settings = ami.command("manager show settings")
+    assert re.search(
+        rf"TCP Bindaddress:\s+{re.escape(site.services.bind_host)}:{site.services.ami_port}",
+        settings,
+    ), settings
+
+
+def test_redis_server_runs_on_its_own_port(redis_server: RedisServer) -> None:
+    client = redis.Redis.from_url(redis_server.url)
+    try:
+        assert client.ping()
+        assert client.config_get("bind")["bind"] == "127.0.0.1"
+        assert int(client.config_get("port")["port"]) == redis_server.port
+    finally:
+        client.close()
