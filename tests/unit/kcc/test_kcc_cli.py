@@ -97,7 +97,8 @@ def test_unknown_subcommand_is_a_usage_error(capsys: pytest.CaptureFixture[str])
 
 def test_registry_accepts_new_commands_and_refuses_duplicates() -> None:
     registry = default_registry()
-    assert registry.names() == ("check-config", "hash-password", "sip-md5", "token-sha256")
+    # The Makefile's targets rely on these subcommands.
+    assert {"check-config", "up", "down", "demo", "stack-run", "staffing"} <= set(registry.names())
     seen: list[str] = []
 
     def hello(args: argparse.Namespace) -> int:
