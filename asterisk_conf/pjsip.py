@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from asterisk_conf.render import Section
 from kcc.site import SiteConfig
 
-PHONE_TEMPLATE = "kcc-phone"
-
 
 def sections(site: SiteConfig) -> Iterator[Section]:
     svc = site.services
@@ -36,7 +34,6 @@ def sections(site: SiteConfig) -> Iterator[Section]:
             ("bind", f"{svc.bind_host}:{svc.sip_port}"),
         ),
     )
-    yield Section(name=PHONE_TEMPLATE, template=True, pairs=(*_media_pairs(), ("type", "endpoint")))
     yield from _trunk(site)
     for position in site.positions:
         label = f"TIC {position.id}" + (" (piek)" if position.peak else "")
@@ -75,8 +72,9 @@ def _trunk(site: SiteConfig) -> Iterator[Section]:
 def _phone(site: SiteConfig, ext: str, md5: str, context: str, label: str) -> Iterator[Section]:
     yield Section(
         name=ext,
-        inherits=PHONE_TEMPLATE,
         pairs=(
+            ("type", "endpoint"),
+            *_media_pairs(),
             ("context", context),
             ("auth", ext),
             ("aors", ext),

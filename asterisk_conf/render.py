@@ -17,8 +17,6 @@ Pair = tuple[str, str]
 class Section:
     name: str
     pairs: Sequence[Pair] = field(default_factory=tuple)
-    template: bool = False
-    inherits: str = ""
     comment: str = ""
 
 
@@ -29,10 +27,7 @@ def render(sections: Iterable[Section], *, header: str, arrow: bool = False) -> 
     for section in sections:
         if section.comment:
             out.append(f"; {section.comment}")
-        suffix = (
-            "(!)" if section.template else (f"({section.inherits})" if section.inherits else "")
-        )
-        out.append(f"[{section.name}]{suffix}")
+        out.append(f"[{section.name}]")
         out.extend(f"{key}{sep}{value}" for key, value in section.pairs)
         out.append("")
     return "\n".join(out)

@@ -28,9 +28,13 @@ class AmiWatch:
         self._closed = False
         self._reader = threading.Thread(target=self._read_loop, name="ami-watch", daemon=True)
         self._reader.start()
-        reply = self.action({"Action": "Login", "Username": username, "Secret": secret})
-        if reply[0].get("Response") != "Success":
-            raise RuntimeError(f"AMI login failed: {reply[0]}")
+        try:
+            reply = self.action({"Action": "Login", "Username": username, "Secret": secret})
+            if not reply or reply[0].get("Response") != "Success":
+                raise RuntimeError(f"AMI login failed: {reply[:1]}")
+        except BaseException:
+            self.close()
+            raise
 
     def _read_loop(self) -> None:
         buf = b""
