@@ -45,7 +45,7 @@ down: venv
 	$(KCC) down
 
 bench: venv
-	$(PY) -m bench
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) build
