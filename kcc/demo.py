@@ -41,11 +41,15 @@ def wallboard_url(stack: Stack) -> str:
 
 
 def run_demo(
-    site: SiteConfig, *, load: DemoLoad = DemoLoad(), duration_s: float | None = None
+    site: SiteConfig,
+    *,
+    load: DemoLoad = DemoLoad(),
+    duration_s: float | None = None,
+    instance: str = "demo",
 ) -> int:
     stop = _StopFlag()
     with ExitStack() as stack_exit:
-        stack = stack_exit.enter_context(Stack(site, instance="demo"))
+        stack = stack_exit.enter_context(Stack(site, instance=instance))
         target = f"{site.services.bind_host}:{site.services.sip_port}"
         ports = PortAllocator(40000, 48000)
         _staff_positions(site, stack, stack_exit, target, ports)

@@ -121,7 +121,7 @@ def demo(args: argparse.Namespace) -> int:
     if site is None:
         return 1
     try:
-        return run_demo(site, duration_s=args.duration)
+        return run_demo(site, duration_s=args.duration, instance=args.instance)
     except ProcessError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -150,6 +150,7 @@ def commands() -> tuple[Command, ...]:
     def demo_args(p: argparse.ArgumentParser) -> None:
         _site_arg(p)
         p.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
+        p.add_argument("--instance", default="demo", help="name of this stack's state folders")
 
     def gen_args(p: argparse.ArgumentParser) -> None:
         _site_arg(p)

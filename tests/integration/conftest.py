@@ -37,10 +37,12 @@ TEST_SERVICES = {
 pytestmark = pytest.mark.integration
 
 
-def write_site(tmp: Path, **overrides: object) -> Path:
-    """The sample site with test ports (and any overrides), written next to its flow file."""
+def write_site(
+    tmp: Path, *, services_override: dict[str, object] | None = None, **overrides: object
+) -> Path:
+    """The sample site with test ports (and any overrides), pointing at the sample flow."""
     data = yaml.safe_load(SAMPLE.read_text())
-    data["services"] = {**data.get("services", {}), **TEST_SERVICES}
+    data["services"] = {**data.get("services", {}), **(services_override or TEST_SERVICES)}
     flow = (SAMPLE.parent / data["ivr"]["flow_file"]).resolve()
     data["ivr"]["flow_file"] = str(flow)
     data.update(overrides)
