@@ -58,10 +58,16 @@ def default_registry() -> CommandRegistry:
     from ivr_flows.site_check import check_site_flow
     from kcc.site.commands import commands as site_commands
     from kcc.stack.commands import commands as stack_commands
+    from realtime_stats.app import stats_serve_command
     from realtime_stats.staffing import staffing_command
 
     return CommandRegistry(
-        (*site_commands(extra_checks=[check_site_flow]), *stack_commands(), staffing_command())
+        (
+            *site_commands(extra_checks=[check_site_flow]),
+            *stack_commands(),
+            staffing_command(),
+            stats_serve_command(),
+        )
     )
 
 

@@ -40,8 +40,17 @@ from dataclasses import dataclass
 from fastapi import FastAPI, HTTPException, Request, status
 from starlette.concurrency import run_in_threadpool
 
-from kcc.passwords import DEFAULT_N, DEFAULT_P, DEFAULT_R, HASH_BYTES, SALT_BYTES, ScryptHash
-from kcc.passwords import parse_hash, verify_password, verify_token
+from kcc.passwords import (
+    DEFAULT_N,
+    DEFAULT_P,
+    DEFAULT_R,
+    HASH_BYTES,
+    SALT_BYTES,
+    ScryptHash,
+    parse_hash,
+    verify_password,
+    verify_token,
+)
 from kcc.site.access import Access, Role
 
 REALM = "kcc14023"
@@ -107,7 +116,9 @@ def parse_authorization(header: str) -> BasicCredentials | BearerToken:
     """Read an ``Authorization`` header; ``MalformedCredentials`` names what is wrong."""
     scheme, _, value = header.strip().partition(" ")
     value = value.strip()
-    if scheme.lower() == "bearer" and value:
+    if scheme.lower() == "bearer":
+        if not value:
+            raise MalformedCredentials("the Bearer token is empty")
         return BearerToken(token=value)
     if scheme.lower() != "basic":
         raise MalformedCredentials(f"scheme {scheme!r} is not supported; allowed: Basic, Bearer")
@@ -262,7 +273,8 @@ async def authenticate(request: Request, *, allow_display: bool) -> Principal:
     try:
         credentials = parse_authorization(header)
     except MalformedCredentials as exc:
-        raise _unauthorized(f"malformed Authorization header: {exc}", allow_display=allow_display)
+        detail = f"malformed Authorization header: {exc}"
+        raise _unauthorized(detail, allow_display=allow_display) from None
     if isinstance(credentials, BearerToken):
         principal = auth.display(credentials.token)
         if principal is None:

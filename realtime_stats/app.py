@@ -1,0 +1,135 @@
+"""The real-time stats service: composition root, uvicorn runner and ``kcc stats-serve``.
+
+:func:`create_app` builds every dependency of one app (authenticator, Redis probe,
+Prometheus exporter, wallboard page) and hands them to the route modules; the app's
+lifespan opens and closes the connections. Nothing lives at module level, so tests
+build as many independent apps as they like.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+
+from kcc.cli import Command
+from kcc.http_auth import Authenticator, QueryTokenRedactor, install_authenticator
+from kcc.site.config import SiteConfig
+from kcc.site.errors import ConfigError
+from kcc.site.loader import load_site_config
+from realtime_stats import routes_health, routes_metrics, routes_wallboard
+
+DISTRIBUTION = "kcc14023"
+
+
+def _version() -> str:
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def create_app(site: SiteConfig, *, redis_url: str | None = None) -> FastAPI:
+    """The stats app for ``site``; ``redis_url=None`` means health does not check Redis."""
+    redis = routes_health.RedisProbe(redis_url)
+    exporter = routes_metrics.StatsExporter(
+        site, version=_version(), redis_configured=redis_url is not None
+    )
+    page = routes_wallboard.WallboardPage.load(site_name=site.name)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async with redis:
+            yield
+
+    # No /docs, /redoc or /openapi.json: FastAPI serves them without authentication,
+    # and no endpoint of this service may be reachable anonymously.
+    app = FastAPI(
+        title="KCC 14023 real-time stats",
+        version=_version(),
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    install_authenticator(app, Authenticator(site.access))
+    # Routes go on the app itself, not through include_router: app.routes then lists
+    # every route, and tests/unit/http checks each one refuses anonymous callers.
+    routes_health.add_routes(app, redis)
+    routes_wallboard.add_routes(app, page)
+    routes_metrics.add_routes(app, exporter, redis)
+    return app
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging setup with display tokens redacted from the access log."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact_query_token"] = {"()": QueryTokenRedactor}
+    config["handlers"]["access"]["filters"] = ["redact_query_token"]
+    return config
+
+
+def build_server(
+    site_path: str | Path, host: str | None = None, port: int | None = None
+) -> uvicorn.Server:
+    """A uvicorn server for the site at ``site_path`` (``ConfigError`` if it is bad).
+
+    ``host``/``port`` default to the site's ``services.bind_host``/``http_port``.
+    """
+    site = load_site_config(site_path)
+    config = uvicorn.Config(
+        create_app(site, redis_url=site.services.redis_url),
+        host=site.services.bind_host if host is None else host,
+        port=site.services.http_port if port is None else port,
+        lifespan="on",
+        log_config=log_config(),
+        server_header=False,
+        # Client addresses come from the socket: nothing trusted sits in front.
+        proxy_headers=False,
+    )
+    return uvicorn.Server(config)
+
+
+def serve(site_path: str | Path, host: str | None = None, port: int | None = None) -> None:
+    """Run the stats service in the foreground until interrupted."""
+    build_server(site_path, host, port).run()
+
+
+def stats_serve_command() -> Command:
+    """``kcc stats-serve --site PATH [--host H] [--port P]``."""
+    return Command(
+        name="stats-serve",
+        help="serve the real-time stats API, the wallboard and /metrics",
+        add_arguments=_arguments,
+        run=_run,
+    )
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: 1-65535")
+    return int(text)
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--site", required=True, help="the site config, e.g. config/site.yaml")
+    parser.add_argument("--host", help="listen address (default: services.bind_host)")
+    parser.add_argument("--port", type=_port, help="listen port (default: services.http_port)")
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        server = build_server(args.site, args.host, args.port)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    server.run()
+    return 0

@@ -1,0 +1,90 @@
+"""``kcc stats-serve``: the command, the uvicorn server it builds, and one real run."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+from kcc.cli import default_registry, main
+from kcc.http_auth import QueryTokenRedactor
+from realtime_stats.app import build_server, log_config
+from tests.unit.http.demo_access import DISPLAY_TOKEN, REPO, SAMPLE, basic
+from tests.unit.http.fakes import FakeRedis
+
+
+@pytest.fixture
+def site_file(tmp_path: Path) -> Path:
+    """The sample site with the flow file made absolute, so it loads from tmp_path."""
+    data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    data["ivr"]["flow_file"] = str(REPO / "ivr_flows" / "flows" / "14023.yaml")
+    path = tmp_path / "site.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_registered_in_kcc() -> None:
+    assert "stats-serve" in default_registry().names()
+
+
+def test_bad_site_file_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nope.yaml"
+    assert main(["stats-serve", "--site", str(missing)]) == 1
+    assert str(missing) in capsys.readouterr().err
+
+
+def test_bad_port_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["stats-serve", "--site", str(SAMPLE), "--port", "70000"])
+    assert exit_info.value.code == 2
+    assert "'70000' is not allowed; allowed: 1-65535" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("restore_uvicorn_logging")
+def test_listens_where_the_site_says_unless_overridden(site_file: Path) -> None:
+    default = build_server(site_file).config
+    assert (default.host, default.port) == ("127.0.0.1", 8023)
+    override = build_server(site_file, host="::1", port=9000).config
+    assert (override.host, override.port) == ("::1", 9000)
+
+
+def test_access_log_redacts_query_tokens() -> None:
+    config = log_config()
+    assert config["handlers"]["access"]["filters"] == ["redact_query_token"]
+    assert config["filters"]["redact_query_token"]["()"] is QueryTokenRedactor
+
+
+@pytest.fixture
+def site_with_fake_redis(site_file: Path, fake_redis: tuple[str, FakeRedis]) -> Path:
+    data = yaml.safe_load(site_file.read_text(encoding="utf-8"))
+    data["services"]["redis_url"] = fake_redis[0]
+    site_file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return site_file
+
+
+@pytest.mark.usefixtures("restore_uvicorn_logging")
+async def test_real_server_answers_and_keeps_the_token_out_of_its_log(
+    site_with_fake_redis: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = build_server(site_with_fake_redis, port=0)
+    task = asyncio.create_task(server.serve())
+    try:
+        async with asyncio.timeout(10):
+            # uvicorn.Server offers only this flag, no event to wait on.
+            while not server.started:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            health = await client.get("/api/health", headers=basic("admin"))
+            board = await client.get("/wallboard", params={"token": DISPLAY_TOKEN})
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
+    assert (health.status_code, health.json()) == (200, {"status": "ok", "redis": "ok"})
+    assert board.status_code == 200
+    log = capsys.readouterr().out
+    assert "/wallboard?token=<redacted>" in log
+    assert DISPLAY_TOKEN not in log
