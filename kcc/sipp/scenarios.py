@@ -46,6 +46,19 @@ a=ptime:20
 a=sendrecv"""
 
 
+# 200 OK to the far end's BYE: every header echoed from the request.
+_ANSWER_BYE = """<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+  ]]></send>"""
+
+
 def _play(pcap: str) -> str:
     return f'<nop><action><exec play_pcap_audio="{pcap}"/></action></nop>'
 
@@ -69,16 +82,7 @@ def caller_xml(
     if hangup_after_s is None:
         ending = f"""<label id="listen"/>
   <recv request="BYE" timeout="{AUDIO_PCAP_MS}" ontimeout="replay"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-  ]]></send>
+{_ANSWER_BYE}
   <nop next="done"/>
   <label id="replay"/>
   {_play(AUDIO_PCAP)}
@@ -253,16 +257,7 @@ Content-Length: 0
   {_play(AUDIO_PCAP)}
   {talk_end}
   <label id="bye_ok"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-  ]]></send>
+{_ANSWER_BYE}
   <label id="done"/>
 </scenario>
 """

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import yaml
 
+from kcc.sipp import AgentPhone
 from kcc.sipp.runner import PortAllocator
 from kcc.site import SiteConfig, load_site_config
 from kcc.stack.ami_sync import AmiWatch
@@ -88,3 +90,46 @@ def sip_target(site: SiteConfig) -> str:
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     with RedisServer(port=6490, data_dir=tmp_path_factory.mktemp("redis")) as server:
         yield server
+
+
+@contextmanager
+def staffed_phone(
+    ami: AmiWatch,
+    site: SiteConfig,
+    sip_target: str,
+    ports: PortAllocator,
+    *,
+    seat: int,
+    agent_id: str,
+    answer_after_s: float | None,
+    talk_s: float | None = None,
+) -> Iterator[AgentPhone]:
+    """A registered SIPp phone at position `seat`, member `agent_id` of the general queue.
+
+    This is what the controller does on an agent's login; here the test does it.
+    """
+    position = site.positions[seat]
+    queue = f"kcc-{site.ivr.general_topic}"
+    interface = f"PJSIP/{position.extension}"
+    with AgentPhone(
+        target=sip_target,
+        ports=ports,
+        extension=position.extension,
+        password=f"demo{position.extension}",
+        answer_after_s=answer_after_s,
+        talk_s=talk_s,
+    ) as phone:
+        reply = ami.action(
+            {
+                "Action": "QueueAdd",
+                "Queue": queue,
+                "Interface": interface,
+                "MemberName": agent_id,
+                "StateInterface": interface,
+            }
+        )
+        assert reply[0]["Response"] == "Success", reply
+        try:
+            yield phone
+        finally:
+            ami.action({"Action": "QueueRemove", "Queue": queue, "Interface": interface})

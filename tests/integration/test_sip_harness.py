@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from kcc.sipp import AgentPhone, Caller, Digit, Pause
+from kcc.sipp import Caller, Digit, Pause
 from kcc.sipp.runner import PortAllocator
 from kcc.site import SiteConfig
 from kcc.stack.ami_sync import AmiWatch
+from tests.integration.conftest import staffed_phone
 
 
 def test_caller_keypresses_arrive_as_rfc2833_digits(
@@ -33,52 +34,26 @@ def test_caller_keypresses_arrive_as_rfc2833_digits(
 def test_agent_who_never_answers_is_passed_by_and_the_caller_stays(
     ami: AmiWatch, site: SiteConfig, sip_target: str, ports: PortAllocator
 ) -> None:
-    position = site.positions[1]
     queue = f"kcc-{site.ivr.general_topic}"
-    with AgentPhone(
-        target=sip_target,
-        ports=ports,
-        extension=position.extension,
-        password=f"demo{position.extension}",
-        answer_after_s=None,
-    ):
-        ami.action(
-            {
-                "Action": "QueueAdd",
-                "Queue": queue,
-                "Interface": f"PJSIP/{position.extension}",
-                "MemberName": "1002",
-            }
-        )
-        try:
-            start = ami.mark()
-            with Caller(
-                target=sip_target,
-                ports=ports,
-                caller_id="0235110003",
-                hangup_after_s=site.norms.ring_no_answer_s + 4,
-            ) as caller:
-                called = ami.wait_for("AgentCalled", 15, since=start)
-                assert called["MemberName"] == "1002"
-                rna = ami.wait_for(
-                    "AgentRingNoAnswer", site.norms.ring_no_answer_s + 5, since=start
-                )
-                assert int(rna["RingTime"]) >= site.norms.ring_no_answer_s - 1
-                # autopause: the member who did not answer is paused
-                ami.wait_for(
-                    "QueueMemberPause",
-                    5,
-                    since=start,
-                    where=lambda f: f.get("MemberName") == "1002" and f.get("Paused") == "1",
-                )
-                abandon = ami.wait_for("QueueCallerAbandon", 30, since=start)
-                assert abandon["Queue"] == queue
-                assert caller.wait(30).ok
-        finally:
-            ami.action(
-                {
-                    "Action": "QueueRemove",
-                    "Queue": queue,
-                    "Interface": f"PJSIP/{position.extension}",
-                }
+    with staffed_phone(ami, site, sip_target, ports, seat=1, agent_id="1002", answer_after_s=None):
+        start = ami.mark()
+        with Caller(
+            target=sip_target,
+            ports=ports,
+            caller_id="0235110003",
+            hangup_after_s=site.norms.ring_no_answer_s + 4,
+        ) as caller:
+            called = ami.wait_for("AgentCalled", 15, since=start)
+            assert called["MemberName"] == "1002"
+            rna = ami.wait_for("AgentRingNoAnswer", site.norms.ring_no_answer_s + 5, since=start)
+            assert int(rna["RingTime"]) >= site.norms.ring_no_answer_s - 1
+            # autopause: the member who did not answer is paused
+            ami.wait_for(
+                "QueueMemberPause",
+                5,
+                since=start,
+                where=lambda f: f.get("MemberName") == "1002" and f.get("Paused") == "1",
             )
+            abandon = ami.wait_for("QueueCallerAbandon", 30, since=start)
+            assert abandon["Queue"] == queue
+            assert caller.wait(30).ok

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 
-from kcc.sipp import AgentPhone, Caller
+from kcc.sipp import Caller
 from kcc.sipp.runner import PortAllocator
 from kcc.site import SiteConfig
 from kcc.stack.ami_sync import AmiWatch
+from tests.integration.conftest import staffed_phone
 
 
 def _rtp_packets(ami: AmiWatch) -> dict[str, tuple[int, int]]:
@@ -32,57 +33,32 @@ def _rtp_packets(ami: AmiWatch) -> dict[str, tuple[int, int]]:
 def test_caller_reaches_agent_through_queue_with_audio_both_ways(
     ami: AmiWatch, site: SiteConfig, sip_target: str, ports: PortAllocator
 ) -> None:
-    position = site.positions[0]
     queue = f"kcc-{site.ivr.general_topic}"
-    with AgentPhone(
-        target=sip_target,
-        ports=ports,
-        extension=position.extension,
-        password=f"demo{position.extension}",
-        answer_after_s=1.0,
-        talk_s=None,
+    with staffed_phone(
+        ami, site, sip_target, ports, seat=0, agent_id="1001", answer_after_s=1.0
     ) as agent:
-        reply = ami.action(
-            {
-                "Action": "QueueAdd",
-                "Queue": queue,
-                "Interface": f"PJSIP/{position.extension}",
-                "MemberName": "1001",
-                "StateInterface": f"PJSIP/{position.extension}",
-            }
-        )
-        assert reply[0]["Response"] == "Success", reply
-        try:
-            start = ami.mark()
-            with Caller(
-                target=sip_target, ports=ports, caller_id="0235110001", hangup_after_s=8
-            ) as caller:
-                join = ami.wait_for("QueueCallerJoin", 15, since=start)
-                assert join["Queue"] == queue
-                assert join["CallerIDNum"] == "0235110001"
-                connect = ami.wait_for("AgentConnect", 20, since=start)
-                assert connect["Queue"] == queue
-                assert connect["MemberName"] == "1001"
-                # Let a few seconds of audio flow, measured by Asterisk's RTP counters.
-                stats = _wait_rtp(ami, minimum=50)
-                assert len(stats) == 2, stats
-                for channel, (rx, tx) in stats.items():
-                    assert rx >= 50 and tx >= 50, (channel, rx, tx)
-                complete = ami.wait_for("AgentComplete", 30, since=start)
-                assert complete["Reason"] == "caller"
-                assert int(complete["TalkTime"]) >= 3
-                result = caller.wait(30)
-            assert result.ok, result.log
-            agent_result = agent.wait(30)
-            assert agent_result.ok, agent_result.log
-        finally:
-            ami.action(
-                {
-                    "Action": "QueueRemove",
-                    "Queue": queue,
-                    "Interface": f"PJSIP/{position.extension}",
-                }
-            )
+        start = ami.mark()
+        with Caller(
+            target=sip_target, ports=ports, caller_id="0235110001", hangup_after_s=8
+        ) as caller:
+            join = ami.wait_for("QueueCallerJoin", 15, since=start)
+            assert join["Queue"] == queue
+            assert join["CallerIDNum"] == "0235110001"
+            connect = ami.wait_for("AgentConnect", 20, since=start)
+            assert connect["Queue"] == queue
+            assert connect["MemberName"] == "1001"
+            # A few seconds of audio, measured by Asterisk's RTP counters on both legs.
+            stats = _wait_rtp(ami, minimum=50)
+            assert len(stats) == 2, stats
+            for channel, (rx, tx) in stats.items():
+                assert rx >= 50 and tx >= 50, (channel, rx, tx)
+            complete = ami.wait_for("AgentComplete", 30, since=start)
+            assert complete["Reason"] == "caller"
+            assert int(complete["TalkTime"]) >= 3
+            result = caller.wait(30)
+        assert result.ok, result.log
+        agent_result = agent.wait(30)
+        assert agent_result.ok, agent_result.log
 
 
 def _wait_rtp(ami: AmiWatch, minimum: int) -> dict[str, tuple[int, int]]:
