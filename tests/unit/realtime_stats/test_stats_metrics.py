@@ -9,17 +9,13 @@ import pytest
 
 from realtime_stats.metrics import (
     CallTally,
-    MetricRules,
-    MetricsError,
-    Norm,
-    NormStatus,
-    OccupancyNorm,
     compute_figures,
     day_trend,
     figures_per_agent,
     figures_per_municipality,
     figures_per_topic,
 )
+from realtime_stats.norms import MetricRules, MetricsError, Norm, NormStatus, OccupancyNorm
 from realtime_stats.periods import local_day
 from realtime_stats.records import AgentInterval, AgentState, CallRecord
 
