@@ -1,0 +1,378 @@
+"""Typed AMI actions: what the controller may ask Asterisk to do.
+
+Each action is a frozen, keyword-only value object that renders to an ordered
+list of headers. The protocol layer (``AmiProtocol.send``) adds ``Action`` and a
+fresh ``ActionID``, so an action object can be built anywhere and sent on any
+connection. Header names follow the Asterisk 22 XML documentation
+(main/manager_doc.xml, apps/app_queue.c, apps/app_mixmonitor.c, main/features.c).
+
+How an answer ends is not declared here for list actions: Asterisk announces a
+list with ``EventList: start`` (see correlate.py). The one shape that cannot be
+seen on the wire is an asynchronous Originate, whose outcome arrives later as
+an ``OriginateResponse`` event: ``final_event`` names it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import ClassVar
+
+Headers = list[tuple[str, str]]
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _put(headers: Headers, key: str, value: str | int | bool | None) -> None:
+    """Append an optional header; None means "let Asterisk use its default"."""
+    if value is None:
+        return
+    if isinstance(value, bool):
+        headers.append((key, _flag(value)))
+    else:
+        headers.append((key, str(value)))
+
+
+class Action(ABC):
+    """Base of every action; ``name`` is the AMI ``Action:`` value."""
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def headers(self) -> Headers:
+        """The action's headers in sending order, without Action and ActionID."""
+
+    @property
+    def final_event(self) -> str | None:
+        """Event (carrying our ActionID) that ends the answer after a Success response."""
+        return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Login(Action):
+    """``events`` is "on", "off" or a comma list of classes (e.g. "call,agent,system")."""
+
+    name: ClassVar[str] = "Login"
+    username: str
+    secret: str = field(repr=False)  # never in logs or reprs
+    events: str = "on"
+
+    def headers(self) -> Headers:
+        return [("Username", self.username), ("Secret", self.secret), ("Events", self.events)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Logoff(Action):
+    name: ClassVar[str] = "Logoff"
+
+    def headers(self) -> Headers:
+        return []
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ping(Action):
+    name: ClassVar[str] = "Ping"
+
+    def headers(self) -> Headers:
+        return []
+
+
+@dataclass(frozen=True, kw_only=True)
+class Originate(Action):
+    """Call ``channel`` and connect it to a dialplan location or an application.
+
+    ``run_async`` defaults to True: a synchronous Originate blocks the AMI
+    session in Asterisk until the call is answered or times out. With it, the
+    answer completes on the ``OriginateResponse`` event.
+    """
+
+    name: ClassVar[str] = "Originate"
+    channel: str
+    context: str | None = None
+    exten: str | None = None
+    priority: int | None = None
+    application: str | None = None
+    data: str | None = None
+    timeout: float | None = None  # seconds; sent as milliseconds
+    caller_id: str | None = None
+    variables: Mapping[str, str] = field(default_factory=dict, hash=False)
+    account: str | None = None
+    early_media: bool | None = None
+    run_async: bool = True
+    codecs: str | None = None
+    channel_id: str | None = None
+    other_channel_id: str | None = None
+    predial_gosub: str | None = None
+
+    def __post_init__(self) -> None:
+        to_dialplan = self.exten is not None or self.context is not None
+        if to_dialplan == (self.application is not None):
+            raise ValueError(
+                "Originate needs either context+exten (dialplan) or application, not both"
+            )
+        if to_dialplan and (self.exten is None or self.context is None):
+            raise ValueError("Originate to the dialplan needs both context and exten")
+        for key in self.variables:
+            if not key or "=" in key:
+                raise ValueError(f"Originate variable name {key!r} is empty or contains '='")
+
+    def headers(self) -> Headers:
+        h: Headers = [("Channel", self.channel)]
+        _put(h, "Context", self.context)
+        _put(h, "Exten", self.exten)
+        priority = self.priority
+        if priority is None and self.exten is not None:
+            priority = 1  # Asterisk refuses Exten without Priority
+        _put(h, "Priority", priority)
+        _put(h, "Application", self.application)
+        _put(h, "Data", self.data)
+        _put(h, "Timeout", None if self.timeout is None else round(self.timeout * 1000))
+        _put(h, "CallerID", self.caller_id)
+        h.extend(("Variable", f"{k}={v}") for k, v in self.variables.items())
+        _put(h, "Account", self.account)
+        _put(h, "EarlyMedia", self.early_media)
+        _put(h, "Async", self.run_async)
+        _put(h, "Codecs", self.codecs)
+        _put(h, "ChannelId", self.channel_id)
+        _put(h, "OtherChannelId", self.other_channel_id)
+        _put(h, "PreDialGoSub", self.predial_gosub)
+        return h
+
+    @property
+    def final_event(self) -> str | None:
+        return "OriginateResponse" if self.run_async else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Hangup(Action):
+    """``channel`` may be "/regex/"; Asterisk then answers with a ChannelHungup list."""
+
+    name: ClassVar[str] = "Hangup"
+    channel: str
+    cause: int | None = None
+
+    def headers(self) -> Headers:
+        h: Headers = [("Channel", self.channel)]
+        _put(h, "Cause", self.cause)
+        return h
+
+
+@dataclass(frozen=True, kw_only=True)
+class Redirect(Action):
+    name: ClassVar[str] = "Redirect"
+    channel: str
+    context: str
+    exten: str
+    priority: int = 1
+    extra_channel: str | None = None
+    extra_context: str | None = None
+    extra_exten: str | None = None
+    extra_priority: int | None = None
+
+    def headers(self) -> Headers:
+        h: Headers = [
+            ("Channel", self.channel),
+            ("Context", self.context),
+            ("Exten", self.exten),
+            ("Priority", str(self.priority)),
+        ]
+        _put(h, "ExtraChannel", self.extra_channel)
+        _put(h, "ExtraContext", self.extra_context)
+        _put(h, "ExtraExten", self.extra_exten)
+        _put(h, "ExtraPriority", self.extra_priority)
+        return h
+
+
+@dataclass(frozen=True, kw_only=True)
+class Setvar(Action):
+    """Set a channel variable, or a global one when ``channel`` is None."""
+
+    name: ClassVar[str] = "Setvar"
+    variable: str
+    value: str
+    channel: str | None = None
+
+    def headers(self) -> Headers:
+        h: Headers = []
+        _put(h, "Channel", self.channel)
+        return [*h, ("Variable", self.variable), ("Value", self.value)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Getvar(Action):
+    """The answer carries ``Variable`` and ``Value`` headers."""
+
+    name: ClassVar[str] = "Getvar"
+    variable: str
+    channel: str | None = None
+
+    def headers(self) -> Headers:
+        h: Headers = []
+        _put(h, "Channel", self.channel)
+        return [*h, ("Variable", self.variable)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueAdd(Action):
+    name: ClassVar[str] = "QueueAdd"
+    queue: str
+    interface: str
+    penalty: int | None = None
+    paused: bool | None = None
+    reason: str | None = None
+    member_name: str | None = None
+    state_interface: str | None = None
+
+    def headers(self) -> Headers:
+        h: Headers = [("Queue", self.queue), ("Interface", self.interface)]
+        _put(h, "Penalty", self.penalty)
+        _put(h, "Paused", self.paused)
+        _put(h, "Reason", self.reason)
+        _put(h, "MemberName", self.member_name)
+        _put(h, "StateInterface", self.state_interface)
+        return h
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueRemove(Action):
+    name: ClassVar[str] = "QueueRemove"
+    queue: str
+    interface: str
+
+    def headers(self) -> Headers:
+        return [("Queue", self.queue), ("Interface", self.interface)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueuePause(Action):
+    """Pause or unpause ``interface`` in ``queue``, or in every queue when None."""
+
+    name: ClassVar[str] = "QueuePause"
+    interface: str
+    paused: bool
+    queue: str | None = None
+    reason: str | None = None
+
+    def headers(self) -> Headers:
+        h: Headers = [("Interface", self.interface), ("Paused", _flag(self.paused))]
+        _put(h, "Queue", self.queue)
+        _put(h, "Reason", self.reason)
+        return h
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueStatus(Action):
+    """List answer: QueueParams, QueueMember, QueueEntry events, then QueueStatusComplete."""
+
+    name: ClassVar[str] = "QueueStatus"
+    queue: str | None = None
+    member: str | None = None
+
+    def headers(self) -> Headers:
+        h: Headers = []
+        _put(h, "Queue", self.queue)
+        _put(h, "Member", self.member)
+        return h
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueSummary(Action):
+    """List answer: QueueSummary events, then QueueSummaryComplete."""
+
+    name: ClassVar[str] = "QueueSummary"
+    queue: str | None = None
+
+    def headers(self) -> Headers:
+        h: Headers = []
+        _put(h, "Queue", self.queue)
+        return h
+
+
+@dataclass(frozen=True, kw_only=True)
+class CoreShowChannels(Action):
+    """List answer: CoreShowChannel events, then CoreShowChannelsComplete."""
+
+    name: ClassVar[str] = "CoreShowChannels"
+
+    def headers(self) -> Headers:
+        return []
+
+
+@dataclass(frozen=True, kw_only=True)
+class MixMonitor(Action):
+    """Start recording; the Success answer carries a ``MixMonitorID`` header."""
+
+    name: ClassVar[str] = "MixMonitor"
+    channel: str
+    file: str | None = None
+    options: str | None = None
+    command: str | None = None
+
+    def headers(self) -> Headers:
+        h: Headers = [("Channel", self.channel)]
+        _put(h, "File", self.file)
+        _put(h, "Options", self.options)
+        _put(h, "Command", self.command)
+        return h
+
+
+@dataclass(frozen=True, kw_only=True)
+class StopMixMonitor(Action):
+    name: ClassVar[str] = "StopMixMonitor"
+    channel: str
+    mixmonitor_id: str | None = None
+
+    def headers(self) -> Headers:
+        h: Headers = [("Channel", self.channel)]
+        _put(h, "MixMonitorID", self.mixmonitor_id)
+        return h
+
+
+@dataclass(frozen=True, kw_only=True)
+class Atxfer(Action):
+    """Start an attended (warm) transfer of ``channel``'s peer to ``exten``."""
+
+    name: ClassVar[str] = "Atxfer"
+    channel: str
+    exten: str
+    context: str | None = None
+
+    def headers(self) -> Headers:
+        h: Headers = [("Channel", self.channel), ("Exten", self.exten)]
+        _put(h, "Context", self.context)
+        return h
+
+
+class BridgeTone(Enum):
+    """Who hears a courtesy tone when two channels are bridged (Bridge action Tone)."""
+
+    NONE = "no"
+    CHANNEL1 = "Channel1"
+    CHANNEL2 = "Channel2"
+    BOTH = "Both"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Bridge(Action):
+    name: ClassVar[str] = "Bridge"
+    channel1: str
+    channel2: str
+    tone: BridgeTone = BridgeTone.NONE
+
+    def headers(self) -> Headers:
+        return [("Channel1", self.channel1), ("Channel2", self.channel2), ("Tone", self.tone.value)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Command(Action):
+    """A CLI command; its output comes back as repeated ``Output`` headers."""
+
+    name: ClassVar[str] = "Command"
+    command: str
+
+    def headers(self) -> Headers:
+        return [("Command", self.command)]

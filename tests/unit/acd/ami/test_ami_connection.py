@@ -1,0 +1,228 @@
+"""AmiClient against the in-process FakeAmiServer: login, actions, keep-alive, reconnect."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+import pytest
+
+from acd.ami import (
+    AmiActionError,
+    AmiClient,
+    AmiConnectionError,
+    AmiLoginError,
+    AmiSettings,
+    AmiTimeoutError,
+    Backoff,
+    ResyncRequired,
+)
+from acd.ami.actions import Originate, Ping, QueueAdd, QueueStatus
+from acd.ami.events import DeviceStateChange, FullyBooted, OriginateResponse, QueueParams
+from acd.ami.testing import FakeAmiServer, ReceivedAction, error, event, list_answer, success
+
+FAST = Backoff(initial=0.01, maximum=0.05, jitter=0)
+
+
+def settings(server: FakeAmiServer, **overrides: object) -> AmiSettings:
+    values: dict[str, object] = {
+        "port": server.port,
+        "username": server.username,
+        "secret": server.secret,
+        "startup_timeout": 2.0,
+        "action_timeout": 1.0,
+        "ping_interval": 30.0,
+        "backoff": FAST,
+        **overrides,
+    }
+    return AmiSettings(**values)  # type: ignore[arg-type]
+
+
+def queue_status(action: ReceivedAction) -> Sequence[bytes]:
+    params = {
+        "Queue": "tic",
+        "Max": "0",
+        "Strategy": "rrmemory",
+        "Calls": "1",
+        "Holdtime": "12",
+        "TalkTime": "140",
+        "Completed": "9",
+        "Abandoned": "1",
+        "ServiceLevel": "20",
+        "ServicelevelPerf": "88.9",
+        "ServicelevelPerf2": "80.0",
+        "Weight": "0",
+    }
+    return list_answer(
+        action, [("QueueParams", params)], "QueueStatusComplete", "Queue status will follow"
+    )
+
+
+def device_change(n: int) -> bytes:
+    return event(
+        "DeviceStateChange",
+        [("Privilege", "call,all"), ("Device", f"PJSIP/{n}"), ("State", "INUSE")],
+    )
+
+
+async def test_login_events_and_a_list_action() -> None:
+    async with FakeAmiServer() as server:
+        server.handlers["QueueStatus"] = queue_status
+        async with AmiClient(settings(server)) as client:
+            assert client.connected and client.connections == 1
+            first = await asyncio.wait_for(client.events().get(), 1)
+            assert isinstance(first, FullyBooted)
+            result = await client.send_action(QueueStatus(queue="tic"))
+            (params,) = result.items(QueueParams)
+            assert (params.queue, params.service_level_perf) == ("tic", 88.9)
+            await server.emit(device_change(1001))
+            pushed = await asyncio.wait_for(client.events().get(), 1)
+            assert isinstance(pushed, DeviceStateChange) and pushed.device == "PJSIP/1001"
+        assert [a.name for a in server.received] == ["Login", "QueueStatus", "Logoff"]
+        assert [item async for item in client.events()] == []  # stream ended with the client
+
+
+async def test_wrong_secret_raises_login_error_and_never_logs_the_secret(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with FakeAmiServer() as server:
+        bad = settings(server, secret="wrong-s3cret")
+        with pytest.raises(AmiLoginError) as raised:
+            async with AmiClient(bad):
+                pytest.fail("must not get here")
+        message = str(raised.value)
+        assert "'kcc'" in message and f"127.0.0.1:{server.port}" in message
+        assert "Authentication failed" in message
+        assert server.logins == 0
+    assert "wrong-s3cret" not in message
+    assert "wrong-s3cret" not in caplog.text
+
+
+async def test_error_response_raises_action_error_with_asterisk_message() -> None:
+    async with FakeAmiServer() as server:
+        server.handlers["QueueAdd"] = lambda a: [error(a, "Unable to add interface: Already there")]
+        async with AmiClient(settings(server)) as client:
+            with pytest.raises(AmiActionError, match=r"QueueAdd .* Already there"):
+                await client.send_action(QueueAdd(queue="tic", interface="PJSIP/1001"))
+
+
+async def test_async_originate_returns_with_the_originate_response() -> None:
+    def originate(action: ReceivedAction) -> Sequence[bytes]:
+        outcome = [
+            ("Privilege", "call,all"),
+            ("Response", "Success"),
+            ("Channel", "PJSIP/1001-0000000a"),
+            ("Context", "kcc"),
+            ("Exten", "s"),
+            ("Reason", "4"),
+            ("Uniqueid", "1.10"),
+            ("CallerIDNum", "<unknown>"),
+            ("CallerIDName", "<unknown>"),
+        ]
+        return [
+            success(action, "Originate successfully queued"),
+            event("OriginateResponse", outcome, action=action),
+        ]
+
+    async with FakeAmiServer() as server:
+        server.handlers["Originate"] = originate
+        async with AmiClient(settings(server)) as client:
+            result = await client.send_action(
+                Originate(channel="PJSIP/1001", context="kcc", exten="s")
+            )
+            (outcome,) = result.items(OriginateResponse)
+            assert outcome.success and outcome.uniqueid == "1.10"
+
+
+async def test_timeout_names_the_action_and_the_late_answer_is_swallowed() -> None:
+    answers: list[ReceivedAction] = []
+
+    def hold_back(action: ReceivedAction) -> Sequence[bytes]:
+        answers.append(action)  # answered later, after the timeout
+        return []
+
+    async with FakeAmiServer() as server:
+        server.handlers["QueueStatus"] = hold_back
+        async with AmiClient(settings(server)) as client:
+            with pytest.raises(AmiTimeoutError, match=r"QueueStatus \(ActionID .*\) .* 0.1 s"):
+                await client.send_action(QueueStatus(), timeout=0.1)
+            await server.emit(b"".join(queue_status(answers[0])))
+            await server.emit(device_change(7))
+            item = await asyncio.wait_for(client.events().get(), 1)
+            while isinstance(item, FullyBooted):
+                item = await asyncio.wait_for(client.events().get(), 1)
+            assert isinstance(item, DeviceStateChange)  # no QueueParams leaked into the stream
+
+
+async def test_keepalive_detects_a_stalled_server_and_reconnects() -> None:
+    connected = 0
+
+    async def on_connected(client: AmiClient) -> None:
+        nonlocal connected
+        connected += 1
+
+    async with FakeAmiServer() as server:
+        quick = settings(server, ping_interval=0.05, ping_timeout=0.1)
+        async with AmiClient(quick, on_connected=on_connected) as client:
+            await server.wait_until(lambda: len(server.actions_named("Ping")) >= 1)
+            server.stall()
+            await server.wait_until(lambda: server.disconnects >= 1, limit=1.0)
+            server.resume()
+            await server.wait_until(lambda: server.logins >= 2, limit=1.0)
+            await asyncio.wait_for(client.send_action(Ping()), 1)
+        assert connected == 2
+
+
+async def test_reconnect_after_drop_calls_on_connected_again_and_fails_inflight() -> None:
+    seen: list[int] = []
+
+    async def on_connected(client: AmiClient) -> None:
+        seen.append(client.connections)
+        await client.send_action(Ping())  # the hook may use the connection (resync)
+
+    async with FakeAmiServer() as server:
+        server.handlers["QueueStatus"] = lambda a: []  # never answered before the drop
+        async with AmiClient(settings(server), on_connected=on_connected) as client:
+            pending = asyncio.create_task(client.send_action(QueueStatus(), timeout=2))
+            await server.wait_until(lambda: bool(server.actions_named("QueueStatus")))
+            await server.drop()
+            with pytest.raises(AmiConnectionError, match="closed"):
+                await pending
+            await server.wait_until(lambda: server.logins >= 2)
+            await asyncio.wait_for(client.send_action(Ping()), 1)
+        assert seen == [1, 2]
+        assert len(server.actions_named("QueueStatus")) == 1  # never re-sent
+
+
+async def test_slow_consumer_gets_resync_and_the_socket_keeps_draining() -> None:
+    server = FakeAmiServer(fully_booted=False)
+    async with server, AmiClient(settings(server, event_queue_size=3)) as client:
+        for n in range(10):
+            await server.emit(device_change(n))
+        await asyncio.wait_for(client.send_action(Ping()), 1)  # reader still reading
+        stream = client.events()
+        assert stream.get_nowait() == ResyncRequired(7)
+        rest = [stream.get_nowait() for _ in range(3)]
+        assert [e.device for e in rest] == ["PJSIP/7", "PJSIP/8", "PJSIP/9"]  # type: ignore[union-attr]
+        assert client.dropped_events == 7
+
+
+async def test_no_server_fails_startup_with_a_clear_error() -> None:
+    async with FakeAmiServer() as server:
+        port = server.port
+    quick = AmiSettings(port=port, username="kcc", secret="x", startup_timeout=0.2, backoff=FAST)
+    with pytest.raises(
+        AmiConnectionError, match=rf"127.0.0.1:{port} within 0.2 s .*cannot connect"
+    ):
+        async with AmiClient(quick):
+            pytest.fail("must not get here")
+
+
+async def test_send_after_close_is_refused() -> None:
+    async with FakeAmiServer() as server:
+        async with AmiClient(settings(server)) as client:
+            pass
+        with pytest.raises(AmiConnectionError, match="closed"):
+            await client.send_action(Ping())
