@@ -26,6 +26,18 @@ _LOCAL = "_fast_frozen_dict"
 
 def fast_frozen(cls: type[_T]) -> type[_T]:
     """Give a ``@dataclass(frozen=True)`` class (without slots) a fast ``__init__``."""
+    _check(cls)
+    fields = [f for f in dataclasses.fields(cls) if f.init]  # type: ignore[arg-type]
+    namespace: dict[str, Any] = {"_MISSING": dataclasses.MISSING}
+    exec(_init_source(cls.__name__, fields, namespace), namespace)  # as dataclasses does
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__doc__ = cls.__init__.__doc__
+    cls.__init__ = init  # type: ignore[method-assign]
+    return cls
+
+
+def _check(cls: type) -> None:
     params = getattr(cls, "__dataclass_params__", None)
     if params is None or not params.frozen:
         raise TypeError(f"{cls.__name__}: fast_frozen needs @dataclass(frozen=True) applied first")
@@ -35,35 +47,30 @@ def fast_frozen(cls: type[_T]) -> type[_T]:
         )
     if hasattr(cls, "__post_init__"):
         raise TypeError(f"{cls.__name__}: fast_frozen does not call __post_init__")
-    fields = [f for f in dataclasses.fields(cls) if f.init]  # type: ignore[arg-type]
-    namespace: dict[str, Any] = {"_MISSING": dataclasses.MISSING}
-    params_src: list[str] = []
+
+
+def _init_source(name: str, fields: list[dataclasses.Field[Any]], namespace: dict[str, Any]) -> str:
+    """Source of ``__init__``; defaults and factories are put into ``namespace``."""
+    params: list[str] = []
     body: list[str] = []
     kw_only_started = False
     for f in fields:
         if f.name == _LOCAL:
-            raise TypeError(f"{cls.__name__}: field name {f.name!r} is reserved")
+            raise TypeError(f"{name}: field name {f.name!r} is reserved")
         if f.kw_only and not kw_only_started:
-            params_src.append("*")
+            params.append("*")
             kw_only_started = True
         value = f.name
         if f.default_factory is not dataclasses.MISSING:
             namespace[f"_factory_{f.name}"] = f.default_factory
-            params_src.append(f"{f.name}=_MISSING")
+            params.append(f"{f.name}=_MISSING")
             value = f"_factory_{f.name}() if {f.name} is _MISSING else {f.name}"
         elif f.default is not dataclasses.MISSING:
             namespace[f"_default_{f.name}"] = f.default
-            params_src.append(f"{f.name}=_default_{f.name}")
+            params.append(f"{f.name}=_default_{f.name}")
         else:
-            params_src.append(f.name)
+            params.append(f.name)
         body.append(f"    {_LOCAL}[{f.name!r}] = {value}\n")
-    source = (
-        f"def __init__(self, {', '.join(params_src)}):\n"
-        f"    {_LOCAL} = self.__dict__\n{''.join(body)}"
+    return (
+        f"def __init__(self, {', '.join(params)}):\n    {_LOCAL} = self.__dict__\n{''.join(body)}"
     )
-    exec(source, namespace)  # same technique the dataclasses module itself uses
-    init = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__doc__ = cls.__init__.__doc__
-    cls.__init__ = init  # type: ignore[method-assign]
-    return cls

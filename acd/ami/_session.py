@@ -24,6 +24,8 @@ _LOGGED_RAW = 200  # bytes of a malformed frame shown in the warning; debug has 
 
 
 class Session:
+    """Routing for one socket; ``close`` fails whatever is still waiting on it."""
+
     def __init__(
         self,
         *,
@@ -48,6 +50,8 @@ class Session:
         """Process bytes from the socket (``b""`` at end of stream)."""
         protocol = self._protocol
         protocol.receive_data(data)
+        if not data and self._closed is None:  # refuse new requests from here on
+            self._closed = AmiConnectionError(f"{self.peer} closed the connection")
         while (frame := protocol.next_event()) is not None:
             if isinstance(frame, Event):
                 self._on_event(frame)
@@ -118,11 +122,9 @@ class Session:
 
     def close(self, reason: AmiConnectionError) -> None:
         """Fail every action in flight with ``reason`` and drop the socket."""
-        if self._closed is not None:
-            return
-        self._closed = reason
+        self._closed = self._closed or reason
         self._correlator.drain()
         for future in self._futures.values():
             if not future.done():
-                future.set_exception(reason)
+                future.set_exception(self._closed)
         self._writer.transport.abort()

@@ -10,7 +10,7 @@ it sleeps a capped, jittered exponential back-off and starts over. Each
 session's reader and keep-alive live in their own TaskGroup, so when either
 ends (EOF, socket error, no Pong) the other is cancelled and awaited.
 
-* ``__aenter__`` returns after the first successful login. A refused login
+* ``__aenter__`` returns after the first login and ``on_connected``. A refused login
   at start-up raises AmiLoginError at once (a configuration error); failing
   to connect is retried until ``startup_timeout``, then AmiConnectionError.
   After start-up every failure, a refused login included (Asterisk may be
@@ -156,7 +156,7 @@ class AmiClient:
         timeout = self._settings.startup_timeout
         try:
             async with asyncio.timeout(timeout):
-                await asyncio.shield(self._first_login)
+                await self._first_login  # cancelled on timeout; the supervisor checks done()
         except TimeoutError:
             raise AmiConnectionError(
                 f"could not log in to AMI at {self._peer} within {timeout:g} s "
@@ -272,10 +272,10 @@ class AmiClient:
         self._session = session
         self._ready.set()
         log.info("AMI %s: logged in as %r", self._peer, settings.username)
-        if not self._first_login.done():
-            self._first_login.set_result(None)
         if self._on_connected is not None:
             await self._on_connected(self)
+        if not self._first_login.done():  # __aenter__ returns with the first resync done
+            self._first_login.set_result(None)
 
     async def _read(self, session: Session, reader: asyncio.StreamReader) -> None:
         while True:

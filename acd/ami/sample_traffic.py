@@ -184,6 +184,48 @@ def _abandon(caller: _Chan, queue: str, rng: random.Random) -> list[bytes]:
     ]
 
 
+@dataclass
+class _Answer:
+    """One answered call's parties and figures, shared by its three phases."""
+
+    n: int
+    caller: _Chan
+    peer: _Chan
+    agent: int
+    queue: str
+    ring: str
+    hold: str
+    talk: str
+
+    @property
+    def bridge(self) -> str:
+        return f"{self.n:08x}-5f1e-4c1a-9b7e-{self.agent:012d}"
+
+    def both(self) -> Pairs:
+        caller, peer = self.caller, self.peer
+        return [*_snapshot(caller, connected=peer), *_snapshot(peer, "Dest", connected=caller)]
+
+    def agent_fields(self) -> Pairs:
+        agent = self.agent
+        return [
+            ("Queue", self.queue),
+            ("MemberName", f"TIC {agent}"),
+            ("Interface", f"PJSIP/{agent}"),
+        ]
+
+    def device(self, state: str) -> bytes:
+        return _frame(
+            "DeviceStateChange", "call,all", [("Device", f"PJSIP/{self.agent}"), ("State", state)]
+        )
+
+    def member(self, status: int, in_call: int, calls: int) -> bytes:
+        return _frame(
+            "QueueMemberStatus",
+            "agent,all",
+            _member(self.queue, self.agent, status, in_call, calls),
+        )
+
+
 def _answered(n: int, caller: _Chan, queue: str, rng: random.Random) -> list[bytes]:
     agent = 1001 + rng.randrange(4)
     uid = caller.uniqueid.split(".")[0] + f".{2 * n + 1}"
@@ -196,49 +238,43 @@ def _answered(n: int, caller: _Chan, queue: str, rng: random.Random) -> list[byt
         "from-internal",
         "s",
     )
-    agent_fields = [
-        ("Queue", queue),
-        ("MemberName", f"TIC {agent}"),
-        ("Interface", f"PJSIP/{agent}"),
-    ]
-    both = [*_snapshot(caller, connected=peer), *_snapshot(peer, "Dest", connected=caller)]
+    timing = (str(rng.randrange(2, 15)), str(rng.randrange(5, 200)), str(rng.randrange(30, 600)))
+    call = _Answer(n, caller, peer, agent, queue, *timing)
+    return [*_ringing(call), *_connected(call), *_finished(call)]
+
+
+def _ringing(call: _Answer) -> list[bytes]:
+    peer, agent = call.peer, call.agent
     frames = [
         _frame("Newchannel", "call,all", _snapshot(peer)),
         _varset(peer, "DIALEDPEERNUMBER", str(agent)),
-        _frame("AgentCalled", "agent,all", [*both, *agent_fields]),
-        _frame("DialBegin", "call,all", [*both, ("DialString", f"PJSIP/{agent}")]),
+        _frame("AgentCalled", "agent,all", [*call.both(), *call.agent_fields()]),
+        _frame("DialBegin", "call,all", [*call.both(), ("DialString", f"PJSIP/{agent}")]),
     ]
     peer.state = 5
-    frames += [
-        _frame("Newstate", "call,all", _snapshot(peer, connected=caller)),
-        _frame(
-            "DeviceStateChange", "call,all", [("Device", f"PJSIP/{agent}"), ("State", "RINGING")]
-        ),
-        _frame("QueueMemberStatus", "agent,all", _member(queue, agent, 6, 0, n)),
+    return [
+        *frames,
+        _frame("Newstate", "call,all", _snapshot(peer, connected=call.caller)),
+        call.device("RINGING"),
+        call.member(6, 0, call.n),
     ]
+
+
+def _connected(call: _Answer) -> list[bytes]:
+    caller, peer, bridge = call.caller, call.peer, call.bridge
     peer.state = 6
-    both = [*_snapshot(caller, connected=peer), *_snapshot(peer, "Dest", connected=caller)]
-    bridge = f"{n:08x}-5f1e-4c1a-9b7e-{agent:012d}"
-    ring, hold, talk = (
-        str(rng.randrange(2, 15)),
-        str(rng.randrange(5, 200)),
-        str(rng.randrange(30, 600)),
-    )
-    frames += [
+    leave = [
+        *_snapshot(caller, connected=peer),
+        ("Queue", call.queue),
+        ("Count", "0"),
+        ("Position", "1"),
+    ]
+    return [
         _frame("Newstate", "call,all", _snapshot(peer, connected=caller)),
-        _frame("DialEnd", "call,all", [*both, ("DialStatus", "ANSWER")]),
-        _frame(
-            "QueueCallerLeave",
-            "agent,all",
-            [
-                *_snapshot(caller, connected=peer),
-                ("Queue", queue),
-                ("Count", "0"),
-                ("Position", "1"),
-            ],
-        ),
-        _varset(caller, "QUEUEWAIT", hold),
-        _varset(caller, "QUEUEWAIT_MS", hold + "000"),
+        _frame("DialEnd", "call,all", [*call.both(), ("DialStatus", "ANSWER")]),
+        _frame("QueueCallerLeave", "agent,all", leave),
+        _varset(caller, "QUEUEWAIT", call.hold),
+        _varset(caller, "QUEUEWAIT_MS", call.hold + "000"),
         _frame("BridgeCreate", "call,all", _bridge(bridge, 0)),
         _frame(
             "BridgeEnter", "call,all", [*_bridge(bridge, 1), *_snapshot(caller, connected=peer)]
@@ -248,45 +284,38 @@ def _answered(n: int, caller: _Chan, queue: str, rng: random.Random) -> list[byt
         ),
         _varset(caller, "BRIDGEPEER", peer.name),
         _varset(peer, "BRIDGEPEER", caller.name),
-        _varset(caller, "BRIDGEPVTCALLID", f"{n:08x}@kcc"),
-        _varset(peer, "BRIDGEPVTCALLID", f"{n:08x}@trunk"),
+        _varset(caller, "BRIDGEPVTCALLID", f"{call.n:08x}@kcc"),
+        _varset(peer, "BRIDGEPVTCALLID", f"{call.n:08x}@trunk"),
         _frame(
             "AgentConnect",
             "agent,all",
-            [*both, *agent_fields, ("RingTime", ring), ("HoldTime", hold)],
+            [*call.both(), *call.agent_fields(), ("RingTime", call.ring), ("HoldTime", call.hold)],
         ),
-        _frame("DeviceStateChange", "call,all", [("Device", f"PJSIP/{agent}"), ("State", "INUSE")]),
-        _frame("QueueMemberStatus", "agent,all", _member(queue, agent, 2, 1, n)),
+        call.device("INUSE"),
+        call.member(2, 1, call.n),
+    ]
+
+
+def _finished(call: _Answer) -> list[bytes]:
+    caller, peer, bridge = call.caller, call.peer, call.bridge
+    clearing = [("Cause", "16"), ("Cause-txt", "Normal Clearing")]
+    outcome = [("HoldTime", call.hold), ("TalkTime", call.talk), ("Reason", "caller")]
+    return [
         _frame(
             "BridgeLeave", "call,all", [*_bridge(bridge, 1), *_snapshot(caller, connected=peer)]
         ),
-        _frame(
-            "AgentComplete",
-            "agent,all",
-            [*both, *agent_fields, ("HoldTime", hold), ("TalkTime", talk), ("Reason", "caller")],
-        ),
+        _frame("AgentComplete", "agent,all", [*call.both(), *call.agent_fields(), *outcome]),
         *_hangup_chatter(caller),
-        _frame(
-            "Hangup",
-            "call,all",
-            [*_snapshot(caller, connected=peer), ("Cause", "16"), ("Cause-txt", "Normal Clearing")],
-        ),
+        _frame("Hangup", "call,all", [*_snapshot(caller, connected=peer), *clearing]),
         _frame(
             "BridgeLeave", "call,all", [*_bridge(bridge, 0), *_snapshot(peer, connected=caller)]
         ),
         _frame("BridgeDestroy", "call,all", _bridge(bridge, 0)),
         *_hangup_chatter(peer),
-        _frame(
-            "Hangup",
-            "call,all",
-            [*_snapshot(peer, connected=caller), ("Cause", "16"), ("Cause-txt", "Normal Clearing")],
-        ),
-        _frame(
-            "DeviceStateChange", "call,all", [("Device", f"PJSIP/{agent}"), ("State", "NOT_INUSE")]
-        ),
-        _frame("QueueMemberStatus", "agent,all", _member(queue, agent, 1, 0, n + 1)),
+        _frame("Hangup", "call,all", [*_snapshot(peer, connected=caller), *clearing]),
+        call.device("NOT_INUSE"),
+        call.member(1, 0, call.n + 1),
     ]
-    return frames
 
 
 def synthetic_queue_trace(calls: int = 1000, *, concurrency: int = 8, seed: int = 14023) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from collections.abc import Sequence
 
 import pytest
@@ -19,7 +20,13 @@ from acd.ami import (
     ResyncRequired,
 )
 from acd.ami.actions import Originate, Ping, QueueAdd, QueueStatus
-from acd.ami.events import DeviceStateChange, FullyBooted, OriginateResponse, QueueParams
+from acd.ami.events import (
+    DeviceStateChange,
+    FullyBooted,
+    OriginateResponse,
+    QueueParams,
+    VarSet,
+)
 from acd.ami.testing import FakeAmiServer, ReceivedAction, error, event, list_answer, success
 
 FAST = Backoff(initial=0.01, maximum=0.05, jitter=0)
@@ -210,14 +217,15 @@ async def test_slow_consumer_gets_resync_and_the_socket_keeps_draining() -> None
 
 
 async def test_no_server_fails_startup_with_a_clear_error() -> None:
-    async with FakeAmiServer() as server:
-        port = server.port
-    quick = AmiSettings(port=port, username="kcc", secret="x", startup_timeout=0.2, backoff=FAST)
-    with pytest.raises(
-        AmiConnectionError, match=rf"127.0.0.1:{port} within 0.2 s .*cannot connect"
-    ):
-        async with AmiClient(quick):
-            pytest.fail("must not get here")
+    with socket.socket() as reserved:  # bound, never listening: connections are refused
+        reserved.bind(("127.0.0.1", 0))
+        port = reserved.getsockname()[1]
+        quick = AmiSettings(
+            port=port, username="kcc", secret="x", startup_timeout=0.2, backoff=FAST
+        )
+        with pytest.raises(AmiConnectionError, match=rf"127.0.0.1:{port} within 0.2 s .*cannot"):
+            async with AmiClient(quick):
+                pytest.fail("must not get here")
 
 
 async def test_send_after_close_is_refused() -> None:
@@ -226,3 +234,52 @@ async def test_send_after_close_is_refused() -> None:
             pass
         with pytest.raises(AmiConnectionError, match="closed"):
             await client.send_action(Ping())
+
+
+async def test_a_bug_in_on_connected_is_raised_not_retried() -> None:
+    calls = 0
+
+    async def broken(client: AmiClient) -> None:
+        nonlocal calls
+        calls += 1
+        raise KeyError("resync bug")
+
+    async with FakeAmiServer() as server:
+        with pytest.raises(BaseExceptionGroup) as raised:
+            async with AmiClient(settings(server), on_connected=broken):
+                pytest.fail("must not get here")
+        assert raised.group_contains(KeyError)
+        assert calls == 1 and server.logins == 1
+
+
+async def test_varset_is_skipped_unless_watched() -> None:
+    def varset(variable: str) -> bytes:
+        return event(
+            "VarSet",
+            [
+                ("Privilege", "dialplan,all"),
+                ("Channel", "none"),
+                ("Uniqueid", "none"),
+                ("Variable", variable),
+                ("Value", "1"),
+            ],
+        )
+
+    server = FakeAmiServer(fully_booted=False)
+    watching = {"watched_variables": frozenset({"KCC_TOPIC"})}
+    async with server, AmiClient(settings(server, **watching)) as client:
+        await server.emit(varset("BRIDGEPEER") + varset("KCC_TOPIC") + device_change(1))
+        first = await asyncio.wait_for(client.events().get(), 1)
+        assert isinstance(first, VarSet) and first.variable == "KCC_TOPIC"
+        assert isinstance(await asyncio.wait_for(client.events().get(), 1), DeviceStateChange)
+
+
+async def test_malformed_frame_is_logged_and_the_stream_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    server = FakeAmiServer(fully_booted=False)
+    async with server, AmiClient(settings(server)) as client:
+        await server.emit(b"Event: Broken\r\nno separator here\r\n\r\n" + device_change(5))
+        item = await asyncio.wait_for(client.events().get(), 1)
+        assert isinstance(item, DeviceStateChange) and item.device == "PJSIP/5"
+    assert "line 2 has no ':' separator: 'no separator here'" in caplog.text
