@@ -24,9 +24,7 @@ skipped frames count as handled (the controller does not need them).
 from __future__ import annotations
 
 import argparse
-import fcntl
 import gc
-import json
 import statistics
 import sys
 import time
@@ -38,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from panoramisk.ami_protocol import AMIProtocol  # noqa: E402
+from results_file import merge_results  # noqa: E402
 
 from acd.ami.events import EventFactory, Hangup, Newchannel, Newstate  # noqa: E402
 from acd.ami.frames import Event  # noqa: E402
@@ -117,24 +116,6 @@ def measure(variants: dict[str, Callable[[], States]], repeat: int) -> dict[str,
             elif states != reference:
                 raise SystemExit(f"{name} ended with different channel states: not comparable")
     return times
-
-
-def merge_results(path: Path, entries: dict[str, dict[str, Any]]) -> None:
-    """Update our keys in ``path`` under an exclusive lock, keeping all others."""
-    with path.open("a+", encoding="utf-8") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        handle.seek(0)
-        text = handle.read()
-        try:
-            existing = json.loads(text) if text.strip() else {}
-        except json.JSONDecodeError as error:
-            raise SystemExit(f"{path}: not valid JSON ({error}); left untouched") from error
-        if not isinstance(existing, dict):
-            raise SystemExit(f"{path}: top level must be a JSON object; left untouched")
-        existing.update(entries)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(json.dumps(existing, indent=2, sort_keys=True) + "\n")
 
 
 # Result key: (variant, baseline variant). The baseline doing equivalent work is

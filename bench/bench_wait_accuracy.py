@@ -10,14 +10,13 @@ merges the figures into bench/results.json (other benchmarks' keys are kept).
 from __future__ import annotations
 
 import argparse
-import fcntl
-import json
 import math
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from results_file import merge_results
 from sim.mmc import Phase, Scenario, ScenarioResult, simulate
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
@@ -100,24 +99,6 @@ def result_entries(results: list[ScenarioResult]) -> dict[str, dict[str, Any]]:
             "baseline_value": round(r.asterisk.within_share, 4),
         }
     return entries
-
-
-def merge_results(path: Path, entries: dict[str, dict[str, Any]]) -> None:
-    """Update our keys in ``path`` in place, under an exclusive lock, keeping all others."""
-    with path.open("a+", encoding="utf-8") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        handle.seek(0)
-        text = handle.read()
-        try:
-            existing = json.loads(text) if text.strip() else {}
-        except json.JSONDecodeError as error:
-            raise SystemExit(f"{path}: not valid JSON ({error}); left untouched") from error
-        if not isinstance(existing, dict):
-            raise SystemExit(f"{path}: top level must be a JSON object; left untouched")
-        existing.update(entries)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(json.dumps(existing, indent=2, sort_keys=True) + "\n")
 
 
 def main(argv: list[str]) -> int:
