@@ -30,6 +30,11 @@ def sections(site: SiteConfig) -> Iterator[Section]:
         comment="Plain app_queue routing, used when the controller is unreachable.",
         pairs=tuple(_fallback(site)),
     )
+    yield Section(
+        name="kcc-done",
+        comment="Where a caller goes when the agent hangs up (Bridge F option): hang up.",
+        pairs=(("exten", "s,1,Hangup()"),),
+    )
     yield Section(name="kcc-internal", comment="Dialling between phones.", pairs=_internal(site))
     yield Section(
         name="kcc-positions",
@@ -79,11 +84,16 @@ def _internal(site: SiteConfig) -> tuple[tuple[str, str], ...]:
 
 
 def _feature_codes() -> tuple[tuple[str, str], ...]:
-    # Agent feature codes are handled by the controller; without it the phone
-    # hears a short congestion tone instead of silence.
-    return (
-        ("exten", "_*5[0-9].,1,AGI(${KCC_AGI}/feature?code=${EXTEN})"),
-        ("same", "n,Playtones(congestion)"),
-        ("same", "n,Wait(2)"),
-        ("same", "n,Hangup()"),
-    )
+    # Agent feature codes (acd/features.py) are handled by the controller, which
+    # confirms by voice; without it the phone hears a short congestion tone.
+    pairs: list[tuple[str, str]] = []
+    for pattern in ("_*5X", "_*5X."):  # *54, and codes with digits after: *511001
+        pairs += [
+            ("exten", f"{pattern},1,AGI(${{KCC_AGI}}/feature)"),
+            ("same", 'n,GotoIf($["${KCC_HANDLED}" = "1"]?done)'),
+            ("same", "n,Answer()"),
+            ("same", "n,Playtones(congestion)"),
+            ("same", "n,Wait(2)"),
+            ("same", "n(done),Hangup()"),
+        ]
+    return tuple(pairs)

@@ -43,15 +43,18 @@ def sections(site: SiteConfig) -> Iterator[Section]:
             yield from _phone(site, ext.extension, ext.sip_md5, "kcc-backoffice", ext.name)
 
 
-def _media_pairs() -> tuple[tuple[str, str], ...]:
+def _media_pairs(*, symmetric: bool = True) -> tuple[tuple[str, str], ...]:
+    # Phones sit behind NAT (symmetric RTP and rport); a carrier trunk sends its media
+    # from where its SDP says, so the trunk answers to the SDP address.
+    flag = "yes" if symmetric else "no"
     return (
         ("disallow", "all"),
         ("allow", "alaw,ulaw"),
         ("dtmf_mode", "rfc4733"),
         ("direct_media", "no"),
-        ("rtp_symmetric", "yes"),
-        ("force_rport", "yes"),
-        ("rewrite_contact", "yes"),
+        ("rtp_symmetric", flag),
+        ("force_rport", flag),
+        ("rewrite_contact", flag),
         ("language", "nl"),
         ("tone_zone", "nl"),
     )
@@ -61,7 +64,7 @@ def _trunk(site: SiteConfig) -> Iterator[Section]:
     yield Section(
         name="trunk",
         comment="Calls into the public number, as the carrier would deliver them.",
-        pairs=(("type", "endpoint"), ("context", "kcc-trunk"), *_media_pairs()),
+        pairs=(("type", "endpoint"), ("context", "kcc-trunk"), *_media_pairs(symmetric=False)),
     )
     yield Section(
         name="trunk-identify",

@@ -3,6 +3,23 @@ hours with Dutch public holidays, and the prompt builder that renders every text
 Asterisk audio. The IVR engine reads a loaded ``Flow``; it never parses YAML itself.
 """
 
+from ivr_flows.channel import IvrChannel
+from ivr_flows.engine import (
+    ChooseMunicipality,
+    CollectDigit,
+    DigitCollected,
+    EnterQueue,
+    HangUp,
+    IvrContext,
+    IvrEngine,
+    IvrState,
+    IvrStateError,
+    Play,
+    PlayFinished,
+    RecordStep,
+    Start,
+    StepOutcome,
+)
 from ivr_flows.errors import FlowError, Problem
 from ivr_flows.holidays import Holiday, HolidayPolicy, dutch_holidays, easter_sunday
 from ivr_flows.hours import (
@@ -27,17 +44,30 @@ from ivr_flows.model import (
 )
 from ivr_flows.prompt_audio import EspeakVoice, PromptBuildError
 from ivr_flows.prompts import Manifest, PromptEntry, build_prompts, collect_texts
+from ivr_flows.runner import HungUp, IvrOutcome, Queued, run_ivr
 from ivr_flows.validate import validate_flow
 
 __all__ = [
     "CalamityNode",
+    "ChooseMunicipality",
+    "CollectDigit",
+    "DigitCollected",
+    "EnterQueue",
     "EspeakVoice",
     "Flow",
     "FlowError",
+    "HangUp",
     "Holiday",
     "HolidayPolicy",
     "HoursCheckNode",
+    "HungUp",
     "InputPolicy",
+    "IvrChannel",
+    "IvrContext",
+    "IvrEngine",
+    "IvrOutcome",
+    "IvrState",
+    "IvrStateError",
     "Manifest",
     "MenuNode",
     "MenuOption",
@@ -45,10 +75,16 @@ __all__ = [
     "Node",
     "NodeKind",
     "OpeningHours",
+    "Play",
+    "PlayFinished",
     "Problem",
     "PromptBuildError",
     "PromptEntry",
     "QueueNode",
+    "Queued",
+    "RecordStep",
+    "Start",
+    "StepOutcome",
     "WeeklyOpeningHours",
     "build_prompts",
     "collect_texts",
@@ -59,5 +95,6 @@ __all__ = [
     "next_opening",
     "next_opening_text",
     "parse_flow_text",
+    "run_ivr",
     "validate_flow",
 ]

@@ -55,6 +55,7 @@ class CommandRegistry:
 def default_registry() -> CommandRegistry:
     """Every subcommand of the installed ``kcc``; other features add theirs here."""
     # Imported here, not at the top: feature modules import Command from this module.
+    from acd.service import controller_command
     from ivr_flows.site_check import check_site_flow
     from kcc.site.commands import commands as site_commands
     from kcc.stack.commands import commands as stack_commands
@@ -67,6 +68,7 @@ def default_registry() -> CommandRegistry:
             *stack_commands(),
             staffing_command(),
             stats_serve_command(),
+            controller_command(),
         )
     )
 

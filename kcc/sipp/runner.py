@@ -181,10 +181,17 @@ class Caller:
         hangup_after_s: float | None = None,
         timeout_s: float = 300,
         workdir: Path | None = None,
+        receive_port: int | None = None,
     ) -> None:
         self.caller_id = caller_id
         sip_port, media_port = ports.take()
-        xml = caller_xml(dial=dial, caller_id=caller_id, steps=steps, hangup_after_s=hangup_after_s)
+        xml = caller_xml(
+            dial=dial,
+            caller_id=caller_id,
+            steps=steps,
+            hangup_after_s=hangup_after_s,
+            receive_port=receive_port,
+        )
         root = workdir or Path(tempfile.mkdtemp(prefix="kcc-sipp-"))
         self._run = _SippProcess(
             name=f"caller-{caller_id}",

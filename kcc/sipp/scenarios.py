@@ -76,9 +76,19 @@ def _timeline(steps: Iterable[Step]) -> str:
 
 
 def caller_xml(
-    *, dial: str, caller_id: str, steps: Iterable[Step], hangup_after_s: float | None
+    *,
+    dial: str,
+    caller_id: str,
+    steps: Iterable[Step],
+    hangup_after_s: float | None,
+    receive_port: int | None = None,
 ) -> str:
-    """A caller: INVITE, audio, keypresses, then BYE (or wait for the far end's BYE)."""
+    """A caller: INVITE, audio, keypresses, then BYE (or wait for the far end's BYE).
+
+    ``receive_port`` announces another port in the SDP, so the audio Asterisk sends
+    reaches a listener of the test's own (SIPp still sends from its media port).
+    """
+    sdp = _SDP if receive_port is None else _SDP.replace("[media_port]", str(receive_port))
     if hangup_after_s is None:
         ending = f"""<label id="listen"/>
   <recv request="BYE" timeout="{AUDIO_PCAP_MS}" ontimeout="replay"/>
@@ -115,7 +125,7 @@ Max-Forwards: 70
 Content-Type: application/sdp
 Content-Length: [len]
 
-{_SDP}
+{sdp}
   ]]></send>
   <recv response="100" optional="true"/>
   <recv response="180" optional="true"/>

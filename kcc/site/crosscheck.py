@@ -123,6 +123,7 @@ def _ports(site: SiteConfig) -> Iterator[ConfigProblem]:
         "ami_port": services.ami_port,
         "agi_port": services.agi_port,
         "http_port": services.http_port,
+        "control_port": services.control_port,
     }
     entries = ((f"services.{key}", port) for key, port in named.items())
     yield from _duplicates(entries, "each port only once")

@@ -48,6 +48,7 @@ class Services(FrozenModel, frozen=True):
     ] = "kcc"
     agi_port: Port = 4573
     http_port: Port = 8023
+    control_port: Port = 8024  # the ACD controller's HTTP API (agents, IVR switches)
     redis_url: Annotated[
         str, matches(r"(rediss?|unix)://\S+", "a URL starting with redis://, rediss:// or unix://")
     ] = "redis://127.0.0.1:6390/0"

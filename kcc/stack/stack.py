@@ -10,6 +10,7 @@ import os
 import secrets
 import socket
 import sys
+from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
@@ -20,6 +21,7 @@ from kcc.stack.asterisk import Asterisk
 from kcc.stack.process import ManagedProcess, wait_until
 from kcc.stack.redis import RedisServer
 
+PROMPTS_INSIDE = "/kcc/prompts"
 STATE_DIR = Path(os.environ.get("KCC_STATE_DIR", "/var/lib/kcc"))
 
 
@@ -39,13 +41,20 @@ def ami_secret(state_dir: Path) -> str:
 
 class Stack:
     def __init__(
-        self, site: SiteConfig, *, instance: str = "dev", state_dir: Path = STATE_DIR
+        self,
+        site: SiteConfig,
+        *,
+        instance: str = "dev",
+        state_dir: Path = STATE_DIR,
+        controller_args: Sequence[str] = (),
     ) -> None:
         self.site, self.instance = site, instance
         self.state_dir = state_dir / instance
         self.ami_secret = ami_secret(state_dir)
         self._exit = ExitStack()
         self.asterisk: Asterisk | None = None
+        self.controller: ManagedProcess | None = None
+        self.controller_args = list(controller_args)
 
     @property
     def http_url(self) -> str:
@@ -65,11 +74,44 @@ class Stack:
             self.asterisk = self._exit.enter_context(
                 Asterisk(self.site, instance=self.instance, ami_secret=self.ami_secret)
             )
+            self._start_controller()
             self._start_stats()
         except BaseException:
             self._exit.close()
             raise
         return self
+
+    @property
+    def control_url(self) -> str:
+        svc = self.site.services
+        return f"http://{svc.bind_host}:{svc.control_port}"
+
+    def _start_controller(self) -> None:
+        assert self.asterisk is not None
+        svc = self.site.services
+        # Prompts live in the rootfs, outside the instance folder Asterisk's start
+        # clears, so they are rendered once and reused by every run.
+        argv = [
+            sys.executable, "-m", "kcc", "controller",
+            "--site", str(self.site.source_path),
+            "--prompts-dir", str(self.asterisk.host_path(PROMPTS_INSIDE)),
+            "--prompts-asterisk-dir", PROMPTS_INSIDE,
+            *self.controller_args,
+        ]  # fmt: skip
+        proc = ManagedProcess(
+            "controller",
+            argv,
+            self.state_dir / "controller.log",
+            env={"KCC_AMI_SECRET": self.ami_secret},
+        )
+        self.controller = proc
+        self._exit.callback(proc.stop)
+        wait_until(
+            lambda: _tcp_open(svc.bind_host, svc.control_port),
+            timeout_s=60,
+            what=f"the controller's API on {svc.bind_host}:{svc.control_port}",
+            proc=proc,
+        )
 
     def _start_stats(self) -> None:
         svc = self.site.services

@@ -31,6 +31,7 @@ TEST_SERVICES = {
     "ami_port": 5138,
     "agi_port": 4673,
     "http_port": 8123,
+    "control_port": 8124,
     "rtp_port_start": 21000,
     "rtp_port_end": 21999,
     "redis_url": "redis://127.0.0.1:6490/0",

@@ -18,6 +18,7 @@ DEMO_SERVICES = {
     "ami_port": 5238,
     "agi_port": 4773,
     "http_port": 8223,
+    "control_port": 8224,
     "rtp_port_start": 22000,
     "rtp_port_end": 22999,
     "redis_url": "redis://127.0.0.1:6590/0",

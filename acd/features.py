@@ -1,0 +1,66 @@
+"""Agent feature codes dialled on the softphone, parsed into ACD core inputs.
+
+=========  ==========================================================
+``*51N``   log in as agent N at this phone's position (``*511001``)
+``*52``    log out
+``*53``    pause; ``*531`` break, ``*532`` training, ``*533`` back-office work
+``*54``    available again (ends a pause)
+``*55``    end after-call work now
+``*56``    one more minute of after-call work
+=========  ==========================================================
+
+Parsing is pure: the FastAGI handler in ``acd.service`` gives it the dialled
+code, the position of the calling phone and the agent seated there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from acd.core import PauseReason
+from acd.core import inputs as ev
+
+PAUSE_REASONS = {
+    "": PauseReason.BREAK,
+    "1": PauseReason.BREAK,
+    "2": PauseReason.TRAINING,
+    "3": PauseReason.BACKOFFICE,
+}
+EXTEND_ACW_S = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureError:
+    """A code that cannot be carried out, with the reason for the log and the agent."""
+
+    why: str
+
+
+def parse_feature(
+    code: str, *, position_id: str, seated_agent: str | None, at: datetime
+) -> object | FeatureError:
+    """The core input for ``code`` dialled at ``position_id``, or why there is none."""
+    if not code.startswith("*5") or len(code) < 3:
+        return FeatureError(f"{code!r} is not a feature code (*51..*56)")
+    key, rest = code[2], code[3:]
+    if key == "1":
+        if not rest.isdigit():
+            return FeatureError(f"log in needs the agent number after *51, got {code!r}")
+        return ev.AgentLogin(agent_id=rest, position_id=position_id, at=at)
+    if seated_agent is None:
+        return FeatureError(f"nobody is logged in at position {position_id}")
+    if rest and key != "3":
+        return FeatureError(f"{code!r}: *5{key} takes no digits after it")
+    match key:
+        case "2":
+            return ev.AgentLogout(agent_id=seated_agent, at=at)
+        case "3" if rest in PAUSE_REASONS:
+            return ev.AgentPause(agent_id=seated_agent, reason=PAUSE_REASONS[rest], at=at)
+        case "4":
+            return ev.AgentUnpause(agent_id=seated_agent, at=at)
+        case "5":
+            return ev.AgentEndAcw(agent_id=seated_agent, at=at)
+        case "6":
+            return ev.AgentExtendAcw(agent_id=seated_agent, seconds=EXTEND_ACW_S, at=at)
+    return FeatureError(f"unknown feature code {code!r}; known: *51N, *52, *53[1-3], *54, *55, *56")

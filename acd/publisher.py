@@ -1,0 +1,112 @@
+"""Events out: every state change to the Redis Stream of docs/events.md.
+
+The controller never waits for Redis. ``publish`` puts the event in a bounded
+in-memory backlog and returns; one task drains the backlog in order with XADD.
+When Redis is unreachable the backlog keeps the events (and keeps their order)
+until it is back, so a Redis restart loses nothing. Only if the backlog is full
+(`max_backlog`, hours of traffic) is the oldest event dropped, counted and
+logged - losing a statistic is better than the controller running out of memory
+while callers wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Mapping
+from datetime import datetime
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+SCHEMA_VERSION = "1"
+STREAM_MAXLEN = 1_000_000
+
+log = logging.getLogger(__name__)
+
+
+def encode_event(
+    type_: str, at: datetime, call_id: str, agent_id: str, fields: Mapping[str, str]
+) -> dict[str, str]:
+    """One stream entry: the common fields of docs/events.md, then the type's own."""
+    if at.tzinfo is None:
+        raise ValueError(f"event {type_}: 'at' must be timezone-aware, got {at!r}")
+    entry = {
+        "v": SCHEMA_VERSION,
+        "type": type_,
+        "at": at.isoformat(timespec="microseconds"),
+        "call_id": call_id,
+        "agent_id": agent_id,
+    }
+    for key, value in fields.items():
+        if key in entry:
+            raise ValueError(f"event {type_}: field {key!r} would overwrite a common field")
+        entry[key] = value
+    return entry
+
+
+class EventPublisher:
+    """Ordered, non-blocking XADD of events, surviving Redis outages."""
+
+    def __init__(
+        self, redis_url: str, *, stream: str = "kcc:events", max_backlog: int = 200_000
+    ) -> None:
+        self._redis = aioredis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=2)
+        self.stream = stream
+        self._backlog: deque[dict[str, str]] = deque()
+        self._max_backlog = max_backlog
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.published = 0
+        self.dropped = 0
+
+    def publish(
+        self, type_: str, at: datetime, call_id: str, agent_id: str, fields: Mapping[str, str]
+    ) -> None:
+        if len(self._backlog) >= self._max_backlog:
+            self._backlog.popleft()
+            self.dropped += 1
+            log.error("event backlog full (%d): dropped the oldest event", self._max_backlog)
+        self._backlog.append(encode_event(type_, at, call_id, agent_id, fields))
+        self._idle.clear()
+        self._wake.set()
+
+    @property
+    def backlog(self) -> int:
+        return len(self._backlog)
+
+    async def drained(self) -> None:
+        """Returns once every event published so far is in Redis."""
+        await self._idle.wait()
+
+    async def run(self) -> None:
+        """Drain the backlog for ever; cancel to stop (after ``drained`` to lose nothing)."""
+        delay = 0.2
+        try:
+            while True:
+                await self._wake.wait()
+                self._wake.clear()
+                try:
+                    await self._drain()
+                    delay = 0.2
+                except (RedisError, OSError) as exc:
+                    log.warning("Redis unreachable (%s); %d events kept", exc, self.backlog)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 10.0)
+                    self._wake.set()
+        finally:
+            await self._redis.aclose()
+
+    async def _drain(self) -> None:
+        while self._backlog:
+            batch = [self._backlog[i] for i in range(min(len(self._backlog), 200))]
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for entry in batch:
+                    pipe.xadd(self.stream, entry, maxlen=STREAM_MAXLEN, approximate=True)  # type: ignore[arg-type]
+                await pipe.execute()
+            for _ in batch:
+                self._backlog.popleft()
+            self.published += len(batch)
+        self._idle.set()

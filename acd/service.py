@@ -1,0 +1,230 @@
+"""``kcc controller``: the ACD controller process, put together.
+
+Composition root: reads the site and its IVR flow, renders the prompts, connects to
+AMI, serves FastAGI (``/ivr`` for callers, ``/feature`` for agents' feature codes)
+and the control API, and publishes events to Redis. Nothing lives at module level.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+from acd.agi import AgiRouter, AgiServer, AgiSession
+from acd.ami import AmiClient, AmiSettings
+from acd.caller_session import CallerSession
+from acd.controller import Controller
+from acd.core.acd import Acd
+from acd.features import FeatureError, parse_feature
+from acd.prompt_book import PromptBook
+from acd.publisher import EventPublisher
+from ivr_flows.engine import IvrContext
+from ivr_flows.hours import is_open
+from ivr_flows.site_check import load_site_flow
+from kcc.cli import Command
+from kcc.site import SiteConfig, load_site_config
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LiveSettings:
+    """What the floor manager switches live: the calamity message, the topic menu."""
+
+    calamity_text: str | None = None
+    calamity_prompt: str | None = None
+    topic_menu_enabled: bool = True
+    changed_at: dict[str, datetime] = field(default_factory=dict)
+
+
+def wall_clock(start: datetime | None) -> Callable[[], datetime]:
+    """The clock the IVR's opening hours use; a test can start it at a chosen moment."""
+    if start is None:
+        return lambda: datetime.now(UTC)
+    offset = start - datetime.now(UTC)
+    return lambda: datetime.now(UTC) + offset
+
+
+@dataclass(frozen=True)
+class ControllerOptions:
+    site_path: Path
+    ami_secret: str
+    prompts_dir: Path
+    prompts_asterisk_dir: PurePosixPath
+    stream: str = "kcc:events"
+    ivr_time: datetime | None = None
+    ami_port: int | None = None
+
+
+class ControllerService:
+    """One running controller: build with ``create``, run with ``serve``."""
+
+    def __init__(self, site: SiteConfig, options: ControllerOptions) -> None:
+        self.site, self.options = site, options
+        self.flow = load_site_flow(site)
+        self.prompts = PromptBook.build(
+            site, self.flow, options.prompts_dir, options.prompts_asterisk_dir
+        )
+        self.settings = LiveSettings(topic_menu_enabled=site.ivr.topic_menu_enabled)
+        self.ivr_clock = wall_clock(options.ivr_time)
+        svc = site.services
+        self.ami = AmiClient(
+            AmiSettings(
+                host=svc.bind_host,
+                port=options.ami_port or svc.ami_port,
+                username=svc.ami_username,
+                secret=options.ami_secret,
+            ),
+            on_connected=self._on_connected,
+            name="kcc-acd",
+        )
+        self.publisher = EventPublisher(svc.redis_url, stream=options.stream)
+        self.controller = Controller(site, Acd(site), self.ami, self.publisher)
+        self._ivr_context = IvrContext(
+            now=self.ivr_clock,
+            is_open=self._is_open,
+            calamity_prompt=lambda: self.settings.calamity_prompt,
+            topic_menu_enabled=lambda: self.settings.topic_menu_enabled,
+        )
+        self._positions = {p.extension: p.id for p in site.positions}
+
+    async def _on_connected(self, client: AmiClient) -> None:
+        await self.controller.on_connected(client)
+
+    def _is_open(self, municipality_id: str, when: datetime) -> bool:
+        municipality = next(m for m in self.site.municipalities if m.id == municipality_id)
+        return is_open(municipality.opening_hours, when, municipality.extra_closed_days)
+
+    # ------------------------------------------------------------ FastAGI
+
+    async def handle_ivr(self, agi: AgiSession) -> None:
+        await CallerSession(
+            agi,
+            self.controller,
+            flow=self.flow,
+            ivr_context=self._ivr_context,
+            prompt_name=self.prompts.name,
+        ).run()
+
+    async def handle_feature(self, agi: AgiSession) -> None:
+        code = agi.env.extension
+        extension = agi.env.channel.removeprefix("PJSIP/").rsplit("-", 1)[0]
+        position_id = self._positions.get(extension)
+        if position_id is None:
+            log.warning("feature code %s from %s, which is no TIC position", code, extension)
+            await self._confirm(agi, ok=False)
+            return
+        seated = self.controller.agent_at(position_id)
+        parsed = parse_feature(
+            code, position_id=position_id, seated_agent=seated, at=self.controller.now()
+        )
+        if isinstance(parsed, FeatureError):
+            log.warning("feature code at %s: %s", position_id, parsed.why)
+            await self._confirm(agi, ok=False)
+            return
+        refused = self.controller.command(parsed)
+        await self._confirm(agi, ok=refused is None, prompt=_confirmation(parsed))
+
+    async def _confirm(self, agi: AgiSession, *, ok: bool, prompt: str = "") -> None:
+        await agi.set_variable("KCC_HANDLED", "1")
+        await agi.answer()
+        await agi.stream_file(self.prompts.name(prompt if ok else "feature-refused"))
+
+    # ------------------------------------------------------------ running
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        svc = self.site.services
+        server = AgiServer(
+            AgiRouter({"ivr": self.handle_ivr, "feature": self.handle_feature}),
+            host=svc.bind_host,
+            port=svc.agi_port,
+        )
+        from acd.control_api import serve_control_api
+
+        async with self.ami, server, asyncio.TaskGroup() as tasks:
+            publisher = tasks.create_task(self.publisher.run(), name="publisher")
+            events = tasks.create_task(self.controller.consume_events(), name="ami-events")
+            api = tasks.create_task(serve_control_api(self, stop), name="control-api")
+            log.info("controller ready: FastAGI on %s:%d", svc.bind_host, svc.agi_port)
+            await stop.wait()
+            await self.controller.close()
+            await asyncio.wait_for(self.publisher.drained(), timeout=5)
+            for task in (publisher, events, api):
+                task.cancel()
+
+
+def _confirmation(parsed: object) -> str:
+    name = type(parsed).__name__
+    return {
+        "AgentLogin": "feature-logged-in",
+        "AgentLogout": "feature-logged-out",
+        "AgentPause": "feature-paused",
+    }.get(name, "feature-available")
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--site", default="config/site.yaml", help="site configuration file")
+    parser.add_argument("--prompts-dir", required=True, help="where prompts are rendered")
+    parser.add_argument(
+        "--prompts-asterisk-dir",
+        help="the same folder as Asterisk sees it (default: the same path)",
+    )
+    parser.add_argument("--stream", default="kcc:events", help="Redis Stream for events")
+    parser.add_argument(
+        "--ivr-time",
+        type=datetime.fromisoformat,
+        help="start the IVR's clock at this ISO time (tests of opening hours)",
+    )
+    _add_test_arguments(parser)
+
+
+def _add_test_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ami-port", type=int, help="connect to AMI on this port instead (a test's proxy)"
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    site = load_site_config(args.site)
+    secret = os.environ.get("KCC_AMI_SECRET", "")
+    if not secret:
+        log.error("KCC_AMI_SECRET is not set: the controller cannot log in to AMI")
+        return 2
+    prompts = Path(args.prompts_dir)
+    options = ControllerOptions(
+        site_path=Path(args.site),
+        ami_secret=secret,
+        prompts_dir=prompts,
+        prompts_asterisk_dir=PurePosixPath(args.prompts_asterisk_dir or prompts.as_posix()),
+        stream=args.stream,
+        ivr_time=args.ivr_time,
+        ami_port=args.ami_port,
+    )
+    service = ControllerService(site, options)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await service.serve(stop)
+
+    asyncio.run(main())
+    return 0
+
+
+def controller_command() -> Command:
+    return Command(
+        name="controller",
+        help="run the ACD controller (AMI, FastAGI IVR and queues, events to Redis)",
+        add_arguments=_arguments,
+        run=_run,
+    )

@@ -1,0 +1,367 @@
+"""The ACD controller through the real path: SIPp callers and agents, Asterisk, Redis.
+
+Each test places real calls to 14023 that run the real IVR over FastAGI, wait in the
+controller's queue and are answered by SIPp agent phones rung over AMI. What happened
+is read back from the controller's Redis Stream and from the audio the caller got.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from kcc.sipp import Caller
+from kcc.sipp.rtp_listen import RtpListener, Segment, Sound
+from kcc.sipp.runner import PortAllocator
+from kcc.sipp.scenarios import Step
+from kcc.site import SiteConfig
+from kcc.stack.ami_sync import AmiWatch
+from kcc.stack.asterisk import Asterisk
+from kcc.stack.redis import RedisServer
+from tests.integration.acd_harness import (
+    ControlApi,
+    ControllerRunner,
+    CuttableProxy,
+    EventLog,
+    of_type,
+    seated_agent,
+)
+from tests.integration.ivr_timing import IvrTiming
+
+pytestmark = pytest.mark.integration
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def controller(
+    site: SiteConfig,
+    asterisk: Asterisk,
+    redis_server: RedisServer,
+    ami_secret: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ControllerRunner]:
+    runner = ControllerRunner(site, asterisk, ami_secret, tmp_path_factory.mktemp("controller"))
+    runner.start()
+    try:
+        yield runner
+    finally:
+        runner.stop()
+
+
+@pytest.fixture
+def events(controller: ControllerRunner, site: SiteConfig) -> Iterator[EventLog]:
+    log = EventLog(site.services.redis_url)
+    log.mark()
+    yield log
+    log.close()
+
+
+@pytest.fixture
+def api(controller: ControllerRunner, site: SiteConfig) -> Iterator[ControlApi]:
+    client = ControlApi(site)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def timing(controller: ControllerRunner, asterisk: Asterisk) -> IvrTiming:
+    return IvrTiming.load(asterisk.host_path("/kcc/prompts") / "flow")
+
+
+def caller_number() -> str:
+    return f"0687{next(_numbers):06d}"
+
+
+def call_id_of(events: EventLog, number: str) -> str:
+    return events.wait(of_type("call.started", caller=number))[0].call_id
+
+
+def place(
+    sip_target: str,
+    ports: PortAllocator,
+    tmp_path: Path,
+    steps: list[Step],
+    *,
+    hangup_after_s: float | None = None,
+    receive_port: int | None = None,
+) -> tuple[Caller, str]:
+    number = caller_number()
+    caller = Caller(
+        target=sip_target,
+        ports=ports,
+        caller_id=number,
+        steps=steps,
+        hangup_after_s=hangup_after_s,
+        workdir=tmp_path,
+        receive_port=receive_port,
+    )
+    return caller, number
+
+
+def test_waiting_message_after_four_rings_and_every_four_rings_after(
+    site: SiteConfig,
+    sip_target: str,
+    ports: PortAllocator,
+    tmp_path: Path,
+    events: EventLog,
+    api: ControlApi,
+    timing: IvrTiming,
+) -> None:
+    listen_port, _ = ports.take()
+    with RtpListener(listen_port) as ear:
+        caller, number = place(
+            sip_target, ports, tmp_path, timing.to_topic("1", "1"), receive_port=listen_port
+        )
+        with caller:
+            call_id = call_id_of(events, number)
+            events.wait(of_type("call.queued", call_id=call_id, topic="burgerzaken"))
+            events.wait(of_type("call.announced", call_id=call_id), count=2, timeout_s=90)
+            segments = ear.wait_for(lambda s: len(_messages_after_ringback(s)) >= 2, 10)
+            with seated_agent(
+                api, site, sip_target, ports, agent_id="1001", position_id="tic1",
+                answer_after_s=1.0, talk_s=3.0,
+            ):  # fmt: skip
+                events.wait(of_type("call.answered", call_id=call_id), timeout_s=40)
+                assert caller.wait(60).ok
+    ring_start, messages = _ringback_start(segments), _messages_after_ringback(segments)
+    first_delay = messages[0][0] - ring_start
+    assert abs(first_delay - 20.0) <= 0.5, (first_delay, segments)
+    # Four full rings between the end of one message and the start of the next.
+    gap = messages[1][0] - messages[0][1]
+    assert abs(gap - 20.0) <= 0.5, (gap, segments)
+    announced = [e for e in events.of_call(call_id) if e.type == "call.announced"]
+    answered = next(e for e in events.of_call(call_id) if e.type == "call.answered")
+    assert all(e.at <= answered.at for e in announced), "a message played after the answer"
+    assert announced[0].fields["position"] == "1"
+    assert "U bent de eerste" in announced[0].fields["wait_text"]
+
+
+def _ringback_start(segments: list[Segment]) -> float:
+    return next(s.start for s in segments if s.sound is Sound.RINGBACK)
+
+
+def _messages_after_ringback(segments: list[Segment]) -> list[tuple[float, float]]:
+    """(start, end) of each spoken message between stretches of ringback."""
+    out: list[tuple[float, float]] = []
+    seen_ring = False
+    start: float | None = None
+    for seg in segments:
+        if seg.sound is Sound.RINGBACK:
+            if start is not None:
+                out.append((start, seg.start))
+                start = None
+            seen_ring = True
+        elif seg.sound is Sound.OTHER and seen_ring and start is None:
+            start = seg.start
+    return out
+
+
+def _offers(events: EventLog, call_id: str) -> list[str]:
+    return [e.agent_id for e in events.of_call(call_id) if e.type == "call.offered"]
+
+
+def test_skills_route_each_topic_to_skilled_agents_longest_waiting_first(
+    site: SiteConfig,
+    sip_target: str,
+    ports: PortAllocator,
+    tmp_path: Path,
+    events: EventLog,
+    api: ControlApi,
+    timing: IvrTiming,
+) -> None:
+    # Nobody is logged in: three callers queue - burgerzaken, afval, burgerzaken.
+    calls = []
+    for topic_key in ("1", "3", "1"):
+        caller, number = place(sip_target, ports, tmp_path, timing.to_topic("1", topic_key))
+        caller.__enter__()
+        calls.append((caller, call_id_of(events, number)))
+        events.wait(of_type("call.queued", call_id=calls[-1][1]))
+    (c1, burger_first), (c2, afval), (c3, burger_second) = calls
+    try:
+        # An agent without burgerzaken takes the afval caller, although the first
+        # burgerzaken caller has waited longer.
+        with seated_agent(
+            api, site, sip_target, ports, agent_id="1003", position_id="tic2",
+            answer_after_s=0.5, talk_s=2.0, topics=["afval-openbare-ruimte"],
+        ):  # fmt: skip
+            events.wait(of_type("call.answered", call_id=afval))
+            assert _offers(events, afval) == ["1003"]
+            # A burgerzaken agent: the longest-waiting burgerzaken caller first.
+            with seated_agent(
+                api, site, sip_target, ports, agent_id="1001", position_id="tic1",
+                answer_after_s=0.5, talk_s=2.0, calls=2, topics=["burgerzaken"],
+            ):  # fmt: skip
+                first = events.wait(of_type("call.answered", agent_id="1001"))[0]
+                assert first.call_id == burger_first
+                events.wait(of_type("agent.state", agent_id="1001", state="after_call_work"))
+                api.ok("POST", "/api/agents/1001/after-call-work/end")
+                events.wait(of_type("call.answered", call_id=burger_second), timeout_s=60)
+                assert c1.wait(60).ok and c2.wait(60).ok and c3.wait(60).ok
+    finally:
+        for caller, _ in calls:
+            caller.stop()
+    offered = [e for e in events.all() if e.type == "call.offered"]
+    assert {(e.call_id, e.agent_id) for e in offered} == {
+        (afval, "1003"),
+        (burger_first, "1001"),
+        (burger_second, "1001"),
+    }, "a caller was offered to an agent without the topic"
+
+
+def test_after_call_work_blocks_calls_until_ended_early(
+    site: SiteConfig,
+    sip_target: str,
+    ports: PortAllocator,
+    tmp_path: Path,
+    events: EventLog,
+    api: ControlApi,
+    timing: IvrTiming,
+) -> None:
+    with seated_agent(
+        api, site, sip_target, ports, agent_id="1002", position_id="tic3",
+        answer_after_s=0.5, talk_s=2.0, calls=2, topics=["belastingen"],
+    ):  # fmt: skip
+        first, n1 = place(sip_target, ports, tmp_path, timing.to_topic("1", "4"))
+        with first:
+            call1 = call_id_of(events, n1)
+            events.wait(of_type("call.answered", call_id=call1))
+            events.wait(of_type("agent.state", agent_id="1002", state="after_call_work"))
+            second, n2 = place(sip_target, ports, tmp_path, timing.to_topic("1", "4"))
+            with second:
+                call2 = call_id_of(events, n2)
+                queued = events.wait(of_type("call.queued", call_id=call2))[0]
+                # Well past joining, and the agent in after-call work: no offer yet.
+                events.wait(of_type("call.announced", call_id=call2), timeout_s=40)
+                assert _offers(events, call2) == []
+                api.ok("POST", "/api/agents/1002/after-call-work/end")
+                available = of_type("agent.state", agent_id="1002", state="available")
+                ended = events.wait(lambda e: available(e) and e.at > queued.at)[0]
+                offer = events.wait(of_type("call.offered", call_id=call2))[0]
+                assert offer.agent_id == "1002" and offer.at >= ended.at
+                events.wait(of_type("call.answered", call_id=call2))
+                assert first.wait(30).ok and second.wait(60).ok
+
+
+def test_ring_no_answer_moves_the_call_on_and_pauses_the_agent(
+    site: SiteConfig,
+    sip_target: str,
+    ports: PortAllocator,
+    tmp_path: Path,
+    events: EventLog,
+    api: ControlApi,
+    timing: IvrTiming,
+) -> None:
+    # 1004 logs in first, so is the longest idle: rung first, never answers.
+    with seated_agent(
+        api, site, sip_target, ports, agent_id="1004", position_id="tic1",
+        answer_after_s=None, topics=["bouwen-wonen"],
+    ), seated_agent(
+        api, site, sip_target, ports, agent_id="1005", position_id="tic2",
+        answer_after_s=0.5, talk_s=2.0, topics=["bouwen-wonen"],
+    ):  # fmt: skip
+        caller, number = place(sip_target, ports, tmp_path, timing.to_topic("2", "5"))
+        with caller:
+            call_id = call_id_of(events, number)
+            events.wait(of_type("call.not_answered", call_id=call_id, agent_id="1004"))
+            paused = events.wait(of_type("agent.state", agent_id="1004", state="paused"))[0]
+            assert paused.fields["reason"] == "not_answering"
+            answered = events.wait(of_type("call.answered", call_id=call_id))[0]
+            assert answered.agent_id == "1005"
+            assert _offers(events, call_id) == ["1004", "1005"]
+            assert caller.wait(60).ok
+        state = {a["agent_id"]: a for a in api.state()["agents"]}
+        assert state["1004"]["state"] == "paused"
+        assert state["1004"]["pause_reason"] == "not_answering"
+
+
+def test_callers_are_still_answered_when_the_controller_is_killed(
+    site: SiteConfig,
+    sip_target: str,
+    ports: PortAllocator,
+    tmp_path: Path,
+    events: EventLog,
+    api: ControlApi,
+    timing: IvrTiming,
+    controller: ControllerRunner,
+    ami: AmiWatch,
+) -> None:
+    seats = [("1001", "tic1"), ("1002", "tic2"), ("1005", "tic3")]
+    with contextlib.ExitStack() as stack:
+        for agent_id, position_id in seats:
+            stack.enter_context(
+                seated_agent(
+                    api, site, sip_target, ports, agent_id=agent_id, position_id=position_id,
+                    answer_after_s=0.5, talk_s=10.0, calls=2, topics=["burgerzaken"],
+                )
+            )  # fmt: skip
+        callers = []
+        for _ in range(6):
+            caller, number = place(sip_target, ports, tmp_path, timing.to_topic("1", "1"))
+            stack.enter_context(caller)
+            callers.append((caller, number))
+        call_ids = [call_id_of(events, number) for _, number in callers]
+        events.wait(lambda e: e.type == "call.answered" and e.call_id in call_ids, count=3)
+        events.wait(lambda e: e.type == "call.queued" and e.call_id in call_ids, count=6)
+        answered = {e.call_id for e in events.all() if e.type == "call.answered"}
+        waiting = [c for c in call_ids if c not in answered]
+        assert len(waiting) == 3
+        mark = ami.mark()
+        controller.kill()
+        # Asterisk sees FastAGI close: the 3 waiting callers go to app_queue and are
+        # answered there by the same agents, once their controller calls end.
+        for call_id in waiting:
+            ami.wait_for("QueueCallerJoin", 30, since=mark, where=_linked(call_id))
+        for call_id in waiting:
+            ami.wait_for("AgentConnect", 90, since=mark, where=_linked(call_id))
+        assert all(c.wait(90).ok for c, _ in callers)
+        # A restarted controller takes the logged-in agents back from the queues.
+        controller.start()
+        restored = {a["agent_id"]: a for a in api.state()["agents"] if a["state"] != "logged_out"}
+        assert {agent for agent, _ in seats} <= set(restored)
+
+
+def _linked(call_id: str) -> Callable[[dict[str, str]], bool]:
+    return lambda frame: frame.get("Linkedid") == call_id
+
+
+def test_ami_cut_during_a_call_reconnects_resyncs_and_completes_the_record(
+    site: SiteConfig,
+    sip_target: str,
+    ports: PortAllocator,
+    tmp_path: Path,
+    events: EventLog,
+    api: ControlApi,
+    timing: IvrTiming,
+    controller: ControllerRunner,
+) -> None:
+    proxy_port, _ = ports.take()
+    svc = site.services
+    with CuttableProxy(proxy_port, (svc.bind_host, svc.ami_port)) as proxy:
+        controller.restart(extra=("--ami-port", str(proxy_port)))
+        try:
+            with seated_agent(
+                api, site, sip_target, ports, agent_id="1003", position_id="tic1",
+                answer_after_s=0.5, talk_s=6.0, topics=["afval-openbare-ruimte"],
+            ):  # fmt: skip
+                caller, number = place(sip_target, ports, tmp_path, timing.to_topic("2", "3"))
+                with caller:
+                    call_id = call_id_of(events, number)
+                    events.wait(of_type("call.answered", call_id=call_id))
+                    before = proxy.connections
+                    proxy.cut()  # the agent hangs up while the controller cannot hear it
+                    assert caller.wait(60).ok
+                    proxy.resume()
+                    ended = events.wait(of_type("call.ended", call_id=call_id), timeout_s=60)
+                    assert proxy.connections > before, "the controller did not reconnect"
+                    assert ended[0].fields["phase"] == "talking"
+                    events.wait(of_type("agent.state", agent_id="1003", state="after_call_work"))
+            kinds = [e.type for e in events.of_call(call_id)]
+            for expected in ("call.started", "call.queued", "call.offered", "call.answered"):
+                assert expected in kinds, kinds
+        finally:
+            controller.restart()
