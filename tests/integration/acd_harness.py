@@ -10,6 +10,7 @@ floor manager would.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import signal
 import socket
 import sys
@@ -25,8 +26,9 @@ from typing import Any
 import httpx
 import redis
 
-from kcc.sipp import AgentPhone
+from kcc.sipp import AgentPhone, Caller
 from kcc.sipp.runner import PortAllocator
+from kcc.sipp.scenarios import Step
 from kcc.site import SiteConfig
 from kcc.stack.asterisk import Asterisk
 from kcc.stack.process import ManagedProcess, wait_until
@@ -319,3 +321,36 @@ def _pipe(source: socket.socket, sink: socket.socket) -> None:
             sink.sendall(data)
     with contextlib.suppress(OSError):
         sink.shutdown(socket.SHUT_WR)
+
+
+_numbers = itertools.count(1)
+
+
+def caller_number() -> str:
+    return f"0687{next(_numbers):06d}"
+
+
+def call_id_of(events: EventLog, number: str) -> str:
+    return events.wait(of_type("call.started", caller=number))[0].call_id
+
+
+def place(
+    sip_target: str,
+    ports: PortAllocator,
+    tmp_path: Path,
+    steps: list[Step],
+    *,
+    hangup_after_s: float | None = None,
+    receive_port: int | None = None,
+) -> tuple[Caller, str]:
+    number = caller_number()
+    caller = Caller(
+        target=sip_target,
+        ports=ports,
+        caller_id=number,
+        steps=steps,
+        hangup_after_s=hangup_after_s,
+        workdir=tmp_path,
+        receive_port=receive_port,
+    )
+    return caller, number

@@ -21,6 +21,8 @@ from kcc.site import SiteConfig, load_site_config
 from kcc.stack.ami_sync import AmiWatch
 from kcc.stack.asterisk import Asterisk
 from kcc.stack.redis import RedisServer
+from tests.integration.acd_harness import ControlApi, ControllerRunner, EventLog
+from tests.integration.ivr_timing import IvrTiming
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "config" / "site.yaml"
@@ -134,3 +136,42 @@ def staffed_phone(
             yield phone
         finally:
             ami.action({"Action": "QueueRemove", "Queue": queue, "Interface": interface})
+
+
+# The real ACD controller, shared by the controller and IVR tests (acd_harness.py).
+
+
+@pytest.fixture(scope="session")
+def controller(
+    site: SiteConfig,
+    asterisk: Asterisk,
+    redis_server: RedisServer,
+    ami_secret: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ControllerRunner]:
+    runner = ControllerRunner(site, asterisk, ami_secret, tmp_path_factory.mktemp("controller"))
+    runner.start()
+    try:
+        yield runner
+    finally:
+        runner.stop()
+
+
+@pytest.fixture
+def events(controller: ControllerRunner, site: SiteConfig) -> Iterator[EventLog]:
+    log = EventLog(site.services.redis_url)
+    log.mark()
+    yield log
+    log.close()
+
+
+@pytest.fixture
+def api(controller: ControllerRunner, site: SiteConfig) -> Iterator[ControlApi]:
+    client = ControlApi(site)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def timing(controller: ControllerRunner, asterisk: Asterisk) -> IvrTiming:
+    return IvrTiming.load(asterisk.host_path("/kcc/prompts") / "flow")

@@ -19,11 +19,12 @@ _INTO_MENU_S = 1.5  # press this long after a menu starts: surely during its pro
 @dataclass(frozen=True)
 class IvrTiming:
     seconds: dict[str, float]
+    folder: Path
 
     @classmethod
     def load(cls, manifest_dir: Path) -> IvrTiming:
         raw = json.loads((manifest_dir / "manifest.json").read_text())
-        return cls({pid: float(p["seconds"]) for pid, p in raw["prompts"].items()})
+        return cls({pid: float(p["seconds"]) for pid, p in raw["prompts"].items()}, manifest_dir)
 
     def before_menu_s(self, *, calamity_s: float = 0.0) -> float:
         """From answer to the start of the municipality menu."""

@@ -8,99 +8,28 @@ is read back from the controller's Redis Stream and from the audio the caller go
 from __future__ import annotations
 
 import contextlib
-import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from kcc.sipp import Caller
 from kcc.sipp.rtp_listen import RtpListener, Segment, Sound
 from kcc.sipp.runner import PortAllocator
-from kcc.sipp.scenarios import Step
 from kcc.site import SiteConfig
 from kcc.stack.ami_sync import AmiWatch
-from kcc.stack.asterisk import Asterisk
-from kcc.stack.redis import RedisServer
 from tests.integration.acd_harness import (
     ControlApi,
     ControllerRunner,
     CuttableProxy,
     EventLog,
+    call_id_of,
     of_type,
+    place,
     seated_agent,
 )
 from tests.integration.ivr_timing import IvrTiming
 
 pytestmark = pytest.mark.integration
-
-_numbers = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def controller(
-    site: SiteConfig,
-    asterisk: Asterisk,
-    redis_server: RedisServer,
-    ami_secret: str,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[ControllerRunner]:
-    runner = ControllerRunner(site, asterisk, ami_secret, tmp_path_factory.mktemp("controller"))
-    runner.start()
-    try:
-        yield runner
-    finally:
-        runner.stop()
-
-
-@pytest.fixture
-def events(controller: ControllerRunner, site: SiteConfig) -> Iterator[EventLog]:
-    log = EventLog(site.services.redis_url)
-    log.mark()
-    yield log
-    log.close()
-
-
-@pytest.fixture
-def api(controller: ControllerRunner, site: SiteConfig) -> Iterator[ControlApi]:
-    client = ControlApi(site)
-    yield client
-    client.close()
-
-
-@pytest.fixture(scope="session")
-def timing(controller: ControllerRunner, asterisk: Asterisk) -> IvrTiming:
-    return IvrTiming.load(asterisk.host_path("/kcc/prompts") / "flow")
-
-
-def caller_number() -> str:
-    return f"0687{next(_numbers):06d}"
-
-
-def call_id_of(events: EventLog, number: str) -> str:
-    return events.wait(of_type("call.started", caller=number))[0].call_id
-
-
-def place(
-    sip_target: str,
-    ports: PortAllocator,
-    tmp_path: Path,
-    steps: list[Step],
-    *,
-    hangup_after_s: float | None = None,
-    receive_port: int | None = None,
-) -> tuple[Caller, str]:
-    number = caller_number()
-    caller = Caller(
-        target=sip_target,
-        ports=ports,
-        caller_id=number,
-        steps=steps,
-        hangup_after_s=hangup_after_s,
-        workdir=tmp_path,
-        receive_port=receive_port,
-    )
-    return caller, number
 
 
 def test_waiting_message_after_four_rings_and_every_four_rings_after(
