@@ -1,12 +1,16 @@
 """`make demo`: the stack with simulated agents and callers, until Ctrl-C.
 
-Agents are real SIPp softphones that register at the TIC positions and answer
-after a couple of seconds; callers are SIPp clients dialling 14023 at random
-intervals, some hanging up while they wait. Everything runs on loopback.
+Agents are real SIPp softphones that register at the TIC positions, are logged
+in through the controller's HTTP API (as a floor manager would) and answer after
+a couple of seconds; callers are SIPp clients dialling 14023 at random intervals.
+They go through the real IVR - a municipality and a topic pressed on the keypad,
+timed from the rendered prompts - and some hang up while they wait. Everything
+runs on loopback.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import signal
 import time
@@ -15,13 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from acd.fallback_members import login_actions
+import httpx
+
 from kcc.passwords import verify_token
 from kcc.sipp import AgentPhone, Caller
 from kcc.sipp.runner import PortAllocator
+from kcc.sipp.scenarios import Digit, Pause, Step
 from kcc.site import SiteConfig
-from kcc.stack.ami_sync import AmiWatch
-from kcc.stack.stack import Stack
+from kcc.stack.stack import PROMPTS_INSIDE, Stack
+
+DEMO_FLOOR_LOGIN = ("floor", "demo-floor")  # documented in docs/site-config.md
 
 DEMO_DISPLAY_TOKEN = "demo-wall-display"  # documented in docs/site-config.md
 
@@ -55,7 +62,10 @@ def run_demo(
         _staff_positions(site, stack, stack_exit, target, ports)
         print(f"wallboard: {wallboard_url(stack)}", flush=True)
         print("simulated callers are dialling 14023; Ctrl-C stops everything", flush=True)
-        _call_loop(target, ports, load, stop, duration_s, stack_exit, stack.state_dir / "sipp")
+        menu = _menu_timing(stack)
+        _call_loop(
+            target, ports, load, stop, duration_s, stack_exit, stack.state_dir / "sipp", menu
+        )
     print("demo stopped; every process it started has ended", flush=True)
     return 0
 
@@ -63,11 +73,10 @@ def run_demo(
 def _staff_positions(
     site: SiteConfig, stack: Stack, exit_stack: ExitStack, target: str, ports: PortAllocator
 ) -> None:
-    """One agent per normal position, logged in to their topics."""
-    svc = site.services
+    """One agent per normal position, logged in to their topics through the controller."""
     seats = [p for p in site.positions if not p.peak]
-    ami = exit_stack.enter_context(
-        AmiWatch(svc.bind_host, svc.ami_port, svc.ami_username, stack.ami_secret)
+    api = exit_stack.enter_context(
+        httpx.Client(base_url=stack.control_url, auth=DEMO_FLOOR_LOGIN, timeout=10)
     )
     for i, (position, agent) in enumerate(zip(seats, site.agents, strict=False)):
         exit_stack.enter_context(
@@ -81,11 +90,33 @@ def _staff_positions(
                 calls=100_000,
             )
         )
-        for action in login_actions(agent, position):
-            ami.action(action)
+        reply = api.post(f"/api/agents/{agent.id}/login", json={"position": position.id})
+        reply.raise_for_status()
         print(
             f"agent {agent.id} ({agent.name}) logged in at {position.id}: {', '.join(agent.topics)}"
         )
+
+
+@dataclass(frozen=True)
+class _MenuTiming:
+    """When a demo caller presses keys: a little after each menu starts (barge-in)."""
+
+    before_menu_s: float
+
+    def keys(self, rng: random.Random) -> list[Step]:
+        return [
+            Pause(self.before_menu_s + 1.5),
+            Digit(rng.choice("1112")),  # most callers are from Haarlem
+            Pause(1.5),
+            Digit(rng.choice("12345")),
+        ]
+
+
+def _menu_timing(stack: Stack) -> _MenuTiming:
+    assert stack.asterisk is not None
+    manifest = stack.asterisk.host_path(PROMPTS_INSIDE) / "flow" / "manifest.json"
+    prompts = json.loads(manifest.read_text())["prompts"]
+    return _MenuTiming(prompts["welcome"]["seconds"] + prompts["recording-notice"]["seconds"])
 
 
 def _call_loop(
@@ -96,6 +127,7 @@ def _call_loop(
     duration_s: float | None,
     exit_stack: ExitStack,
     workdir: Path,
+    menu: _MenuTiming,
 ) -> None:
     rng = random.Random(load.seed)
     active: list[Caller] = []
@@ -112,6 +144,7 @@ def _call_loop(
                 target=target,
                 ports=ports,
                 caller_id=f"06{10000000 + n}",
+                steps=menu.keys(rng),
                 hangup_after_s=patience,
                 workdir=workdir,
             )
