@@ -9,6 +9,8 @@ build as many independent apps as they like.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import copy
 import sys
 from collections.abc import AsyncIterator
@@ -26,6 +28,10 @@ from kcc.site.config import SiteConfig
 from kcc.site.errors import ConfigError
 from kcc.site.loader import load_site_config
 from realtime_stats import routes_health, routes_metrics, routes_wallboard
+from realtime_stats.board import BoardFeed, InMemoryBoardFeed
+from realtime_stats.events_in import ConsumerSettings, EventConsumer
+from realtime_stats.live_feed import ConsumerBoardFeed, store_target
+from realtime_stats.store import Store, open_store
 
 DISTRIBUTION = "kcc14023"
 
@@ -37,9 +43,26 @@ def _version() -> str:
         return "unknown"
 
 
-def create_app(site: SiteConfig, *, redis_url: str | None = None) -> FastAPI:
-    """The stats app for ``site``; ``redis_url=None`` means health does not check Redis."""
+def create_app(
+    site: SiteConfig,
+    *,
+    redis_url: str | None = None,
+    feed: BoardFeed | None = None,
+    database: str | None = None,
+) -> FastAPI:
+    """The stats app for ``site``; ``redis_url=None`` means health does not check Redis.
+
+    With ``database`` (a ``sqlite:///`` or ``postgresql://`` URL) and ``redis_url`` the
+    app follows the controller's event stream, stores the records and feeds the
+    wallboard from them; without, the wallboard shows ``feed`` (tests) or nothing.
+    """
     redis = routes_health.RedisProbe(redis_url)
+    consumer: EventConsumer | None = None
+    store: Store | None = None
+    if database is not None and redis_url is not None:
+        store = open_store(store_target(database))
+        consumer = EventConsumer(ConsumerSettings(redis_url=redis_url), store)
+        feed = ConsumerBoardFeed(consumer)
     exporter = routes_metrics.StatsExporter(
         site, version=_version(), redis_configured=redis_url is not None
     )
@@ -48,7 +71,16 @@ def create_app(site: SiteConfig, *, redis_url: str | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         async with redis:
-            yield
+            following = None if consumer is None else asyncio.create_task(consumer.run())
+            try:
+                yield
+            finally:
+                if following is not None:
+                    following.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await following
+                if store is not None:
+                    store.close()
 
     # No /docs, /redoc or /openapi.json: FastAPI serves them without authentication,
     # and no endpoint of this service may be reachable anonymously.
@@ -64,7 +96,7 @@ def create_app(site: SiteConfig, *, redis_url: str | None = None) -> FastAPI:
     # Routes go on the app itself, not through include_router: app.routes then lists
     # every route, and tests/unit/http checks each one refuses anonymous callers.
     routes_health.add_routes(app, redis)
-    routes_wallboard.add_routes(app, page)
+    routes_wallboard.add_routes(app, page, feed or InMemoryBoardFeed(), site=site)
     routes_metrics.add_routes(app, exporter, redis)
     return app
 
@@ -78,7 +110,10 @@ def log_config() -> dict[str, Any]:
 
 
 def build_server(
-    site_path: str | Path, host: str | None = None, port: int | None = None
+    site_path: str | Path,
+    host: str | None = None,
+    port: int | None = None,
+    database: str | None = None,
 ) -> uvicorn.Server:
     """A uvicorn server for the site at ``site_path`` (``ConfigError`` if it is bad).
 
@@ -86,12 +121,18 @@ def build_server(
     """
     site = load_site_config(site_path)
     config = uvicorn.Config(
-        create_app(site, redis_url=site.services.redis_url),
+        create_app(
+            site,
+            redis_url=site.services.redis_url,
+            database=database or site.services.database_url,
+        ),
         host=site.services.bind_host if host is None else host,
         port=site.services.http_port if port is None else port,
         lifespan="on",
         log_config=log_config(),
         server_header=False,
+        # Open wallboard streams never end by themselves: cut them on shutdown.
+        timeout_graceful_shutdown=2,
         # Client addresses come from the socket: nothing trusted sits in front.
         proxy_headers=False,
     )
@@ -123,11 +164,14 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--site", required=True, help="the site config, e.g. config/site.yaml")
     parser.add_argument("--host", help="listen address (default: services.bind_host)")
     parser.add_argument("--port", type=_port, help="listen port (default: services.http_port)")
+    parser.add_argument(
+        "--database", help="record store URL (default: services.database_url of the site)"
+    )
 
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        server = build_server(args.site, args.host, args.port)
+        server = build_server(args.site, args.host, args.port, args.database)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -115,7 +115,13 @@ class Stack:
 
     def _start_stats(self) -> None:
         svc = self.site.services
-        argv = [sys.executable, "-m", "kcc", "stats-serve", "--site", str(self.site.source_path)]
+        # The record store is per instance, so tests and the demo never share one.
+        database = f"sqlite:///{self.state_dir / 'kcc.db'}"
+        argv = [
+            sys.executable, "-m", "kcc", "stats-serve",
+            "--site", str(self.site.source_path),
+            "--database", database,
+        ]  # fmt: skip
         proc = ManagedProcess("stats service", argv, self.state_dir / "stats.log")
         self._exit.callback(proc.stop)
         wait_until(

@@ -1,1 +1,1 @@
-"""The wallboard's static files (a placeholder page for now), served by routes_wallboard."""
+"""The wallboard's page files: templates, script and style, inlined by routes_wallboard."""

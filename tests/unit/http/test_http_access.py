@@ -18,10 +18,16 @@ from tests.unit.http.fakes import ClientFactory
 ALL_USERS = frozenset(Role)
 # Every route of the app and who may use it. test_matrix_covers_every_route makes a
 # new route fail until it is added here, with its intended audience.
+WALLBOARD_USERS = frozenset({Role.FLOOR_MANAGER, Role.TEAM_LEAD, Role.ADMIN})
+# Endless responses, which httpx's ASGITransport would wait on for ever: their access
+# matrix is test_wallboard_stream.py::test_who_may_open_the_stream.
+STREAMS = {"/api/wallboard/stream"}
 ACCESS: dict[str, tuple[frozenset[Role], bool]] = {
     "/api/health": (ALL_USERS, False),
     "/api/whoami": (ALL_USERS, False),
-    "/wallboard": (frozenset({Role.FLOOR_MANAGER, Role.TEAM_LEAD, Role.ADMIN}), True),
+    "/wallboard": (WALLBOARD_USERS, True),
+    "/wallboard/teamlead": (WALLBOARD_USERS, False),
+    "/api/wallboard": (WALLBOARD_USERS, True),
     "/metrics": (frozenset({Role.ADMIN}), False),
 }
 USERS = {Role.AGENT: "agent", Role.FLOOR_MANAGER: "floor", Role.TEAM_LEAD: "teamlead"}
@@ -33,7 +39,7 @@ def _paths(app: FastAPI) -> set[str]:
 
 
 def test_matrix_covers_every_route(app: FastAPI) -> None:
-    assert _paths(app) == set(ACCESS)
+    assert _paths(app) == set(ACCESS) | STREAMS
 
 
 async def anonymous_failures(app: FastAPI, client: httpx.AsyncClient) -> list[str]:
@@ -158,7 +164,8 @@ async def test_token_in_query_string_works_only_for_the_wallboard(
     response = await client.get(path, params={"token": DISPLAY_TOKEN})
     if ACCESS[path][1]:
         assert response.status_code == 200
-        assert "display (read-only)" in response.text
+        if path == "/wallboard":
+            assert "display (read-only)" in response.text
     else:
         assert response.status_code == 401
         assert "only accepted by the wallboard" in response.json()["detail"]

@@ -1,0 +1,367 @@
+"""The wallboard's data: what it is computed from (a feed) and what it shows (a snapshot).
+
+Theory of operation: a :class:`BoardFeed` hands out the day's records as one frozen
+:class:`BoardInputs` and says, through ``subscribe()``, when they changed. The event
+consumer will be the real feed; :class:`InMemoryBoardFeed` is the fake beside it for
+tests and the demo. :func:`board_snapshot` turns inputs into the JSON-able dict the
+wallboard page, ``/api/wallboard`` and its event stream all send. It formats and
+groups only: every figure comes from :mod:`realtime_stats.metrics`, so the wallboard
+can never disagree with the exporter or the reports (docs/metrics.md).
+
+Nothing here ticks: "seconds in state" and "longest wait" are sent with the server's
+``now`` and a start time, and the page counts on from there between pushes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, tzinfo
+from types import MappingProxyType
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from kcc.site.config import SiteConfig
+from kcc.site.norms import Norms
+from realtime_stats.metrics import (
+    AgentFigures,
+    Figures,
+    compute_figures,
+    day_trend,
+    figures_per_agent,
+    figures_per_municipality,
+    figures_per_topic,
+)
+from realtime_stats.norms import MetricRules, Norm, OccupancyNorm, Rated
+from realtime_stats.periods import Period, as_utc, bucket_label, day_buckets, local_day
+from realtime_stats.records import AgentInterval, AgentState, CallRecord
+
+SNAPSHOT_SCHEMA = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoardInputs:
+    """Everything one snapshot is computed from, at the moment ``now``.
+
+    ``agent_names`` and ``agent_positions`` (agent id -> name / position id such as
+    ``tic1``) are optional: names default to the site config, positions to unknown.
+    """
+
+    calls: tuple[CallRecord, ...] = ()
+    intervals: tuple[AgentInterval, ...] = ()
+    now: datetime
+    agent_names: Mapping[str, str] = field(default_factory=dict)
+    agent_positions: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "now", as_utc("BoardInputs.now", self.now))
+        object.__setattr__(self, "calls", tuple(self.calls))
+        object.__setattr__(self, "intervals", tuple(self.intervals))
+        for name in ("agent_names", "agent_positions"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+
+
+class BoardFeed(Protocol):
+    """Where the wallboard's records come from."""
+
+    def inputs(self) -> BoardInputs:
+        """The records as they are now; called on every push, so keep it cheap. Handing
+        out the same record objects while they are unchanged makes the wallboard's
+        "did anything change?" check a matter of identity."""
+        ...
+
+    def subscribe(self) -> AsyncIterator[None]:
+        """An async generator that yields after every change (bursts may yield once).
+
+        A subscriber sees every change made after its first ``anext`` started, so the
+        generator must register before its first real wait.
+        """
+        ...
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class InMemoryBoardFeed:
+    """A :class:`BoardFeed` whose records are set by hand: tests, the demo, until the
+    event consumer is wired in.
+
+    Safe to change from another thread than the one serving the app (browser tests
+    drive it from the test thread): each subscriber is woken on its own event loop.
+    """
+
+    def __init__(self, *, clock: Callable[[], datetime] = _utc_now) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._calls: dict[str, CallRecord] = {}
+        self._intervals: list[AgentInterval] = []
+        self._names: dict[str, str] = {}
+        self._positions: dict[str, str] = {}
+        self._subscribers: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+
+    def inputs(self) -> BoardInputs:
+        with self._lock:
+            return BoardInputs(
+                calls=tuple(self._calls.values()),
+                intervals=tuple(self._intervals),
+                now=self._clock(),
+                agent_names=self._names,
+                agent_positions=self._positions,
+            )
+
+    def set_records(
+        self,
+        *,
+        calls: Iterable[CallRecord] = (),
+        intervals: Iterable[AgentInterval] = (),
+        agent_names: Mapping[str, str] | None = None,
+        agent_positions: Mapping[str, str] | None = None,
+    ) -> None:
+        """Replace every record (names/positions only when given), then notify."""
+        with self._lock:
+            self._calls = {call.call_id: call for call in calls}
+            self._intervals = list(intervals)
+            self._names = dict(self._names if agent_names is None else agent_names)
+            self._positions = dict(self._positions if agent_positions is None else agent_positions)
+        self.notify()
+
+    def put_call(self, call: CallRecord) -> None:
+        """Add a call or replace the one with its ``call_id``, then notify."""
+        with self._lock:
+            self._calls[call.call_id] = call
+        self.notify()
+
+    def put_agent_state(self, interval: AgentInterval, *, position: str | None = None) -> None:
+        """Start a new state for an agent: their open interval ends where this one starts."""
+        with self._lock:
+            self._intervals = [
+                replace(old, end=interval.start)
+                if old.agent_id == interval.agent_id and old.end is None
+                else old
+                for old in self._intervals
+            ]
+            self._intervals.append(interval)
+            if position is not None:
+                self._positions[interval.agent_id] = position
+        self.notify()
+
+    def notify(self) -> None:
+        """Wake every subscriber; several notifies before it runs wake it once."""
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for loop, wake in subscribers:
+            # RuntimeError: that loop has closed, and its subscriber went with it.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(wake.set)
+
+    async def subscribe(self) -> AsyncGenerator[None, None]:
+        entry = (asyncio.get_running_loop(), asyncio.Event())
+        with self._lock:
+            self._subscribers.append(entry)
+        try:
+            while True:
+                await entry[1].wait()
+                entry[1].clear()
+                yield
+        finally:
+            with self._lock:
+                self._subscribers.remove(entry)
+
+    @property
+    def subscriber_count(self) -> int:
+        with self._lock:
+            return len(self._subscribers)
+
+
+def metric_rules(norms: Norms) -> MetricRules:
+    """The site's norms as metric rules; occupancy keeps the documented 70/75 % colours
+    unless the site plans above them."""
+    planning = norms.max_occupancy
+    amber_above = max(planning, 0.70)
+    return MetricRules(
+        answer_threshold_seconds=float(norms.answer_within_s),
+        norm=Norm(target=norms.target, amber_band=min(0.05, norms.target)),
+        occupancy_norm=OccupancyNorm(
+            planning=planning, amber_above=amber_above, red_above=max(amber_above, 0.75)
+        ),
+    )
+
+
+def board_snapshot(site: SiteConfig, inputs: BoardInputs) -> dict[str, Any]:
+    """The wallboard for the local day holding ``inputs.now``, as plain JSON-able data."""
+    zone = ZoneInfo(site.timezone)
+    rules = metric_rules(site.norms)
+    now, calls, intervals = inputs.now, inputs.calls, inputs.intervals
+    day = now.astimezone(zone).date()
+    period = local_day(day, zone)
+    return {
+        "schema": SNAPSHOT_SCHEMA,
+        "site": site.name,
+        "timezone": site.timezone,
+        "now": _iso(now),
+        "day": day.isoformat(),
+        "rules": {
+            "norm_target": rules.norm.target,
+            "answer_within_s": rules.answer_threshold_seconds,
+            "short_abandon_s": rules.short_abandon_seconds,
+            "occupancy_planning": rules.occupancy_norm.planning,
+        },
+        "totals": _figures(compute_figures(calls, intervals, period, now=now, rules=rules)),
+        "topics": _group_rows(
+            figures_per_topic(calls, period, now=now, rules=rules),
+            {topic.id: topic.name for topic in site.topics},
+            _empty(period, now, rules),
+        ),
+        "municipalities": _group_rows(
+            figures_per_municipality(calls, period, now=now, rules=rules),
+            {m.id: m.name for m in site.municipalities},
+            _empty(period, now, rules),
+        ),
+        "agents": _agent_rows(site, inputs, period, rules),
+        "trend": _trend(calls, intervals, day, zone, now, rules),
+    }
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def _rated(rated: Rated) -> dict[str, Any]:
+    return {"value": rated.value, "status": rated.status.value if rated.status else None}
+
+
+def _figures(figures: Figures) -> dict[str, Any]:
+    tally = figures.calls
+    return {
+        "answer_rate": _rated(figures.answer_rate),
+        "service_level": _rated(figures.service_level),
+        "direct_handling": _rated(figures.direct_handling),
+        "occupancy": _rated(figures.occupancy),
+        "offered": tally.offered,
+        "answered": tally.answered,
+        "abandoned": tally.abandoned,
+        "short_abandoned": tally.short_abandoned,
+        "transferred": tally.transferred,
+        "fell_back": tally.fell_back,
+        "asa_s": figures.average_speed_of_answer_seconds,
+        "talk_s": figures.average_talk_seconds,
+        "acw_s": figures.average_after_call_seconds,
+        "waiting": figures.waiting_now,
+        "longest_wait_s": figures.longest_wait_seconds,
+    }
+
+
+def _empty(period: Period, now: datetime, rules: MetricRules) -> Figures:
+    """A group with no calls: every ratio None, through the same code as the others."""
+    return compute_figures((), (), period, now=now, rules=rules)
+
+
+def _group_rows(
+    groups: Mapping[str | None, Figures], names: Mapping[str, str], empty: Figures
+) -> list[dict[str, Any]]:
+    """Configured groups in config order (quiet ones too), then others with calls today
+    or waiting now (a call of yesterday alone does not make a row)."""
+    extra = sorted(
+        (k for k, f in groups.items() if k not in names and (f.offered or f.waiting_now)),
+        key=lambda k: (k is None, k or ""),
+    )
+    return [
+        {"id": key, "name": names.get(key or "", key), **_figures(groups.get(key, empty))}
+        for key in [*names, *extra]
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Current:
+    state: AgentState
+    since: datetime
+    pause_reason: str | None
+
+
+def _current_states(intervals: Iterable[AgentInterval], now: datetime) -> dict[str, _Current]:
+    """Each agent's state at ``now``: their latest interval; a closed one means logged out."""
+    latest: dict[str, AgentInterval] = {}
+    for interval in intervals:
+        seen = latest.get(interval.agent_id)
+        if interval.start <= now and (seen is None or interval.start >= seen.start):
+            latest[interval.agent_id] = interval
+    return {
+        agent: _Current(it.state, it.start, it.pause_reason)
+        if it.end is None or it.end > now
+        else _Current(AgentState.LOGGED_OUT, it.end, None)
+        for agent, it in latest.items()
+    }
+
+
+def _agent_rows(
+    site: SiteConfig, inputs: BoardInputs, period: Period, rules: MetricRules
+) -> list[dict[str, Any]]:
+    """Agents logged in now or active today: logged-in ones first, then by name."""
+    per_agent = figures_per_agent(
+        inputs.calls, inputs.intervals, period, now=inputs.now, rules=rules
+    )
+    current = _current_states(inputs.intervals, inputs.now)
+    configured = {agent.id: agent for agent in site.agents}
+    rows = []
+    for agent_id in sorted(set(per_agent) | set(current)):
+        state = current.get(agent_id, _Current(AgentState.LOGGED_OUT, period.start, None))
+        figures = per_agent.get(agent_id)
+        active = figures is not None and (figures.time.staffed_seconds > 0 or figures.calls.offered)
+        if state.state is AgentState.LOGGED_OUT and not active:
+            continue
+        known = configured.get(agent_id)
+        row = {
+            "id": agent_id,
+            "name": inputs.agent_names.get(agent_id) or (known.name if known else agent_id),
+            "position": inputs.agent_positions.get(agent_id),
+            "topics": list(known.topics) if known else [],
+            "state": state.state.value,
+            "pause_reason": state.pause_reason,
+            "since": _iso(state.since),
+        }
+        rows.append(row | _agent_figures(figures))
+    rows.sort(key=lambda row: (row["state"] == AgentState.LOGGED_OUT.value, row["name"]))
+    return rows
+
+
+def _agent_figures(figures: AgentFigures | None) -> dict[str, Any]:
+    unknown = Rated(None, None)
+    return {
+        "calls": figures.calls.answered if figures else 0,
+        "talk_s": figures.average_talk_seconds if figures else None,
+        "acw_s": figures.average_after_call_seconds if figures else None,
+        "occupancy": _rated(figures.occupancy if figures else unknown),
+        "direct_handling": _rated(figures.direct_handling if figures else unknown),
+    }
+
+
+def _trend(
+    calls: tuple[CallRecord, ...],
+    intervals: tuple[AgentInterval, ...],
+    day: date,
+    zone: tzinfo,
+    now: datetime,
+    rules: MetricRules,
+) -> list[dict[str, Any]]:
+    """Half hours from the first with calls or staffed agents up to the current one."""
+    buckets = day_buckets(day, zone)
+    figures = day_trend(calls, intervals, day, now=now, zone=zone, rules=rules)
+    current = next((i for i, bucket in enumerate(buckets) if bucket.contains(now)), None)
+    marks = [i for i, f in enumerate(figures) if f.offered or f.occupancy.value is not None]
+    if current is not None:
+        marks.append(current)
+    if not marks:
+        return []
+    return [
+        {
+            "label": bucket_label(buckets[i], zone),
+            "start": _iso(buckets[i].start),
+            "current": i == current,
+            **_figures(figures[i]),
+        }
+        for i in range(min(marks), max(marks) + 1)
+    ]

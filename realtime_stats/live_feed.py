@@ -1,0 +1,43 @@
+"""The wallboard's feed from the controller's event stream (``events_in.EventConsumer``).
+
+The consumer folds the Redis Stream into today's call records and agent intervals
+and stores them; this adapter hands them to the wallboard and wakes it on every
+folded batch. A restart of the stats service rebuilds the day from the store and
+the stream, so the figures carry on where they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from realtime_stats.board import BoardInputs
+from realtime_stats.events_in import EventConsumer
+
+
+def store_target(database_url: str) -> str | Path:
+    """``sqlite:///var/lib/kcc/kcc.db`` -> that (absolute) file; PostgreSQL URLs as given."""
+    if database_url.startswith("sqlite:///"):
+        return Path("/" + database_url.removeprefix("sqlite:///").lstrip("/"))
+    return database_url
+
+
+class ConsumerBoardFeed:
+    """``BoardFeed`` over a running ``EventConsumer``."""
+
+    def __init__(
+        self, consumer: EventConsumer, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        self._consumer, self._clock = consumer, clock
+
+    def inputs(self) -> BoardInputs:
+        fold = self._consumer.fold
+        return BoardInputs(
+            calls=tuple(fold.calls()), intervals=tuple(fold.intervals()), now=self._clock()
+        )
+
+    async def subscribe(self) -> AsyncIterator[None]:
+        async with self._consumer.subscribe() as changes:
+            async for _ in changes:
+                yield None

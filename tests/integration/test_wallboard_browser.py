@@ -1,0 +1,224 @@
+"""The wallboard in real headless Chromium, served by the real app under uvicorn.
+
+The app runs in a thread on a socket bound (and listening) before the thread starts, so
+the browser never races the server, and a restart can take the very same port. The
+feed is an InMemoryBoardFeed changed from this thread while the page is open; every
+wait is a Playwright ``expect`` on what the page shows, never a sleep.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from kcc.site import SiteConfig
+from realtime_stats.app import create_app
+from realtime_stats.board import InMemoryBoardFeed
+from realtime_stats.records import AgentInterval, AgentState, CallRecord
+
+pytestmark = pytest.mark.integration
+
+CHROMIUM = "/usr/bin/chromium"
+TOKEN = "demo-wall-display"  # the sample site's display token (docs/site-config.md)
+NOW = datetime(2026, 6, 15, 11, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+DASH = "\N{EN DASH}"  # what the page shows for "nothing to count"
+
+
+class ServedApp:
+    """The stats app under uvicorn in a thread, listening on ``port``."""
+
+    def __init__(self, site: SiteConfig, feed: InMemoryBoardFeed, port: int = 0) -> None:
+        self._sock = socket.socket()
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind(("127.0.0.1", port))
+        self._sock.listen(16)  # connections queue up until uvicorn's loop accepts them
+        self.port: int = self._sock.getsockname()[1]
+        # An open event stream would hold up a graceful shutdown for ever; give it 1 s.
+        config = uvicorn.Config(
+            create_app(site, feed=feed),
+            lifespan="on",
+            log_config=None,  # uvicorn's loggers go to pytest's log capture as they are
+            timeout_graceful_shutdown=1,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._sock]}, name=f"uvicorn-{self.port}"
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self._sock.close()
+        assert not self._thread.is_alive(), "uvicorn did not stop within 10 s"
+
+
+def answered(call_id: str, minutes_ago: int, wait: int, **extra: Any) -> CallRecord:
+    extra.setdefault("topic_id", "burgerzaken")
+    extra.setdefault("municipality_id", "haarlem")
+    entered = NOW - timedelta(minutes=minutes_ago)
+    answered_at = entered + timedelta(seconds=wait)
+    return CallRecord(
+        call_id=call_id,
+        entered_at=entered,
+        answered_at=answered_at,
+        ended_at=answered_at + timedelta(seconds=120),
+        agent_id="1002",
+        talk_seconds=120,
+        after_call_seconds=30,
+        **extra,
+    )
+
+
+def morning() -> InMemoryBoardFeed:
+    """5 answered (4 within 20 s, one transferred) and 1 abandoned after 30 s; nobody waits."""
+    feed = InMemoryBoardFeed(clock=lambda: NOW)
+    abandoned = CallRecord(
+        call_id="c6", entered_at=NOW - timedelta(minutes=20), ended_at=NOW - timedelta(minutes=19)
+    )
+    feed.set_records(
+        calls=[
+            answered("c1", 90, 5),
+            answered("c2", 80, 12),
+            answered("c3", 70, 20),
+            answered("c4", 60, 8, topic_id="belastingen", municipality_id="zandvoort"),
+            answered("c5", 50, 45, transferred=True, transfer_department="belastingen"),
+            abandoned,
+        ],
+        intervals=[
+            AgentInterval(
+                agent_id="1001", state=AgentState.AVAILABLE, start=NOW - timedelta(minutes=10)
+            ),
+            AgentInterval(
+                agent_id="1002", state=AgentState.TALKING, start=NOW - timedelta(minutes=2)
+            ),
+        ],
+        agent_positions={"1001": "tic1", "1002": "tic2"},
+    )
+    return feed
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        # Chromium's sandbox refuses to run as root; the tests may run as root in a container.
+        args = ["--no-sandbox"] if os.geteuid() == 0 else []
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    yield page
+    context.close()
+    # A CSP refusal or a script error shows up here; a stream cut off by a stopping
+    # server ("Failed to load resource: net::ERR_...") is expected.
+    assert [e for e in errors if not e.startswith("Failed to load resource: net::ERR_")] == []
+
+
+@pytest.fixture
+def servers() -> Iterator[list[ServedApp]]:
+    """Every server a test starts; all stopped at the end, whatever happened."""
+    started: list[ServedApp] = []
+    yield started
+    for server in started:
+        server.stop()
+
+
+def test_figures_appear_and_follow_the_feed_without_reload(
+    site: SiteConfig,
+    servers: list[ServedApp],
+    page: Page,  # after servers: the page closes first, so the server stops at once
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    feed = morning()
+    servers.append(ServedApp(site, feed))
+    page.goto(f"http://127.0.0.1:{servers[0].port}/wallboard?token={TOKEN}")
+
+    # Answered 5 of 6: 83 %; within 20 s 4 of 6: 67 %; 4 of 5 handled without transfer.
+    expect(page.locator("#tile-answer_rate .big")).to_have_text("83%")
+    expect(page.locator("#tile-answer_rate .status")).to_have_text("✓ Norm gehaald")
+    expect(page.locator("#tile-service_level .big")).to_have_text("67%")
+    expect(page.locator("#tile-service_level .status")).to_have_text("✗ Onder norm")
+    expect(page.locator("#tile-direct_handling .big")).to_have_text("80%")
+    expect(page.locator("#tile-waiting .big")).to_have_text("0")
+    expect(page.locator("#tile-longest .big")).to_have_text(DASH)
+    expect(page.locator("#offered")).to_have_text("6")
+    expect(page.locator("#abandoned")).to_have_text("1")
+    expect(page.locator('#agents tr[data-agent="1001"]')).to_contain_text("Beschikbaar")
+    expect(page.locator("body")).to_have_attribute("data-connection", "open")
+    first_figures_ms = page.locator("body").get_attribute("data-first-snapshot-ms")
+
+    changed_at = time.time()
+    feed.put_call(CallRecord(call_id="w1", entered_at=NOW - timedelta(seconds=30)))
+    feed.put_agent_state(AgentInterval(agent_id="1001", state=AgentState.TALKING, start=NOW))
+    expect(page.locator("#tile-waiting .big")).to_have_text("1")
+    expect(page.locator("#tile-longest .big")).to_have_text(re.compile(r"^0:3\d$"))
+    expect(page.locator('#agents tr[data-agent="1001"]')).to_contain_text("In gesprek")
+    applied_at = int(page.locator("body").get_attribute("data-applied-at") or 0) / 1000
+
+    # The wait and the time in state tick on the page, with no push in between.
+    pushes = page.locator("body").get_attribute("data-snapshots")
+    shown = page.locator("#tile-longest .big").inner_text()
+    expect(page.locator("#tile-longest .big")).not_to_have_text(shown, timeout=3000)
+    expect(page.locator('#agents tr[data-agent="1001"] .in-state')).not_to_have_text("0:00")
+    assert page.locator("body").get_attribute("data-snapshots") == pushes
+    expect(page.locator("#tile-longest .wait-note")).to_have_text("boven 20 s")
+
+    screenshot = tmp_path / "wallboard.png"
+    page.screenshot(path=str(screenshot), full_page=True)
+    with capsys.disabled():
+        print(
+            f"\nwallboard screenshot: {screenshot}\n"
+            f"first figures {first_figures_ms} ms after navigation start, "
+            f"a change on screen {1000 * (applied_at - changed_at):.0f} ms after the feed changed"
+        )
+
+
+def test_lost_connection_shows_a_banner_and_recovers(
+    site: SiteConfig, servers: list[ServedApp], page: Page, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed = morning()
+    servers.append(ServedApp(site, feed))
+    port = servers[0].port
+    page.goto(f"http://127.0.0.1:{port}/wallboard?token={TOKEN}")
+    expect(page.locator("#tile-waiting .big")).to_have_text("0")
+    expect(page.locator("#banner")).to_be_hidden()
+
+    began = time.perf_counter()
+    servers.pop().stop()
+    expect(page.locator("#banner")).to_be_visible()
+    expect(page.locator("#banner")).to_contain_text("Verbinding verbroken")
+    expect(page.locator("body")).to_have_attribute("data-connection", "lost")
+    banner_after = time.perf_counter() - began
+
+    # What changed while the screen was cut off arrives with the first snapshot.
+    feed.put_call(CallRecord(call_id="w1", entered_at=NOW - timedelta(seconds=50)))
+    feed.put_call(CallRecord(call_id="w2", entered_at=NOW - timedelta(seconds=10)))
+    began = time.perf_counter()
+    servers.append(ServedApp(site, feed, port=port))
+    expect(page.locator("#tile-waiting .big")).to_have_text("2", timeout=10_000)
+    expect(page.locator("#banner")).to_be_hidden()
+    expect(page.locator("#tile-answer_rate .big")).to_have_text("83%")
+    back_after = time.perf_counter() - began
+    with capsys.disabled():
+        print(f"\nbanner after {banner_after:.2f} s, figures back after {back_after:.2f} s")
