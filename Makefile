@@ -6,7 +6,7 @@ PY    := $(VENV)/bin/python
 KCC   := $(VENV)/bin/kcc
 SITE  ?= config/site.yaml
 
-.PHONY: deps rootfs venv lint unit test demo up down bench check-config clean
+.PHONY: deps rootfs venv lint unit test demo up down bench trace check-config clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -43,6 +43,10 @@ up: deps rootfs venv
 
 down: venv
 	$(KCC) down
+
+# Re-record the real Asterisk AMI trace the parse benchmark reads (bench/traces/).
+trace: deps rootfs venv
+	KCC_WRITE_TRACE=1 $(VENV)/bin/pytest -q tests/integration/test_capture_ami_trace.py
 
 bench: venv
 	$(PY) bench/run.py

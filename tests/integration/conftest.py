@@ -175,3 +175,17 @@ def api(controller: ControllerRunner, site: SiteConfig) -> Iterator[ControlApi]:
 @pytest.fixture(scope="session")
 def timing(controller: ControllerRunner, asterisk: Asterisk) -> IvrTiming:
     return IvrTiming.load(asterisk.host_path("/kcc/prompts") / "flow")
+
+
+@pytest.fixture
+def fallback_only(controller: ControllerRunner) -> Iterator[None]:
+    """No controller for this test: calls take the dialplan's app_queue fallback.
+
+    The controller is session-wide once a test used it; tests of the fallback path
+    stop it, and it is started again afterwards for the tests that follow.
+    """
+    controller.stop()
+    try:
+        yield
+    finally:
+        controller.start()

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kcc.sipp import Caller, Digit, Pause
 from kcc.sipp.runner import PortAllocator
 from kcc.site import SiteConfig
 from kcc.stack.ami_sync import AmiWatch
 from tests.integration.conftest import staffed_phone
+
+# The app_queue fallback path: no controller while these run.
+pytestmark = pytest.mark.usefixtures("fallback_only")
 
 
 def test_caller_keypresses_arrive_as_rfc2833_digits(

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from kcc.sipp import Caller
 from kcc.sipp.runner import PortAllocator
 from kcc.site import SiteConfig
 from kcc.stack.ami_sync import AmiWatch
 from tests.integration.conftest import staffed_phone
+
+# The app_queue fallback path: no controller while these run.
+pytestmark = pytest.mark.usefixtures("fallback_only")
 
 
 def _rtp_packets(ami: AmiWatch) -> dict[str, tuple[int, int]]:
