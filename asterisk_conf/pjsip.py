@@ -43,7 +43,7 @@ def sections(site: SiteConfig) -> Iterator[Section]:
             yield from _phone(site, ext.extension, ext.sip_md5, "kcc-backoffice", ext.name)
 
 
-def _media_pairs(*, symmetric: bool = True) -> tuple[tuple[str, str], ...]:
+def _media_pairs(site: SiteConfig, *, symmetric: bool = True) -> tuple[tuple[str, str], ...]:
     # Phones sit behind NAT (symmetric RTP and rport); a carrier trunk sends its media
     # from where its SDP says, so the trunk answers to the SDP address.
     flag = "yes" if symmetric else "no"
@@ -52,6 +52,10 @@ def _media_pairs(*, symmetric: bool = True) -> tuple[tuple[str, str], ...]:
         ("allow", "alaw,ulaw"),
         ("dtmf_mode", "rfc4733"),
         ("direct_media", "no"),
+        # RTP binds to the service address too, not to every interface; it also
+        # spares Asterisk a host-name lookup of its own address for RTCP per call.
+        ("media_address", site.services.bind_host),
+        ("bind_rtp_to_media_address", "yes"),
         ("rtp_symmetric", flag),
         ("force_rport", flag),
         ("rewrite_contact", flag),
@@ -64,7 +68,11 @@ def _trunk(site: SiteConfig) -> Iterator[Section]:
     yield Section(
         name="trunk",
         comment="Calls into the public number, as the carrier would deliver them.",
-        pairs=(("type", "endpoint"), ("context", "kcc-trunk"), *_media_pairs(symmetric=False)),
+        pairs=(
+            ("type", "endpoint"),
+            ("context", "kcc-trunk"),
+            *_media_pairs(site, symmetric=False),
+        ),
     )
     yield Section(
         name="trunk-identify",
@@ -77,7 +85,7 @@ def _phone(site: SiteConfig, ext: str, md5: str, context: str, label: str) -> It
         name=ext,
         pairs=(
             ("type", "endpoint"),
-            *_media_pairs(),
+            *_media_pairs(site),
             ("context", context),
             ("auth", ext),
             ("aors", ext),

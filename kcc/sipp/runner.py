@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from kcc.sipp.scenarios import Digit, Pause, Step, agent_xml, caller_xml, register_xml
+from kcc.sipp.scenarios import (
+    Digit,
+    Pause,
+    Step,
+    agent_xml,
+    caller_xml,
+    phone_dial_xml,
+    register_xml,
+)
 
 __all__ = ["AgentPhone", "Caller", "Digit", "Pause", "PortAllocator", "SippResult"]
 
@@ -219,6 +227,34 @@ class Caller:
 
     def __exit__(self, *exc: object | TracebackType) -> None:
         self.stop()
+
+
+def dial_from_phone(
+    *,
+    target: str,
+    ports: PortAllocator,
+    extension: str,
+    password: str,
+    dial: str,
+    workdir: Path | None = None,
+    timeout_s: float = 30,
+) -> SippResult:
+    """The phone at ``extension`` dials ``dial`` (e.g. a feature code) until hung up."""
+    sip_port, media_port = ports.take()
+    run = _SippProcess(
+        name=f"dial-{extension}-{dial.replace('*', 'star')}",
+        xml=phone_dial_xml(user=extension, password=password, dial=dial),
+        target=target,
+        sip_port=sip_port,
+        media_port=media_port,
+        calls=1,
+        timeout_s=timeout_s,
+        workdir=workdir or Path(tempfile.mkdtemp(prefix=f"kcc-dial-{extension}-")),
+    )
+    try:
+        return run.wait(timeout_s + 5)
+    finally:
+        run.kill()
 
 
 class AgentPhone:

@@ -271,3 +271,56 @@ Content-Length: 0
   <label id="done"/>
 </scenario>
 """
+
+
+def phone_dial_xml(*, user: str, password: str, dial: str) -> str:
+    """A registered position's phone dials ``dial`` (a feature code), authenticating the
+    INVITE, and listens until the far end hangs up (the spoken confirmation)."""
+    invite = """INVITE sip:{dial}@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:{user}@[remote_ip]>;tag=[pid]dial[call_number]
+To: <sip:{dial}@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: {cseq} INVITE
+Contact: <sip:{user}@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Type: application/sdp
+{auth}Content-Length: [len]
+
+{sdp}"""
+    first = invite.format(dial=dial, user=user, cseq=1, auth="", sdp=_SDP)
+    auth = f"[authentication username={user} password={password}]\n"
+    second = invite.format(dial=dial, user=user, cseq=2, auth=auth, sdp=_SDP)
+    ack = """ACK sip:{dial}@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:{user}@[remote_ip]>;tag=[pid]dial[call_number]
+To: <sip:{dial}@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: {cseq} ACK
+Max-Forwards: 70
+Content-Length: 0
+"""
+    return f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="kcc phone {user} dials {dial}">
+  <send retrans="500"><![CDATA[
+{first}
+  ]]></send>
+  <recv response="100" optional="true"/>
+  <recv response="401" auth="true"/>
+  <send><![CDATA[
+{ack.format(dial=dial, user=user, cseq=1)}
+  ]]></send>
+  <send retrans="500"><![CDATA[
+{second}
+  ]]></send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="200" rtd="true"/>
+  <send><![CDATA[
+{ack.format(dial=dial, user=user, cseq=2)}
+  ]]></send>
+  <recv request="BYE"/>
+{_ANSWER_BYE}
+</scenario>
+"""

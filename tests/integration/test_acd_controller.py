@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from kcc.sipp.rtp_listen import RtpListener, Segment, Sound
-from kcc.sipp.runner import PortAllocator
+from kcc.sipp.runner import PortAllocator, dial_from_phone
 from kcc.site import SiteConfig
 from kcc.stack.ami_sync import AmiWatch
 from tests.integration.acd_harness import (
@@ -294,3 +294,56 @@ def test_ami_cut_during_a_call_reconnects_resyncs_and_completes_the_record(
                 assert expected in kinds, kinds
         finally:
             controller.restart()
+
+
+def test_feature_codes_log_in_pause_and_log_out_from_the_softphone(
+    site: SiteConfig,
+    sip_target: str,
+    ports: PortAllocator,
+    tmp_path: Path,
+    events: EventLog,
+    api: ControlApi,
+) -> None:
+    def dial(code: str) -> None:
+        result = dial_from_phone(
+            target=sip_target, ports=ports, extension="203", password="demo203",
+            dial=code, workdir=tmp_path,
+        )  # fmt: skip
+        assert result.ok, result.log
+
+    def state() -> dict[str, object]:
+        return next(a for a in api.state()["agents"] if a["agent_id"] == "1004")
+
+    dial("*511004")
+    login = events.wait(of_type("agent.state", agent_id="1004", state="available"))[0]
+    assert login.fields["position_id"] == "tic3"
+    dial("*532")
+    events.wait(of_type("agent.state", agent_id="1004", state="paused"))
+    assert state()["pause_reason"] == "training"
+    dial("*54")
+    events.wait(
+        lambda e: of_type("agent.state", agent_id="1004", state="available")(e) and e.at > login.at
+    )
+    dial("*52")
+    events.wait(of_type("agent.state", agent_id="1004", state="logged_out"))
+    # A code nobody knows, or one at a position where nobody is logged in, is refused
+    # by voice and changes nothing.
+    dial("*59")
+    dial("*53")
+    assert state()["state"] == "logged_out"
+
+
+def test_the_peak_position_opens_and_closes_live(
+    site: SiteConfig, events: EventLog, api: ControlApi
+) -> None:
+    refused = api.post("/api/agents/1005/login", {"position": "tic4"})
+    assert refused.status_code == 409 and "tic4" in refused.json()["detail"]
+    api.ok("POST", "/api/positions/tic4/open")
+    try:
+        api.ok("POST", "/api/agents/1005/login", {"position": "tic4"})
+        events.wait(of_type("agent.state", agent_id="1005", state="available"))
+    finally:
+        api.log_out("1005")
+        api.ok("POST", "/api/positions/tic4/close")
+    refused = api.post("/api/agents/1005/login", {"position": "tic4"})
+    assert refused.status_code == 409

@@ -176,12 +176,15 @@ def test_figures_appear_and_follow_the_feed_without_reload(
     expect(page.locator('#agents tr[data-agent="1001"]')).to_contain_text("In gesprek")
     applied_at = int(page.locator("body").get_attribute("data-applied-at") or 0) / 1000
 
-    # The wait and the time in state tick on the page, with no push in between.
-    pushes = page.locator("body").get_attribute("data-snapshots")
-    shown = page.locator("#tile-longest .big").inner_text()
-    expect(page.locator("#tile-longest .big")).not_to_have_text(shown, timeout=3000)
+    # The wait and the time in state tick on the page without pushes: two ticks of the
+    # longest wait while at most one more snapshot came (the second of the two feed
+    # changes above may be pushed separately, up to 100 ms after the first).
+    pushes = int(page.locator("body").get_attribute("data-snapshots") or 0)
+    for _ in range(2):
+        shown = page.locator("#tile-longest .big").inner_text()
+        expect(page.locator("#tile-longest .big")).not_to_have_text(shown, timeout=3000)
     expect(page.locator('#agents tr[data-agent="1001"] .in-state')).not_to_have_text("0:00")
-    assert page.locator("body").get_attribute("data-snapshots") == pushes
+    assert int(page.locator("body").get_attribute("data-snapshots") or 0) <= pushes + 1
     expect(page.locator("#tile-longest .wait-note")).to_have_text("boven 20 s")
 
     screenshot = tmp_path / "wallboard.png"
