@@ -60,6 +60,7 @@ def default_registry() -> CommandRegistry:
     from kcc.site.commands import commands as site_commands
     from kcc.stack.commands import commands as stack_commands
     from realtime_stats.app import stats_serve_command
+    from realtime_stats.report_cli import report_command
     from realtime_stats.staffing import staffing_command
 
     return CommandRegistry(
@@ -69,6 +70,7 @@ def default_registry() -> CommandRegistry:
             staffing_command(),
             stats_serve_command(),
             controller_command(),
+            report_command(),
         )
     )
 

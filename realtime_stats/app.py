@@ -27,7 +27,7 @@ from kcc.http_auth import Authenticator, QueryTokenRedactor, install_authenticat
 from kcc.site.config import SiteConfig
 from kcc.site.errors import ConfigError
 from kcc.site.loader import load_site_config
-from realtime_stats import routes_health, routes_metrics, routes_wallboard
+from realtime_stats import routes_health, routes_metrics, routes_reports, routes_wallboard
 from realtime_stats.board import BoardFeed, InMemoryBoardFeed
 from realtime_stats.events_in import ConsumerSettings, EventConsumer
 from realtime_stats.live_feed import ConsumerBoardFeed, store_target
@@ -63,8 +63,9 @@ def create_app(
         store = open_store(store_target(database))
         consumer = EventConsumer(ConsumerSettings(redis_url=redis_url), store)
         feed = ConsumerBoardFeed(consumer)
+    board_feed = feed or InMemoryBoardFeed()
     exporter = routes_metrics.StatsExporter(
-        site, version=_version(), redis_configured=redis_url is not None
+        site, version=_version(), redis_configured=redis_url is not None, feed=board_feed
     )
     page = routes_wallboard.WallboardPage.load(site_name=site.name)
 
@@ -96,8 +97,9 @@ def create_app(
     # Routes go on the app itself, not through include_router: app.routes then lists
     # every route, and tests/unit/http checks each one refuses anonymous callers.
     routes_health.add_routes(app, redis)
-    routes_wallboard.add_routes(app, page, feed or InMemoryBoardFeed(), site=site)
+    routes_wallboard.add_routes(app, page, board_feed, site=site)
     routes_metrics.add_routes(app, exporter, redis)
+    routes_reports.add_routes(app, lambda: store, site)
     return app
 
 

@@ -56,7 +56,7 @@ def test_caller_reaches_agent_through_queue_with_audio_both_ways(
             stats = _wait_rtp(ami, minimum=50)
             assert len(stats) == 2, stats
             for channel, (rx, tx) in stats.items():
-                assert rx >= 50 and tx >= 50, (channel, rx, tx)
+                assert rx >= 50 and tx >= 50, (channel, rx, tx, stats)
             complete = ami.wait_for("AgentComplete", 30, since=start)
             assert complete["Reason"] == "caller"
             assert int(complete["TalkTime"]) >= 3

@@ -23,6 +23,7 @@ import yaml
 from kcc.cli import default_registry, main
 from kcc.site import SiteConfig, load_site_config
 from kcc.site.access import Role
+from realtime_stats.board import InMemoryBoardFeed
 from realtime_stats.routes_metrics import StatsExporter
 
 REPO = Path(__file__).resolve().parents[3]
@@ -336,7 +337,8 @@ def test_grafana_provisions_the_datasource_and_dashboards(
         d["uid"]
         for d in _load_yaml(base / "provisioning/datasources/prometheus.yml")["datasources"]
     }
-    exported = StatsExporter(site, version="test", redis_configured=True).render(None)[0].decode()
+    exporter = StatsExporter(site, version="test", redis_configured=True, feed=InMemoryBoardFeed())
+    exported = exporter.render(None)[0].decode()
     names = {line.split()[2] for line in exported.splitlines() if line.startswith("# TYPE")}
     names |= {n + "_info" for n in names}
     dashboards = list((base / "dashboards").glob("*.json"))

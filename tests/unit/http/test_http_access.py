@@ -22,6 +22,9 @@ WALLBOARD_USERS = frozenset({Role.FLOOR_MANAGER, Role.TEAM_LEAD, Role.ADMIN})
 # Endless responses, which httpx's ASGITransport would wait on for ever: their access
 # matrix is test_wallboard_stream.py::test_who_may_open_the_stream.
 STREAMS = {"/api/wallboard/stream"}
+# Routes with their own role matrix next to their store-backed fixtures:
+# tests/unit/realtime_stats/test_reports_cli_routes.py.
+REPORTS = {"/api/reports/{period}", "/api/reports/queue_log"}
 ACCESS: dict[str, tuple[frozenset[Role], bool]] = {
     "/api/health": (ALL_USERS, False),
     "/api/whoami": (ALL_USERS, False),
@@ -39,7 +42,7 @@ def _paths(app: FastAPI) -> set[str]:
 
 
 def test_matrix_covers_every_route(app: FastAPI) -> None:
-    assert _paths(app) == set(ACCESS) | STREAMS
+    assert _paths(app) == set(ACCESS) | STREAMS | REPORTS
 
 
 async def anonymous_failures(app: FastAPI, client: httpx.AsyncClient) -> list[str]:

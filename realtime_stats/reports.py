@@ -1,0 +1,426 @@
+"""Periodic reports for team leads and the department head: tables of figures, as CSV or HTML.
+
+Theory of operation: `build_report` takes the records of one reporting period (a local
+day, ISO week or calendar month in the site's zone; `report_period` finds its DST-safe
+boundaries through `periods.local_day`) and turns them into `Table`s: the TIC total,
+per topic, per municipality, per agent, per back-office department. Every figure comes
+from `realtime_stats.metrics`, so a report can never disagree with the wallboard; this
+module only arranges figures into rows and renders them. docs/reports.md lists the
+columns and the department figures the events cannot give yet.
+
+No I/O here: the CLI and the HTTP routes read the store and hand the records in.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import html
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+
+from kcc.site.config import SiteConfig
+from realtime_stats.metrics import (
+    AgentFigures,
+    AgentTime,
+    CallTally,
+    Figures,
+    compute_figures,
+    figures_per_agent,
+    figures_per_municipality,
+    figures_per_topic,
+    ratio,
+    tally_calls,
+)
+from realtime_stats.norms import MetricRules, NormStatus, Rated
+from realtime_stats.periods import Period, local_day
+from realtime_stats.records import AgentInterval, CallRecord
+
+
+class ReportError(ValueError):
+    """A report that cannot be made as asked (unknown period kind, agent, ...)."""
+
+
+class PeriodKind(enum.StrEnum):
+    DAY = "day"
+    WEEK = "week"  # ISO week, Monday to Sunday
+    MONTH = "month"
+
+
+def report_period(kind: PeriodKind, day: date, zone: tzinfo) -> Period:
+    """The local day, ISO week or calendar month holding `day`, midnight to midnight."""
+    if kind is PeriodKind.DAY:
+        first, last = day, day
+    elif kind is PeriodKind.WEEK:
+        first = day - timedelta(days=day.weekday())
+        last = first + timedelta(days=6)
+    else:
+        first = day.replace(day=1)
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return Period(local_day(first, zone).start, local_day(last, zone).end)
+
+
+def period_label(kind: PeriodKind, day: date) -> str:
+    """The period's name in files and titles: "2026-03-29", "2026-W13" or "2026-03"."""
+    if kind is PeriodKind.DAY:
+        return day.isoformat()
+    if kind is PeriodKind.WEEK:
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{day.year}-{day.month:02d}"
+
+
+class Kind(enum.Enum):
+    """How a column's values are written: CSV keeps them plain, HTML makes them readable."""
+
+    TEXT = "text"
+    COUNT = "count"
+    SECONDS = "seconds"
+    RATE = "rate"  # a fraction 0..1
+    NORM_STATUS = "norm_status"  # higher is better (80 % norms)
+    LOAD_STATUS = "load_status"  # occupancy: lower is safer
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str  # CSV header, stable
+    label: str  # Dutch, for the HTML page
+    kind: Kind
+
+
+Cell = str | int | float | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Table:
+    name: str  # CSV section name, stable
+    title: str  # Dutch heading
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+    def __post_init__(self) -> None:
+        for row in self.rows:
+            if len(row) != len(self.columns):
+                raise ReportError(
+                    f"table {self.name}: a row has {len(row)} cells, not {len(self.columns)}"
+                )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    site_name: str
+    kind: PeriodKind
+    label: str
+    period: Period
+    zone: tzinfo
+    tables: tuple[Table, ...]
+
+    def table(self, name: str) -> Table:
+        for table in self.tables:
+            if table.name == name:
+                return table
+        raise KeyError(name)
+
+
+# --- Columns ---
+
+_CALL_COLUMNS = (
+    Column("offered", "Aangeboden", Kind.COUNT),
+    Column("answered", "Beantwoord", Kind.COUNT),
+    Column("abandoned", "Opgehangen", Kind.COUNT),
+    Column("short_abandoned", "Kort opgehangen", Kind.COUNT),
+    Column("answered_within_threshold", "Binnen drempel beantwoord", Kind.COUNT),
+    Column("answer_rate", "Beantwoord %", Kind.RATE),
+    Column("answer_rate_status", "Norm beantwoord", Kind.NORM_STATUS),
+    Column("service_level", "Servicelevel", Kind.RATE),
+    Column("service_level_status", "Norm servicelevel", Kind.NORM_STATUS),
+    Column("completed", "Afgehandeld", Kind.COUNT),
+    Column("transferred", "Doorverbonden", Kind.COUNT),
+    Column("direct_handling", "Direct afgehandeld %", Kind.RATE),
+    Column("direct_handling_status", "Norm direct afgehandeld", Kind.NORM_STATUS),
+    Column("fell_back", "Terugval", Kind.COUNT),
+    Column("average_speed_of_answer_s", "Gem. wachttijd tot opnemen", Kind.SECONDS),
+    Column("talk_s", "Gesprekstijd totaal", Kind.SECONDS),
+    Column("average_talk_s", "Gem. gesprekstijd", Kind.SECONDS),
+    Column("after_call_s", "Nawerktijd totaal", Kind.SECONDS),
+    Column("average_after_call_s", "Gem. nawerktijd", Kind.SECONDS),
+)
+_TIME_COLUMNS = (
+    Column("busy_s", "Bezet (gesprek + nawerk)", Kind.SECONDS),
+    Column("staffed_s", "Ingelogd zonder pauze", Kind.SECONDS),
+    Column("paused_s", "Pauze", Kind.SECONDS),
+    Column("occupancy", "Bezettingsgraad", Kind.RATE),
+    Column("occupancy_status", "Grens bezettingsgraad", Kind.LOAD_STATUS),
+)
+_AGENT_COLUMNS = (
+    Column("agent_id", "Agent", Kind.TEXT),
+    Column("name", "Naam", Kind.TEXT),
+    Column("answered", "Beantwoord", Kind.COUNT),
+    Column("completed", "Afgehandeld", Kind.COUNT),
+    Column("transferred", "Doorverbonden", Kind.COUNT),
+    Column("direct_handling", "Direct afgehandeld %", Kind.RATE),
+    Column("direct_handling_status", "Norm direct afgehandeld", Kind.NORM_STATUS),
+    Column("recorded", "Opgenomen gesprekken", Kind.COUNT),
+    Column("talk_s", "Gesprekstijd totaal", Kind.SECONDS),
+    Column("average_talk_s", "Gem. gesprekstijd", Kind.SECONDS),
+    Column("after_call_s", "Nawerktijd totaal", Kind.SECONDS),
+    Column("average_after_call_s", "Gem. nawerktijd", Kind.SECONDS),
+    *_TIME_COLUMNS,
+)
+_DEPARTMENT_COLUMNS = (
+    Column("department_id", "Afdeling", Kind.TEXT),
+    Column("name", "Naam", Kind.TEXT),
+    Column("transfers_in", "Warm doorverbonden vanuit TIC", Kind.COUNT),
+    Column("transfer_share", "Aandeel van afgehandelde TIC-gesprekken", Kind.RATE),
+    Column("fell_back", "Teruggevallen naar TIC", Kind.COUNT),
+    Column("fallback_share", "Aandeel van aangeboden TIC-gesprekken", Kind.RATE),
+)
+
+
+def _call_cells(figures: Figures) -> tuple[Cell, ...]:
+    t = figures.calls
+    return (
+        t.offered, t.answered, t.abandoned, t.short_abandoned, t.answered_within_threshold,
+        *_rated(figures.answer_rate), *_rated(figures.service_level),
+        t.completed, t.transferred, *_rated(figures.direct_handling), t.fell_back,
+        figures.average_speed_of_answer_seconds, t.talk_seconds,
+        figures.average_talk_seconds, t.after_call_seconds, figures.average_after_call_seconds,
+    )  # fmt: skip
+
+
+def _time_cells(time: AgentTime, occupancy: Rated) -> tuple[Cell, ...]:
+    return (time.busy_seconds, time.staffed_seconds, time.paused_seconds, *_rated(occupancy))
+
+
+def _rated(rated: Rated) -> tuple[Cell, Cell]:
+    return rated.value, None if rated.status is None else rated.status.value
+
+
+# --- Building ---
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportRequest:
+    kind: PeriodKind
+    day: date
+    zone: tzinfo
+    now: datetime
+    agent_id: str | None = None  # a progress talk: only this agent's row in the agent table
+
+
+def build_report(
+    site: SiteConfig,
+    rules: MetricRules,
+    request: ReportRequest,
+    calls: Iterable[CallRecord],
+    intervals: Iterable[AgentInterval],
+) -> Report:
+    """The report for `request` from the period's records (others are ignored)."""
+    known_agents = {a.id: a.name for a in site.agents}
+    if request.agent_id is not None and request.agent_id not in known_agents:
+        known = ", ".join(sorted(known_agents))
+        raise ReportError(f"unknown agent {request.agent_id!r}; known: {known}")
+    period = report_period(request.kind, request.day, request.zone)
+    calls, intervals = tuple(calls), tuple(intervals)
+    now = request.now
+    agents = figures_per_agent(calls, intervals, period, now=now, rules=rules)
+    team_time = sum((a.time for a in agents.values()), AgentTime())
+    team = compute_figures(calls, intervals, period, now=now, rules=rules)
+    topic_names = {t.id: t.name for t in site.topics}
+    town_names = {m.id: m.name for m in site.municipalities}
+    label = period_label(request.kind, request.day)
+    topics = figures_per_topic(calls, period, now=now, rules=rules)
+    municipalities = figures_per_municipality(calls, period, now=now, rules=rules)
+    tables = (
+        Table(
+            name="team",
+            title="TIC totaal",
+            columns=(Column("period", "Periode", Kind.TEXT), *_CALL_COLUMNS, *_TIME_COLUMNS),
+            rows=((label, *_call_cells(team), *_time_cells(team_time, team.occupancy)),),
+        ),
+        _group_table("topics", "Per onderwerp", "topic", topics, topic_names),
+        _group_table("municipalities", "Per gemeente", "municipality", municipalities, town_names),
+        _agent_table(agents, known_agents, request.agent_id),
+        _department_table(site, calls, period, rules, team.calls),
+    )
+    return Report(
+        site_name=site.name,
+        kind=request.kind,
+        label=label,
+        period=period,
+        zone=request.zone,
+        tables=tables,
+    )
+
+
+def _ordered(keys: Iterable[str | None], configured: Sequence[str]) -> list[str | None]:
+    """Configured ids in config order, then ids the config no longer knows, then None."""
+    present = set(keys)
+    extra = sorted(k for k in present if k is not None and k not in configured)
+    return [k for k in configured if k in present] + extra + ([None] if None in present else [])
+
+
+def _group_table(
+    name: str,
+    title: str,
+    key: str,
+    groups: Mapping[str | None, Figures],
+    names: Mapping[str, str],
+) -> Table:
+    columns = (Column(f"{key}_id", "Code", Kind.TEXT), Column("name", "Naam", Kind.TEXT))
+    rows = tuple(
+        (k, names.get(k, "onbekend") if k is not None else "geen keuze", *_call_cells(groups[k]))
+        for k in _ordered(groups, list(names))
+    )
+    return Table(name=name, title=title, columns=(*columns, *_CALL_COLUMNS), rows=rows)
+
+
+def _agent_table(
+    agents: Mapping[str, AgentFigures], names: Mapping[str, str], only: str | None
+) -> Table:
+    wanted = [only] if only is not None else [a for a in _ordered(agents, list(names)) if a]
+    rows = tuple(_agent_row(agents.get(a), a, names.get(a, "onbekend")) for a in wanted if a)
+    return Table(name="agents", title="Per medewerker", columns=_AGENT_COLUMNS, rows=rows)
+
+
+def _agent_row(figures: AgentFigures | None, agent_id: str, name: str) -> tuple[Cell, ...]:
+    if figures is None:  # the agent of a progress talk who did not work in this period
+        return (agent_id, name, 0, 0, 0, None, None, 0, 0.0, None, 0.0, None,
+                0.0, 0.0, 0.0, None, None)  # fmt: skip
+    t: CallTally = figures.calls
+    return (
+        agent_id, name, t.answered, t.completed, t.transferred,
+        *_rated(figures.direct_handling), t.recorded,
+        t.talk_seconds, figures.average_talk_seconds,
+        t.after_call_seconds, figures.average_after_call_seconds,
+        *_time_cells(figures.time, figures.occupancy),
+    )  # fmt: skip
+
+
+def _department_table(
+    site: SiteConfig,
+    calls: Sequence[CallRecord],
+    period: Period,
+    rules: MetricRules,
+    team: CallTally,
+) -> Table:
+    """What the records tell about each back office: warm transfers in, fallback out."""
+    rows = []
+    for department in site.departments:
+        into = tally_calls(
+            (c for c in calls if c.transfer_department == department.id), period, rules
+        )
+        back = tally_calls(
+            (c for c in calls if c.fell_back_from_department == department.id), period, rules
+        )
+        rows.append(
+            (department.id, department.name,
+             into.transferred, ratio(into.transferred, team.completed),
+             back.fell_back, ratio(back.fell_back, team.offered))
+        )  # fmt: skip
+    return Table(
+        name="departments",
+        title="Per afdeling (backoffice)",
+        columns=_DEPARTMENT_COLUMNS,
+        rows=tuple(rows),
+    )
+
+
+# --- Rendering ---
+
+
+def _csv_cell(kind: Kind, value: Cell) -> str:
+    if value is None:
+        return ""
+    if kind in (Kind.RATE,) and isinstance(value, float):
+        return f"{value:.4f}"
+    if kind is Kind.SECONDS and isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def render_csv(report: Report) -> str:
+    """One section per table: a `# name` line, the header, the rows, then a blank line."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for table in report.tables:
+        out.write(f"# {table.name}\n")
+        writer.writerow([c.key for c in table.columns])
+        for row in table.rows:
+            writer.writerow([_csv_cell(c.kind, v) for c, v in zip(table.columns, row, strict=True)])
+        out.write("\n")
+    return out.getvalue()
+
+
+_NORM_WORDS = {
+    NormStatus.GREEN: "norm gehaald",
+    NormStatus.AMBER: "net onder norm",
+    NormStatus.RED: "onder norm",
+}
+_LOAD_WORDS = {
+    NormStatus.GREEN: "binnen grens",
+    NormStatus.AMBER: "hoog",
+    NormStatus.RED: "te hoog",
+}
+
+
+def _html_cell(kind: Kind, value: Cell) -> str:
+    if value is None:
+        return "<td>&ndash;</td>"
+    if kind in (Kind.NORM_STATUS, Kind.LOAD_STATUS) and isinstance(value, str):
+        words = (_NORM_WORDS if kind is Kind.NORM_STATUS else _LOAD_WORDS)[NormStatus(value)]
+        return f'<td class="s-{value}">{words}</td>'
+    if kind is Kind.RATE and isinstance(value, float | int):
+        percent = f"{value * 100:.1f}".replace(".", ",")  # Dutch decimal comma
+        return f'<td class="n">{percent} %</td>'
+    if kind is Kind.SECONDS and isinstance(value, float | int):
+        return f'<td class="n">{_duration(value)}</td>'
+    css = ' class="n"' if kind is Kind.COUNT else ""
+    return f"<td{css}>{html.escape(str(value))}</td>"
+
+
+def _duration(seconds: float) -> str:
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+_STYLE = (
+    "body{font-family:sans-serif;margin:1.5em;color:#111}"
+    "table{border-collapse:collapse;margin-bottom:1.5em;font-size:.9em}"
+    "th,td{border:1px solid #999;padding:.25em .5em}th{background:#eee;text-align:left}"
+    "td.n{text-align:right}.s-green{background:#c8efc8}.s-amber{background:#fde7a8}"
+    ".s-red{background:#f6c1c1}"
+)
+
+
+def render_html(report: Report) -> str:
+    """A self-contained page (inline style, no scripts or external resources), in Dutch."""
+    start = report.period.start.astimezone(report.zone)
+    end = report.period.end.astimezone(report.zone)
+    title = html.escape(f"{report.site_name}: rapportage {report.label}")
+    parts = [
+        f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>{title}</title>'
+        f"<style>{_STYLE}</style></head><body><h1>{title}</h1>",
+        f"<p>Periode: {start:%Y-%m-%d %H:%M} tot {end:%Y-%m-%d %H:%M} "
+        f"({html.escape(str(report.zone))}). Tijden in minuten:seconden of "
+        "uren:minuten:seconden; &ndash; betekent: niets om te tellen. "
+        "Definities: docs/metrics.md.</p>",
+    ]
+    for table in report.tables:
+        head = "".join(f"<th>{html.escape(c.label)}</th>" for c in table.columns)
+        body = "".join(
+            "<tr>"
+            + "".join(_html_cell(c.kind, v) for c, v in zip(table.columns, row, strict=True))
+            + "</tr>"
+            for row in table.rows
+        )
+        empty = "" if table.rows else "<p>Geen gegevens.</p>"
+        parts.append(
+            f"<h2>{html.escape(table.title)}</h2>{empty}"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        )
+    parts.append("</body></html>")
+    return "\n".join(parts)

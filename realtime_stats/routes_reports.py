@@ -1,0 +1,100 @@
+"""``/api/reports``: the day, week and month reports and the queue_log export over HTTP.
+
+Thin routes over ``report_cli.render_report``: team leads and floor managers (admin
+implied) download the same CSV or HTML that ``kcc report`` writes. Reading a month from
+the store takes a while, so it runs in a worker thread. An app without a record store
+answers 503 saying so, rather than an empty report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, FastAPI, HTTPException, Query, status
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from kcc.http_auth import Principal, require
+from kcc.site.access import Role
+from kcc.site.config import SiteConfig
+from realtime_stats.report_cli import RenderedReport, ReportFormat, render_report
+from realtime_stats.reports import PeriodKind, ReportError
+from realtime_stats.store import Store, StoreError
+
+REPORT_ACCESS = require(Role.TEAM_LEAD, Role.FLOOR_MANAGER)  # admin implied, no displays
+
+StoreProvider = Callable[[], Store | None]
+
+
+def _day(site: SiteConfig, text: str | None) -> date:
+    if text is None:
+        return datetime.now(ZoneInfo(site.timezone)).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        detail = f"date {text!r} is not allowed; allowed: a date like 2026-03-29"
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail) from None
+
+
+def _store(provider: StoreProvider) -> Store:
+    store = provider()
+    if store is None:
+        detail = "this stats service has no record store (start it with --database): no reports"
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail)
+    return store
+
+
+def _response(rendered: RenderedReport) -> Response:
+    disposition = f'inline; filename="{rendered.filename}"'
+    headers = {"Cache-Control": "no-store", "Content-Disposition": disposition}
+    if rendered.media_type.startswith("text/html"):
+        # The page carries its own inline style and nothing else: no script may ever run.
+        headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+            "form-action 'none'; frame-ancestors 'none'"
+        )
+    return Response(rendered.text, media_type=rendered.media_type, headers=headers)
+
+
+def add_routes(app: FastAPI, store_provider: StoreProvider, site: SiteConfig) -> None:
+    """``GET /api/reports/queue_log`` and ``GET /api/reports/{day|week|month}``."""
+
+    async def run(kind: PeriodKind, day: date, fmt: ReportFormat, agent: str | None) -> Response:
+        store = _store(store_provider)
+        try:
+            rendered = await run_in_threadpool(
+                lambda: render_report(store, site, kind=kind, day=day, fmt=fmt, agent_id=agent)
+            )
+        except ReportError as exc:
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+        except StoreError as exc:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None
+        return _response(rendered)
+
+    # Registered before /{period}, so "queue_log" is not taken for a period name.
+    @app.get("/api/reports/queue_log")
+    async def queue_log(
+        _: Annotated[Principal, Depends(REPORT_ACCESS)],
+        date_: Annotated[str | None, Query(alias="date")] = None,
+    ) -> Response:
+        return await run(PeriodKind.DAY, _day(site, date_), ReportFormat.QUEUE_LOG, None)
+
+    @app.get("/api/reports/{period}")
+    async def report(
+        period: str,
+        _: Annotated[Principal, Depends(REPORT_ACCESS)],
+        date_: Annotated[str | None, Query(alias="date")] = None,
+        format_: Annotated[str, Query(alias="format")] = "html",
+        agent: Annotated[str | None, Query()] = None,
+    ) -> Response:
+        kinds = [k.value for k in PeriodKind]
+        if period not in kinds:
+            detail = f"period {period!r} is not allowed; allowed: {', '.join(kinds)}"
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail)
+        if format_ not in (ReportFormat.CSV, ReportFormat.HTML):
+            detail = f"format {format_!r} is not allowed; allowed: csv, html"
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, detail)
+        return await run(PeriodKind(period), _day(site, date_), ReportFormat(format_), agent)
