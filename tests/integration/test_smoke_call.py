@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from kcc.sipp import Caller
+from kcc.sipp import Caller, Digit, Pause
 from kcc.sipp.runner import PortAllocator
 from kcc.site import SiteConfig
 from kcc.stack.ami_sync import AmiWatch
@@ -43,8 +43,14 @@ def test_caller_reaches_agent_through_queue_with_audio_both_ways(
         ami, site, sip_target, ports, seat=0, agent_id="1001", answer_after_s=1.0
     ) as agent:
         start = ami.mark()
+        # The caller's 7 s of speech is played again after 5 s (with a key app_queue
+        # ignores), so there is caller audio to forward whenever the agent answers.
         with Caller(
-            target=sip_target, ports=ports, caller_id="0235110001", hangup_after_s=8
+            target=sip_target,
+            ports=ports,
+            caller_id="0235110001",
+            steps=[Pause(5), Digit("1")],
+            hangup_after_s=8,
         ) as caller:
             join = ami.wait_for("QueueCallerJoin", 15, since=start)
             assert join["Queue"] == queue
