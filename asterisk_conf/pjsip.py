@@ -56,6 +56,9 @@ def _media_pairs(site: SiteConfig, *, symmetric: bool = True) -> tuple[tuple[str
         # spares Asterisk a host-name lookup of its own address for RTCP per call.
         ("media_address", site.services.bind_host),
         ("bind_rtp_to_media_address", "yes"),
+        # A call whose far end vanished without a BYE sends no more RTP: hang it up
+        # after 2 minutes instead of keeping an agent or a queue place for ever.
+        ("rtp_timeout", "120"),
         ("rtp_symmetric", flag),
         ("force_rport", flag),
         ("rewrite_contact", flag),

@@ -230,10 +230,47 @@
     return [tiles, el('p', { text: line })];
   }
 
+  // Erlang C advice (board.py: required agents for the norm and the occupancy cap) next to
+  // the agents staffed on average in that half hour; the gap is written out, not coloured.
+  const BASIS = {
+    measured: 'Advies op de gemeten gespreks- en nawerktijd van vandaag.',
+    default: 'Nog geen afgehandeld gesprek vandaag: advies op de standaard gespreks- en nawerktijd.',
+  };
+  function agentsCount(n) {
+    return n == null ? DASH : n.toLocaleString('nl-NL', { maximumFractionDigits: 1 });
+  }
+  function staffingGap(advised, staffed) {
+    if (advised == null || staffed == null) return DASH;
+    const short = advised.agents - staffed;
+    if (short > 0.05) return '✗ ' + agentsCount(short) + ' te weinig';
+    return '✓ genoeg';
+  }
+  function staffingRow(b) {
+    const advised = b.staffing;
+    return el('tr', { cls: b.current ? 'current' : null, data: { bucket: b.start } },
+      el('td', { text: b.label + (b.current ? ' (nu)' : '') }), numCell(count(b.offered)),
+      numCell(advised ? count(advised.agents) : DASH), numCell(agentsCount(b.staffed_agents)),
+      numCell(advised ? pct(advised.service_level) : DASH),
+      numCell(advised ? pct(advised.occupancy) : DASH), el('td', { text: staffingGap(advised, b.staffed_agents) }));
+  }
+  function fillStaffing(table, note, trend) {
+    table.tHead.replaceChildren(headRow(['Half uur', '#Aangeboden', '#Geadviseerd', '#Ingezet',
+      '#Verwacht servicelevel', '#Verwachte bezetting', 'Verschil']));
+    const rows = trend.map(staffingRow);
+    if (!rows.length) rows.push(el('tr', {}, el('td', { text: 'Nog geen gegevens vandaag' })));
+    table.tBodies[0].replaceChildren(...rows);
+    const advised = trend.find((b) => b.staffing);
+    note.textContent = 'Ingezet: gemiddeld aantal medewerkers aangemeld en niet in pauze. ' +
+      (advised ? BASIS[advised.staffing.basis] || '' : '');
+  }
+
   function renderTeamlead() {
+    fillStaffing(document.getElementById('staffing'), document.getElementById('staffing-basis'),
+      snap.trend);
     pickLinks('pick-topics', snap.topics.filter((t) => t.id != null), 'topic');
     pickLinks('pick-agents', snap.agents, 'agent');
-    const topic = snap.topics.find((t) => t.id === params.get('topic'));
+    // The "no topic chosen" row has id null, as has a missing ?topic=: never match those.
+    const topic = params.has('topic') ? snap.topics.find((t) => t.id === params.get('topic')) : undefined;
     const agent = snap.agents.find((a) => a.id === params.get('agent'));
     const title = document.getElementById('detail-title');
     const detail = document.getElementById('detail-body');

@@ -59,7 +59,8 @@ def test_caller_reaches_agent_through_queue_with_audio_both_ways(
             assert connect["Queue"] == queue
             assert connect["MemberName"] == "1001"
             # A few seconds of audio, measured by Asterisk's RTP counters on both legs.
-            stats = _wait_rtp(ami, minimum=50)
+            legs = {_stats_name(connect["Channel"]), _stats_name(connect["DestChannel"])}
+            stats = _wait_rtp(ami, minimum=50, legs=legs)
             assert len(stats) == 2, stats
             for channel, (rx, tx) in stats.items():
                 assert rx >= 50 and tx >= 50, (channel, rx, tx, stats)
@@ -72,14 +73,22 @@ def test_caller_reaches_agent_through_queue_with_audio_both_ways(
         assert agent_result.ok, agent_result.log
 
 
-def _wait_rtp(ami: AmiWatch, minimum: int) -> dict[str, tuple[int, int]]:
-    """Poll Asterisk's counters until both legs have moved `minimum` packets each way."""
+def _stats_name(channel: str) -> str:
+    """``PJSIP/201-0000004c`` as `pjsip show channelstats` names it: ``201-0000004c``."""
+    return channel.removeprefix("PJSIP/")
+
+
+def _wait_rtp(ami: AmiWatch, minimum: int, legs: set[str]) -> dict[str, tuple[int, int]]:
+    """Poll Asterisk's counters until both legs of this call moved `minimum` packets each way.
+
+    Only this call's channels count: another test's call may still be up.
+    """
     import time
 
     deadline = time.monotonic() + 10
     stats: dict[str, tuple[int, int]] = {}
     while time.monotonic() < deadline:
-        stats = _rtp_packets(ami)
+        stats = {name: c for name, c in _rtp_packets(ami).items() if name in legs}
         if len(stats) == 2 and all(rx >= minimum and tx >= minimum for rx, tx in stats.values()):
             return stats
         time.sleep(0.2)
