@@ -17,6 +17,7 @@ from acd.ami._snapshots import (
     DeviceState,
     channel_snapshot,
     device_state,
+    optional_channel_snapshot,
 )
 from acd.ami.frames import Event
 
@@ -148,10 +149,14 @@ class AgentConnect:
 @fast_frozen
 @dataclass(frozen=True)
 class AgentComplete:
-    """``reason`` is caller, agent or transfer (who ended the call)."""
+    """``reason`` is caller, agent or transfer (who ended the call).
+
+    ``agent`` is None when the agent's channel was already gone when app_queue
+    reported the end: Asterisk then sends no ``Dest*`` headers (seen in a real run).
+    """
 
     caller: ChannelSnapshot
-    agent: ChannelSnapshot
+    agent: ChannelSnapshot | None
     queue: str
     member_name: str
     interface: str
@@ -164,7 +169,7 @@ class AgentComplete:
         h = frame.headers
         return cls(
             channel_snapshot(frame),
-            channel_snapshot(frame, "Dest"),
+            optional_channel_snapshot(frame, "Dest"),
             h["Queue"],
             h["MemberName"],
             h["Interface"],

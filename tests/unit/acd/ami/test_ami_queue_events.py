@@ -45,6 +45,14 @@ def test_agent_events_carry_caller_and_agent_channels() -> None:
     )
     assert isinstance(complete, ev.AgentComplete)
     assert (complete.talk_time, complete.reason) == (200, "agent")
+    # Seen from Asterisk 22 in a real run: the agent's leg was gone when app_queue
+    # reported the end, so the Dest* channel block is absent.
+    gone = build(
+        "AgentComplete",
+        [*chan(), *AGENT, ("HoldTime", "6"), ("TalkTime", "3"), ("Reason", "agent")],
+    )
+    assert isinstance(gone, ev.AgentComplete)
+    assert gone.agent is None and gone.caller.uniqueid == "1.1"
     rna = build("AgentRingNoAnswer", [*TWO, *AGENT, ("RingTime", "15")])
     assert isinstance(rna, ev.AgentRingNoAnswer)
     assert rna.ring_time == 15
