@@ -62,8 +62,9 @@ class LegBook:
         self.ringing[call_id] = leg
         return leg
 
-    def leg_of_channel(self, uniqueid: str) -> AgentLeg | None:
-        return self.answered.get(uniqueid)
+    def in_call(self, call_id: str) -> bool:
+        """An agent answered this call and their leg is still up."""
+        return any(leg.call_id == call_id for leg in self.answered.values())
 
 
 def originate_for(

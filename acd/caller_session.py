@@ -19,7 +19,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from typing import Protocol
 
 from acd.agi import AgiHangup, AgiSession
 from acd.waiting import CallerWaitAnnouncer, QueueSnapshot, waiting_message
@@ -45,25 +45,20 @@ class Joined:
     municipality: str | None
 
 
-class QueueHost:
+class QueueHost(Protocol):
     """What a caller session asks of the controller (implemented by ``Controller``)."""
 
-    def now(self) -> datetime:
-        return datetime.now(UTC)
+    def publish(self, type_: str, call_id: str, fields: dict[str, str]) -> None: ...
 
-    def publish(self, type_: str, call_id: str, fields: dict[str, str]) -> None:
-        raise NotImplementedError
-
-    def join(self, joined: Joined) -> None:
-        raise NotImplementedError
+    def join(self, joined: Joined) -> None: ...
 
     def snapshot(self, call_id: str) -> QueueSnapshot | None:
         """The caller's queue now; None once they are no longer waiting."""
-        raise NotImplementedError
+        ...
 
     async def left(self, call_id: str) -> bool:
         """The caller's session ended while queued; True when an agent had answered."""
-        raise NotImplementedError
+        ...
 
 
 class CallerSession:

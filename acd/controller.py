@@ -21,19 +21,17 @@ from acd.ami import AmiClient, AmiError
 from acd.ami.actions import (
     CoreShowChannels,
     Hangup,
-    QueueAdd,
-    QueuePause,
-    QueueRemove,
     QueueStatus,
 )
 from acd.ami.event_stream import ResyncRequired
 from acd.ami.events import AttendedTransfer, CoreShowChannel, OriginateResponse, QueueMember
 from acd.ami.events import Hangup as HangupEvent
-from acd.caller_session import Joined, QueueHost
+from acd.caller_session import Joined
 from acd.core import PauseReason
 from acd.core import effects as fx
 from acd.core import inputs as ev
 from acd.core.acd import Acd
+from acd.fallback_members import mirror_actions
 from acd.publisher import EventPublisher
 from acd.waiting import QueueSnapshot
 from asterisk_conf.dialplan import queue_name
@@ -44,7 +42,7 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 
-class Controller(QueueHost):
+class Controller:
     """Owns the ACD core and performs its effects."""
 
     def __init__(
@@ -61,7 +59,6 @@ class Controller(QueueHost):
         self._legs = LegBook()
         self._joined: dict[str, Joined] = {}
         self._rings: dict[str, asyncio.Task[None]] = {}
-        self._answered: set[str] = set()
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._mirrored: dict[str, frozenset[str]] = {}  # agent -> topics in app_queue
         self._tasks: set[asyncio.Task[None]] = set()
@@ -98,7 +95,7 @@ class Controller(QueueHost):
             # out of FastAGI before the Originate answer reaches us. Wait for it.
             await asyncio.wait({ring}, timeout=5.0)
         self._joined.pop(call_id, None)
-        if call_id in self._answered:
+        if self._legs.in_call(call_id):
             return True
         self.feed(ev.CallerLeft(call_id=call_id, at=self.now()))
         return False
@@ -237,7 +234,6 @@ class Controller(QueueHost):
         responses = result.items(OriginateResponse)
         if responses and responses[0].success:
             self._legs.answered[leg.uniqueid] = leg
-            self._answered.add(effect.call_id)
             self.feed(
                 ev.OfferAnswered(call_id=effect.call_id, agent_id=effect.agent_id, at=self.now())
             )
@@ -262,30 +258,18 @@ class Controller(QueueHost):
 
     async def _mirror(self, effect: fx.MirrorMember) -> None:
         """Keep the fallback app_queue queues staffed like the controller's agents."""
-        interface = f"PJSIP/{effect.extension}"
         wanted = effect.topics if effect.logged_in else frozenset()
-        had = self._mirrored.get(effect.agent_id, frozenset())
-        actions: list[object] = [
-            QueueRemove(queue=queue_name(t), interface=interface) for t in had - wanted
-        ]
-        actions += [
-            QueueAdd(
-                queue=queue_name(t),
-                interface=interface,
-                member_name=effect.agent_id,
-                state_interface=interface,
-                paused=effect.paused,
-            )
-            for t in wanted - had
-        ]
-        actions += [
-            QueuePause(interface=interface, paused=effect.paused, queue=queue_name(t), reason="kcc")
-            for t in wanted & had
-        ]
+        actions = mirror_actions(
+            agent_id=effect.agent_id,
+            extension=effect.extension,
+            had=self._mirrored.get(effect.agent_id, frozenset()),
+            wanted=wanted,
+            paused=effect.paused,
+        )
         self._mirrored[effect.agent_id] = wanted
         for action in actions:
             try:
-                await self.ami.send_action(action)  # type: ignore[arg-type]
+                await self.ami.send_action(action)
             except AmiError as exc:
                 log.warning("fallback queue mirror for %s: %s", effect.agent_id, exc)
 
@@ -303,7 +287,6 @@ class Controller(QueueHost):
             case HangupEvent():
                 leg = self._legs.answered.pop(event.channel.uniqueid, None)
                 if leg is not None:
-                    self._answered.discard(leg.call_id)
                     self.feed(
                         ev.CallCompleted(call_id=leg.call_id, agent_id=leg.agent_id, at=self.now())
                     )
@@ -337,7 +320,6 @@ class Controller(QueueHost):
         alive = {c.channel.uniqueid for c in result.items(CoreShowChannel)}
         for uniqueid in [u for u in self._legs.answered if u not in alive]:
             leg = self._legs.answered.pop(uniqueid)
-            self._answered.discard(leg.call_id)
             log.info(
                 "resync: agent leg %s of call %s ended while AMI was away", uniqueid, leg.call_id
             )

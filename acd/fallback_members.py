@@ -1,38 +1,42 @@
 """Agents as members of the fallback app_queue queues.
 
-While the controller runs it routes calls itself, but it mirrors every login
-into Asterisk's queues (one member per topic the agent handles, named by the
-agent number) so that if it goes down, app_queue routes waiting callers by the
-same skills. The same mapping staffs the queues in the demo and in tests.
+While the controller runs it routes calls itself, but it mirrors every login, logout
+and pause into Asterisk's queues (one member per topic the agent handles, named by the
+agent number) so that if it goes down, app_queue routes waiting callers by the same
+skills. This module computes the AMI actions for one change; the controller sends them.
 """
 
 from __future__ import annotations
 
+from acd.ami.actions import Action, QueueAdd, QueuePause, QueueRemove
 from asterisk_conf.dialplan import queue_name
-from kcc.site import Agent, Position
 
 
-def interface(position: Position) -> str:
-    return f"PJSIP/{position.extension}"
-
-
-def login_actions(agent: Agent, position: Position) -> list[dict[str, str]]:
-    """QueueAdd actions that put `agent`, seated at `position`, in each of their topic queues."""
-    return [
-        {
-            "Action": "QueueAdd",
-            "Queue": queue_name(topic),
-            "Interface": interface(position),
-            "MemberName": agent.id,
-            "StateInterface": interface(position),
-            "Paused": "false",
-        }
-        for topic in agent.topics
+def mirror_actions(
+    *,
+    agent_id: str,
+    extension: str,
+    had: frozenset[str],
+    wanted: frozenset[str],
+    paused: bool,
+) -> list[Action]:
+    """Remove the topics no longer wanted, add the new ones, set the pause on the rest."""
+    interface = f"PJSIP/{extension}"
+    actions: list[Action] = [
+        QueueRemove(queue=queue_name(t), interface=interface) for t in sorted(had - wanted)
     ]
-
-
-def logout_actions(agent: Agent, position: Position) -> list[dict[str, str]]:
-    return [
-        {"Action": "QueueRemove", "Queue": queue_name(topic), "Interface": interface(position)}
-        for topic in agent.topics
+    actions += [
+        QueueAdd(
+            queue=queue_name(t),
+            interface=interface,
+            member_name=agent_id,
+            state_interface=interface,
+            paused=paused,
+        )
+        for t in sorted(wanted - had)
     ]
+    actions += [
+        QueuePause(interface=interface, paused=paused, queue=queue_name(t), reason="kcc")
+        for t in sorted(wanted & had)
+    ]
+    return actions

@@ -21,6 +21,7 @@ from acd.agi import AgiRouter, AgiServer, AgiSession
 from acd.ami import AmiClient, AmiSettings
 from acd.caller_session import CallerSession
 from acd.controller import Controller
+from acd.core import inputs as ev
 from acd.core.acd import Acd
 from acd.features import FeatureError, parse_feature
 from acd.prompt_book import PromptBook
@@ -160,13 +161,16 @@ class ControllerService:
                 task.cancel()
 
 
+_CONFIRMATIONS: dict[type, str] = {
+    ev.AgentLogin: "feature-logged-in",
+    ev.AgentLogout: "feature-logged-out",
+    ev.AgentPause: "feature-paused",
+}
+
+
 def _confirmation(parsed: object) -> str:
-    name = type(parsed).__name__
-    return {
-        "AgentLogin": "feature-logged-in",
-        "AgentLogout": "feature-logged-out",
-        "AgentPause": "feature-paused",
-    }.get(name, "feature-available")
+    """The prompt that confirms a carried-out feature code."""
+    return _CONFIRMATIONS.get(type(parsed), "feature-available")
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:

@@ -12,29 +12,28 @@ Nothing here ticks: "seconds in state" and "longest wait" are sent with the serv
 ``now`` and a start time, and the page counts on from there between pushes.
 
 Each half hour of the trend also carries the Erlang C staffing advice for the calls
-measured in it (:func:`realtime_stats.staffing.required_agents`, no formula of its own)
-next to the agents actually staffed then, so the team lead sees advised against staffed.
+measured in it next to the agents actually staffed then, so the team lead sees advised
+against staffed; :mod:`realtime_stats.board_staffing` computes both.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, tzinfo
 from types import MappingProxyType
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from kcc.site.config import SiteConfig
 from kcc.site.norms import Norms
+from realtime_stats.board_staffing import StaffingAdvice, handle_time, staffed_agents
 from realtime_stats.metrics import (
     AgentFigures,
     Figures,
-    agent_times,
     compute_figures,
     day_trend,
     figures_per_agent,
@@ -44,7 +43,6 @@ from realtime_stats.metrics import (
 from realtime_stats.norms import MetricRules, Norm, OccupancyNorm, Rated
 from realtime_stats.periods import Period, as_utc, bucket_label, day_buckets, local_day
 from realtime_stats.records import AgentInterval, AgentState, CallRecord
-from realtime_stats.staffing import required_agents
 
 SNAPSHOT_SCHEMA = 1
 
@@ -206,7 +204,7 @@ def board_snapshot(site: SiteConfig, inputs: BoardInputs) -> dict[str, Any]:
     day = now.astimezone(zone).date()
     period = local_day(day, zone)
     totals = compute_figures(calls, intervals, period, now=now, rules=rules)
-    handle = handle_time(totals, site.norms)
+    advice = StaffingAdvice(site.norms, handle_time(totals, site.norms))
     return {
         "schema": SNAPSHOT_SCHEMA,
         "site": site.name,
@@ -231,7 +229,7 @@ def board_snapshot(site: SiteConfig, inputs: BoardInputs) -> dict[str, Any]:
             _empty(period, now, rules),
         ),
         "agents": _agent_rows(site, inputs, period, rules),
-        "trend": _trend(calls, intervals, day, zone, now, rules, _Advice(site.norms, handle)),
+        "trend": _trend(calls, intervals, day, zone, now, rules, advice),
     }
 
 
@@ -355,7 +353,7 @@ def _trend(
     zone: tzinfo,
     now: datetime,
     rules: MetricRules,
-    advice: _Advice,
+    advice: StaffingAdvice,
 ) -> list[dict[str, Any]]:
     """Half hours from the first with calls or staffed agents up to the current one, each
     with the staffing advice for its calls and the agents staffed in it."""
@@ -374,76 +372,7 @@ def _trend(
             "current": i == current,
             **_figures(figures[i]),
             "staffing": advice.for_offered(figures[i].offered),
-            "staffed_agents": _staffed_agents(intervals, buckets[i], now),
+            "staffed_agents": staffed_agents(intervals, buckets[i], now),
         }
         for i in range(min(marks), max(marks) + 1)
     ]
-
-
-# The site config has no talk-time norm. Until a call has been completed today, plan with
-# 180 s of talk (the `kcc staffing` example): with the 60 s after-call norm that is the
-# 4 minutes seed 003 allows for a contact by phone, so the advice errs on the safe side.
-DEFAULT_TALK_SECONDS = 180.0
-
-
-@dataclass(frozen=True, slots=True)
-class HandleTime:
-    """Talk and after-call seconds per call the staffing advice plans with, and whether
-    they were ``"measured"`` today or are the ``"default"`` figures."""
-
-    talk_s: float
-    acw_s: float
-    basis: Literal["measured", "default"]
-
-
-def handle_time(day: Figures, norms: Norms) -> HandleTime:
-    """The day's mean handle time over its completed calls, or the defaults before any."""
-    talk, acw = day.average_talk_seconds, day.average_after_call_seconds
-    # Completed calls of 0 s talk only (not yet seen) would leave Erlang C no handle time.
-    if talk is None or acw is None or talk <= 0:
-        return HandleTime(DEFAULT_TALK_SECONDS, float(norms.after_call_work_s), "default")
-    return HandleTime(talk, acw, "measured")
-
-
-@dataclass(frozen=True, slots=True)
-class _Advice:
-    """What the trend's staffing advice is computed against."""
-
-    norms: Norms
-    handle: HandleTime
-
-    def for_offered(self, offered: int) -> dict[str, Any] | None:
-        """Erlang C advice for a half hour's calls, at their measured rate per hour."""
-        if not offered:
-            return None
-        result = required_agents(
-            offered * 2.0,
-            self.handle.talk_s,
-            after_call_seconds=self.handle.acw_s,
-            service_level=self.norms.target,
-            within=float(self.norms.answer_within_s),
-            max_occupancy=self.norms.max_occupancy,
-        )
-        return {
-            "agents": result.agents,
-            "service_level": result.service_level,
-            "occupancy": result.occupancy,
-            # Only infinite when N = A at a 100 % cap and a near-zero target; JSON has no inf.
-            "asa_seconds": result.asa_seconds if math.isfinite(result.asa_seconds) else None,
-            "basis": self.handle.basis,
-        }
-
-
-def _staffed_agents(
-    intervals: Iterable[AgentInterval], bucket: Period, now: datetime
-) -> float | None:
-    """Agents staffed (logged in, not paused) on average over the half hour so far: the
-    number Erlang C's advice is comparable with. None for a half hour not yet begun."""
-    elapsed = (min(bucket.end, now) - bucket.start).total_seconds()
-    if elapsed <= 0:
-        return None
-    # Only the half hour's own intervals: agent_times clips each one, which over the whole
-    # day's intervals for every half hour would double the snapshot's cost.
-    overlapping = (i for i in intervals if i.start < bucket.end and (i.end or now) > bucket.start)
-    times = agent_times(overlapping, bucket, now).values()
-    return sum(time.staffed_seconds for time in times) / elapsed

@@ -1,11 +1,12 @@
 """Folding the controller's events (docs/events.md) into live call and agent records.
 
-Theory of operation: `decode` turns one Redis Stream entry into a frozen `Event`, or raises
-`EventError` naming the stream id and the field. `EventFold.apply` takes events one at a
-time, in stream order, and keeps every queued call as a `TrackedCall` (a `CallRecord` plus
-what tells when it is final), every call still in or ended in the IVR as an `IvrCall`, and
-each agent's state intervals. It does no I/O: it returns `Changes` naming what moved, and
-`collect` hands those records to the store (`realtime_stats.store`).
+Theory of operation: `realtime_stats.stream_events.decode` turns one Redis Stream entry into
+a frozen `Event`; the records live in `realtime_stats.fold_records`. `EventFold.apply`
+takes events one at a time, in stream order, and keeps every queued call as a
+`TrackedCall` (a `CallRecord` plus what tells when it is final), every call still in or
+ended in the IVR as an `IvrCall`, and each agent's state intervals. It does no I/O: it
+returns `Changes` naming what moved, and `collect` hands those records to the store
+(`realtime_stats.store`).
 
 Each event builds new frozen records first and only then replaces the old ones, so an
 event that would make an impossible record (`RecordError`) is skipped whole and the fold
@@ -21,238 +22,27 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
-from itertools import pairwise
 from types import MappingProxyType
-from typing import NamedTuple
 
-from realtime_stats.periods import PeriodError, as_utc
+from realtime_stats.fold_records import (
+    Changes,
+    FoldCounts,
+    FoldSnapshot,
+    FoldUpdate,
+    IntervalKey,
+    IvrCall,
+    MenuStep,
+    SaveBatch,
+    TrackedCall,
+    TrackedInterval,
+)
 from realtime_stats.records import AgentInterval, AgentState, CallRecord, IvrStep, RecordError
+from realtime_stats.stream_events import KNOWN_VERSIONS, Event, StreamId
 
-KNOWN_VERSIONS = frozenset({"1"})
-_COMMON_FIELDS = frozenset({"v", "type", "at", "call_id", "agent_id"})
 # While an agent talks on a call or wraps it up, the call's handling is not finished.
 _HANDLING = frozenset({AgentState.TALKING, AgentState.AFTER_CALL_WORK})
-
-
-class EventError(ValueError):
-    """A stream entry that is not a readable event; the message names the id and the field."""
-
-
-class StreamId(NamedTuple):
-    """A Redis Stream entry id, `<milliseconds>-<sequence>`, ordered as Redis orders them."""
-
-    ms: int
-    seq: int
-
-    @classmethod
-    def parse(cls, text: str) -> StreamId:
-        ms, _, seq = text.partition("-")
-        if not (ms.isascii() and ms.isdigit() and seq.isascii() and seq.isdigit()):
-            raise EventError(f"stream id {text!r} is not <milliseconds>-<sequence>")
-        return cls(int(ms), int(seq))
-
-    def __str__(self) -> str:
-        return f"{self.ms}-{self.seq}"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Event:
-    """One decoded stream entry. `fields` holds the type's own fields (all strings)."""
-
-    stream_id: StreamId
-    v: str
-    type: str
-    at: datetime
-    call_id: str | None = None
-    agent_id: str | None = None
-    fields: Mapping[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        try:
-            object.__setattr__(self, "at", as_utc("at", self.at))
-        except PeriodError as exc:
-            raise EventError(f"stream entry {self.stream_id}: {exc}") from None
-
-    def value(self, name: str) -> str | None:
-        """A type field, with empty meaning absent (every field is a string on the stream)."""
-        return self.fields.get(name) or None
-
-
-# What redis-py hands over: bytes, or str with decode_responses=True.
-RawFields = Mapping[bytes, bytes] | Mapping[str, str] | Mapping[bytes | str, bytes | str]
-
-
-def decode(stream_id: str | bytes | StreamId, fields: RawFields) -> Event:
-    """The event in one XREAD entry; `EventError` says which entry and field is wrong."""
-    sid = stream_id if isinstance(stream_id, StreamId) else StreamId.parse(_text(stream_id, "id"))
-    text = {_text(k, f"entry {sid}: a field name"): v for k, v in fields.items()}
-    values = {k: _text(v, f"entry {sid}: field {k!r}") for k, v in text.items()}
-    for name in ("v", "type", "at"):
-        if not values.get(name):
-            raise EventError(f"stream entry {sid}: field {name!r} is missing or empty")
-    return Event(
-        stream_id=sid,
-        v=values["v"],
-        type=values["type"],
-        at=_timestamp(sid, values["at"]),
-        call_id=values.get("call_id") or None,
-        agent_id=values.get("agent_id") or None,
-        fields=MappingProxyType({k: v for k, v in values.items() if k not in _COMMON_FIELDS}),
-    )
-
-
-def _text(value: bytes | str, what: str) -> str:
-    if isinstance(value, str):
-        return value
-    try:
-        return value.decode("utf-8")
-    except UnicodeDecodeError:
-        raise EventError(f"stream {what} is not UTF-8: {value!r}") from None
-
-
-def _timestamp(sid: StreamId, text: str) -> datetime:
-    try:
-        return as_utc("at", datetime.fromisoformat(text))
-    except (ValueError, PeriodError):
-        raise EventError(
-            f"stream entry {sid}: field 'at' is not an ISO 8601 time with a UTC offset: {text!r}"
-        ) from None
-
-
-class MenuStep(NamedTuple):
-    """One IVR step as published: the node, the digit pressed (None: none) and the outcome."""
-
-    node: str
-    digit: str | None
-    outcome: str | None
-    at: datetime
-
-
-class IntervalKey(NamedTuple):
-    """An agent interval's identity: an agent is in one state from any given instant."""
-
-    agent_id: str
-    start: datetime
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class IvrCall:
-    """A call that has not joined a queue: still in the IVR, or ended there (`end_phase`)."""
-
-    call_id: str
-    started_at: datetime
-    steps: tuple[MenuStep, ...] = ()
-    ended_at: datetime | None = None
-    end_phase: str | None = None
-    ended_by: str | None = None
-
-    def __post_init__(self) -> None:
-        owner = f"IvrCall {self.call_id}"
-        times = [self.started_at, *(s.at for s in self.steps)]
-        if self.ended_at is not None:
-            times.append(self.ended_at)
-        if any(t.tzinfo is None for t in times) or any(b < a for a, b in pairwise(times)):
-            raise RecordError(f"{owner}: start, steps and end must be aware and in time order")
-
-    @property
-    def ended(self) -> bool:
-        return self.ended_at is not None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TrackedCall:
-    """A queued call, its IVR steps as published, and whether its agent is done with it."""
-
-    record: CallRecord
-    steps: tuple[MenuStep, ...] = ()
-    agent_done: bool = False
-
-    @property
-    def final(self) -> bool:
-        ended = self.record.ended_at is not None
-        return ended and (self.record.answered_at is None or self.agent_done)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TrackedInterval:
-    """An agent interval and the call it was for (ringing, talking, after-call work)."""
-
-    interval: AgentInterval
-    call_id: str | None = None
-
-    @property
-    def key(self) -> IntervalKey:
-        return IntervalKey(self.interval.agent_id, self.interval.start)
-
-
-@dataclass(frozen=True, slots=True)
-class Changes:
-    """What one event (or a merged batch) changed; `stream_id` None means a no-op replay."""
-
-    stream_id: StreamId | None = None
-    calls: frozenset[str] = frozenset()
-    intervals: frozenset[IntervalKey] = frozenset()
-    finalized: frozenset[str] = frozenset()
-
-    @property
-    def agents(self) -> frozenset[str]:
-        return frozenset(key.agent_id for key in self.intervals)
-
-    @property
-    def records_changed(self) -> bool:
-        return bool(self.calls or self.intervals)
-
-    def __or__(self, other: Changes) -> Changes:
-        ids = [i for i in (self.stream_id, other.stream_id) if i is not None]
-        return Changes(
-            max(ids) if ids else None,
-            self.calls | other.calls,
-            self.intervals | other.intervals,
-            self.finalized | other.finalized,
-        )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FoldSnapshot:
-    """What the store gives back to rebuild a fold after a restart."""
-
-    calls: tuple[TrackedCall, ...] = ()
-    ivr_calls: tuple[IvrCall, ...] = ()
-    intervals: tuple[TrackedInterval, ...] = ()
-    last_stream_id: StreamId | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SaveBatch:
-    """The records to write for some `Changes`, with the stream position they reach."""
-
-    stream_id: StreamId | None
-    calls: tuple[TrackedCall, ...] = ()
-    ivr_calls: tuple[IvrCall, ...] = ()
-    intervals: tuple[TrackedInterval, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FoldCounts:
-    applied: int = 0
-    replayed: int = 0
-    unknown_version: int = 0
-    unknown_type: int = 0
-    rejected: int = 0
-    malformed: int = 0
-    unmatched: int = 0
-
-
-# A handler builds the new records for one event; `EventFold._commit` then installs them.
-@dataclass
-class _Update:
-    calls: dict[str, TrackedCall] = field(default_factory=dict)
-    ivr: dict[str, IvrCall | None] = field(default_factory=dict)  # None: the call left the IVR
-    intervals: list[TrackedInterval] = field(default_factory=list)
-    handling: dict[str, str | None] = field(default_factory=dict)
-    note: str | None = None  # a part of the event that had nothing to attach to
 
 
 class EventFold:
@@ -379,7 +169,7 @@ class EventFold:
         self._counts[counter] += 1
         self._problems.append(f"{event.stream_id} {event.type}: {reason}")
 
-    def _commit(self, stream_id: StreamId, update: _Update) -> Changes:
+    def _commit(self, stream_id: StreamId, update: FoldUpdate) -> Changes:
         finalized = {
             cid
             for cid, c in update.calls.items()
@@ -420,13 +210,13 @@ class EventFold:
             raise RecordError(f"call {call_id}: {event.type} for a call that never queued")
         return tracked
 
-    def _started(self, event: Event) -> _Update:
+    def _started(self, event: Event) -> FoldUpdate:
         call_id = self._call_id(event)
         if call_id in self._calls or call_id in self._ivr:
             raise RecordError(f"call {call_id}: started twice")
-        return _Update(ivr={call_id: IvrCall(call_id=call_id, started_at=event.at)})
+        return FoldUpdate(ivr={call_id: IvrCall(call_id=call_id, started_at=event.at)})
 
-    def _ivr_step(self, event: Event) -> _Update:
+    def _ivr_step(self, event: Event) -> FoldUpdate:
         call_id, node = self._call_id(event), event.value("node")
         if node is None:
             raise RecordError(f"call {call_id}: ivr step without a node")
@@ -435,14 +225,14 @@ class EventFold:
         if tracked is not None:
             steps = (*tracked.steps, step)
             record = replace(tracked.record, ivr_steps=_ivr_steps(steps))
-            return _Update(calls={call_id: replace(tracked, record=record, steps=steps)})
+            return FoldUpdate(calls={call_id: replace(tracked, record=record, steps=steps)})
         # A call whose `call.started` is no longer in the stream still keeps its steps.
         ivr = self._ivr.get(call_id) or IvrCall(call_id=call_id, started_at=event.at)
         if ivr.ended:
             raise RecordError(f"call {call_id}: ivr step after the call ended")
-        return _Update(ivr={call_id: replace(ivr, steps=(*ivr.steps, step))})
+        return FoldUpdate(ivr={call_id: replace(ivr, steps=(*ivr.steps, step))})
 
-    def _queued(self, event: Event) -> _Update:
+    def _queued(self, event: Event) -> FoldUpdate:
         call_id = self._call_id(event)
         ivr = self._ivr.get(call_id)
         if call_id in self._calls:
@@ -458,12 +248,12 @@ class EventFold:
             fell_back_from_department=event.value("fell_back_from"),
             ivr_steps=_ivr_steps(steps),
         )
-        return _Update(
+        return FoldUpdate(
             calls={call_id: TrackedCall(record=record, steps=steps)},
             ivr={call_id: None} if ivr is not None else {},
         )
 
-    def _answered(self, event: Event) -> _Update:
+    def _answered(self, event: Event) -> FoldUpdate:
         tracked = self._queued_call(event)
         agent = event.agent_id
         if agent is None:
@@ -476,7 +266,7 @@ class EventFold:
         update.handling[agent] = record.call_id
         return update
 
-    def _transferred(self, event: Event) -> _Update:
+    def _transferred(self, event: Event) -> FoldUpdate:
         tracked = self._queued_call(event)
         call = tracked.record
         if call.answered_at is None or call.transferred:
@@ -487,14 +277,14 @@ class EventFold:
             transfer_department=event.value("department"),
             talk_seconds=(event.at - call.answered_at).total_seconds(),
         )
-        return _Update(calls={call.call_id: replace(tracked, record=record)})
+        return FoldUpdate(calls={call.call_id: replace(tracked, record=record)})
 
-    def _recording(self, event: Event) -> _Update:
+    def _recording(self, event: Event) -> FoldUpdate:
         tracked = self._queued_call(event)
         record = replace(tracked.record, recorded=True)
-        return _Update(calls={record.call_id: replace(tracked, record=record)})
+        return FoldUpdate(calls={record.call_id: replace(tracked, record=record)})
 
-    def _ended(self, event: Event) -> _Update:
+    def _ended(self, event: Event) -> FoldUpdate:
         call_id = self._call_id(event)
         if call_id in self._calls:
             return self._ended_in_queue(self._calls[call_id], event)
@@ -504,9 +294,9 @@ class EventFold:
         ended = replace(
             ivr, ended_at=event.at, end_phase=event.value("phase"), ended_by=event.value("by")
         )
-        return _Update(ivr={call_id: ended})
+        return FoldUpdate(ivr={call_id: ended})
 
-    def _ended_in_queue(self, tracked: TrackedCall, event: Event) -> _Update:
+    def _ended_in_queue(self, tracked: TrackedCall, event: Event) -> FoldUpdate:
         call = tracked.record
         if call.ended_at is not None:
             raise RecordError(f"call {call.call_id}: ended twice")
@@ -514,9 +304,9 @@ class EventFold:
         if call.answered_at is not None and not call.transferred:
             talk = (event.at - call.answered_at).total_seconds()
         record = replace(call, ended_at=event.at, talk_seconds=talk)
-        return _Update(calls={call.call_id: replace(tracked, record=record)})
+        return FoldUpdate(calls={call.call_id: replace(tracked, record=record)})
 
-    def _agent_state(self, event: Event) -> _Update:
+    def _agent_state(self, event: Event) -> FoldUpdate:
         agent, text = event.agent_id, event.value("state") or ""
         if agent is None:
             raise RecordError("agent.state without an agent_id")
@@ -535,7 +325,7 @@ class EventFold:
             replace(new.interval, start=current.interval.start),
             new.call_id,
         ):
-            return _Update()  # the same state repeated: nothing new to record
+            return FoldUpdate()  # the same state repeated: nothing new to record
         update = self._release(agent, keep=new.call_id if state in _HANDLING else None)
         if current is not None:
             self._close(current, event.at, update)
@@ -550,7 +340,7 @@ class EventFold:
         last = next(reversed(per.values())) if per else None
         return last if last is not None and last.interval.end is None else None
 
-    def _close(self, current: TrackedInterval, at: datetime, update: _Update) -> None:
+    def _close(self, current: TrackedInterval, at: datetime, update: FoldUpdate) -> None:
         """End the agent's open interval at `at`; after-call work is added to its call."""
         if current.interval.start == at:
             return  # a zero-length interval: the new one, with the same key, replaces it
@@ -567,9 +357,9 @@ class EventFold:
         )
         update.calls[current.call_id] = replace(tracked, record=record)
 
-    def _release(self, agent: str, *, keep: str | None) -> _Update:
+    def _release(self, agent: str, *, keep: str | None) -> FoldUpdate:
         """The agent moved on from the call it was handling, unless that call is `keep`."""
-        update = _Update()
+        update = FoldUpdate()
         call_id = self._handling.get(agent)
         if call_id is None or call_id == keep:
             return update
@@ -579,16 +369,16 @@ class EventFold:
             update.calls[call_id] = replace(tracked, agent_done=True)
         return update
 
-    def _no_record(self, event: Event) -> _Update:
+    def _no_record(self, event: Event) -> FoldUpdate:
         """Known types that change no record (announcements, offers, skills)."""
-        return _Update()
+        return FoldUpdate()
 
 
 def _ivr_steps(steps: Iterable[MenuStep]) -> tuple[IvrStep, ...]:
     return tuple(IvrStep(s.node, s.at) for s in steps)
 
 
-_HANDLERS: Mapping[str, Callable[[EventFold, Event], _Update]] = MappingProxyType(
+_HANDLERS: Mapping[str, Callable[[EventFold, Event], FoldUpdate]] = MappingProxyType(
     {
         "call.started": EventFold._started,
         "call.ivr_step": EventFold._ivr_step,

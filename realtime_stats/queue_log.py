@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from asterisk_conf.dialplan import queue_name
-from realtime_stats.fold import TrackedInterval
+from realtime_stats.fold_records import TrackedInterval
 from realtime_stats.periods import Period
 from realtime_stats.records import AgentInterval, AgentState, CallRecord
 

@@ -25,16 +25,15 @@ from kcc.site.config import SiteConfig
 from kcc.site.errors import ConfigError
 from kcc.site.loader import load_site_config
 from realtime_stats.board import metric_rules
-from realtime_stats.fold import TrackedInterval
+from realtime_stats.fold_records import TrackedInterval
 from realtime_stats.live_feed import store_target
 from realtime_stats.queue_log import export_queue_log
+from realtime_stats.report_render import render_csv, render_html
 from realtime_stats.reports import (
     PeriodKind,
     ReportError,
     ReportRequest,
     build_report,
-    render_csv,
-    render_html,
     report_period,
 )
 from realtime_stats.store import Store, StoreError, open_store

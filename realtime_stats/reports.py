@@ -1,22 +1,20 @@
-"""Periodic reports for team leads and the department head: tables of figures, as CSV or HTML.
+"""Periodic reports for team leads and the department head: tables of figures.
 
 Theory of operation: `build_report` takes the records of one reporting period (a local
 day, ISO week or calendar month in the site's zone; `report_period` finds its DST-safe
 boundaries through `periods.local_day`) and turns them into `Table`s: the TIC total,
 per topic, per municipality, per agent, per back-office department. Every figure comes
 from `realtime_stats.metrics`, so a report can never disagree with the wallboard; this
-module only arranges figures into rows and renders them. docs/reports.md lists the
-columns and the department figures the events cannot give yet.
+module only arranges figures into rows; `realtime_stats.report_render` writes them out
+as CSV or HTML. docs/reports.md lists the columns and the department figures the events
+cannot give yet.
 
 No I/O here: the CLI and the HTTP routes read the store and hand the records in.
 """
 
 from __future__ import annotations
 
-import csv
 import enum
-import html
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
@@ -34,7 +32,7 @@ from realtime_stats.metrics import (
     ratio,
     tally_calls,
 )
-from realtime_stats.norms import MetricRules, NormStatus, Rated
+from realtime_stats.norms import MetricRules, Rated
 from realtime_stats.periods import Period, local_day
 from realtime_stats.records import AgentInterval, CallRecord
 
@@ -126,6 +124,19 @@ class Report:
 
 # --- Columns ---
 
+# Shared by the call tables and the agent table, in this order in both.
+_HANDLED_COLUMNS = (
+    Column("completed", "Afgehandeld", Kind.COUNT),
+    Column("transferred", "Doorverbonden", Kind.COUNT),
+    Column("direct_handling", "Direct afgehandeld %", Kind.RATE),
+    Column("direct_handling_status", "Norm direct afgehandeld", Kind.NORM_STATUS),
+)
+_HANDLE_TIME_COLUMNS = (
+    Column("talk_s", "Gesprekstijd totaal", Kind.SECONDS),
+    Column("average_talk_s", "Gem. gesprekstijd", Kind.SECONDS),
+    Column("after_call_s", "Nawerktijd totaal", Kind.SECONDS),
+    Column("average_after_call_s", "Gem. nawerktijd", Kind.SECONDS),
+)
 _CALL_COLUMNS = (
     Column("offered", "Aangeboden", Kind.COUNT),
     Column("answered", "Beantwoord", Kind.COUNT),
@@ -136,16 +147,10 @@ _CALL_COLUMNS = (
     Column("answer_rate_status", "Norm beantwoord", Kind.NORM_STATUS),
     Column("service_level", "Servicelevel", Kind.RATE),
     Column("service_level_status", "Norm servicelevel", Kind.NORM_STATUS),
-    Column("completed", "Afgehandeld", Kind.COUNT),
-    Column("transferred", "Doorverbonden", Kind.COUNT),
-    Column("direct_handling", "Direct afgehandeld %", Kind.RATE),
-    Column("direct_handling_status", "Norm direct afgehandeld", Kind.NORM_STATUS),
+    *_HANDLED_COLUMNS,
     Column("fell_back", "Terugval", Kind.COUNT),
     Column("average_speed_of_answer_s", "Gem. wachttijd tot opnemen", Kind.SECONDS),
-    Column("talk_s", "Gesprekstijd totaal", Kind.SECONDS),
-    Column("average_talk_s", "Gem. gesprekstijd", Kind.SECONDS),
-    Column("after_call_s", "Nawerktijd totaal", Kind.SECONDS),
-    Column("average_after_call_s", "Gem. nawerktijd", Kind.SECONDS),
+    *_HANDLE_TIME_COLUMNS,
 )
 _TIME_COLUMNS = (
     Column("busy_s", "Bezet (gesprek + nawerk)", Kind.SECONDS),
@@ -158,15 +163,9 @@ _AGENT_COLUMNS = (
     Column("agent_id", "Agent", Kind.TEXT),
     Column("name", "Naam", Kind.TEXT),
     Column("answered", "Beantwoord", Kind.COUNT),
-    Column("completed", "Afgehandeld", Kind.COUNT),
-    Column("transferred", "Doorverbonden", Kind.COUNT),
-    Column("direct_handling", "Direct afgehandeld %", Kind.RATE),
-    Column("direct_handling_status", "Norm direct afgehandeld", Kind.NORM_STATUS),
+    *_HANDLED_COLUMNS,
     Column("recorded", "Opgenomen gesprekken", Kind.COUNT),
-    Column("talk_s", "Gesprekstijd totaal", Kind.SECONDS),
-    Column("average_talk_s", "Gem. gesprekstijd", Kind.SECONDS),
-    Column("after_call_s", "Nawerktijd totaal", Kind.SECONDS),
-    Column("average_after_call_s", "Gem. nawerktijd", Kind.SECONDS),
+    *_HANDLE_TIME_COLUMNS,
     *_TIME_COLUMNS,
 )
 _DEPARTMENT_COLUMNS = (
@@ -184,9 +183,23 @@ def _call_cells(figures: Figures) -> tuple[Cell, ...]:
     return (
         t.offered, t.answered, t.abandoned, t.short_abandoned, t.answered_within_threshold,
         *_rated(figures.answer_rate), *_rated(figures.service_level),
-        t.completed, t.transferred, *_rated(figures.direct_handling), t.fell_back,
-        figures.average_speed_of_answer_seconds, t.talk_seconds,
-        figures.average_talk_seconds, t.after_call_seconds, figures.average_after_call_seconds,
+        *_handled_cells(figures), t.fell_back,
+        figures.average_speed_of_answer_seconds, *_handle_time_cells(figures),
+    )  # fmt: skip
+
+
+def _handled_cells(figures: Figures | AgentFigures) -> tuple[Cell, ...]:
+    """The cells of `_HANDLED_COLUMNS`."""
+    t = figures.calls
+    return (t.completed, t.transferred, *_rated(figures.direct_handling))
+
+
+def _handle_time_cells(figures: Figures | AgentFigures) -> tuple[Cell, ...]:
+    """The cells of `_HANDLE_TIME_COLUMNS`."""
+    t = figures.calls
+    return (
+        t.talk_seconds, figures.average_talk_seconds,
+        t.after_call_seconds, figures.average_after_call_seconds,
     )  # fmt: skip
 
 
@@ -291,11 +304,8 @@ def _agent_row(figures: AgentFigures | None, agent_id: str, name: str) -> tuple[
                 0.0, 0.0, 0.0, None, None)  # fmt: skip
     t: CallTally = figures.calls
     return (
-        agent_id, name, t.answered, t.completed, t.transferred,
-        *_rated(figures.direct_handling), t.recorded,
-        t.talk_seconds, figures.average_talk_seconds,
-        t.after_call_seconds, figures.average_after_call_seconds,
-        *_time_cells(figures.time, figures.occupancy),
+        agent_id, name, t.answered, *_handled_cells(figures), t.recorded,
+        *_handle_time_cells(figures), *_time_cells(figures.time, figures.occupancy),
     )  # fmt: skip
 
 
@@ -326,101 +336,3 @@ def _department_table(
         columns=_DEPARTMENT_COLUMNS,
         rows=tuple(rows),
     )
-
-
-# --- Rendering ---
-
-
-def _csv_cell(kind: Kind, value: Cell) -> str:
-    if value is None:
-        return ""
-    if kind in (Kind.RATE,) and isinstance(value, float):
-        return f"{value:.4f}"
-    if kind is Kind.SECONDS and isinstance(value, float):
-        return f"{value:.1f}"
-    return str(value)
-
-
-def render_csv(report: Report) -> str:
-    """One section per table: a `# name` line, the header, the rows, then a blank line."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for table in report.tables:
-        out.write(f"# {table.name}\n")
-        writer.writerow([c.key for c in table.columns])
-        for row in table.rows:
-            writer.writerow([_csv_cell(c.kind, v) for c, v in zip(table.columns, row, strict=True)])
-        out.write("\n")
-    return out.getvalue()
-
-
-_NORM_WORDS = {
-    NormStatus.GREEN: "norm gehaald",
-    NormStatus.AMBER: "net onder norm",
-    NormStatus.RED: "onder norm",
-}
-_LOAD_WORDS = {
-    NormStatus.GREEN: "binnen grens",
-    NormStatus.AMBER: "hoog",
-    NormStatus.RED: "te hoog",
-}
-
-
-def _html_cell(kind: Kind, value: Cell) -> str:
-    if value is None:
-        return "<td>&ndash;</td>"
-    if kind in (Kind.NORM_STATUS, Kind.LOAD_STATUS) and isinstance(value, str):
-        words = (_NORM_WORDS if kind is Kind.NORM_STATUS else _LOAD_WORDS)[NormStatus(value)]
-        return f'<td class="s-{value}">{words}</td>'
-    if kind is Kind.RATE and isinstance(value, float | int):
-        percent = f"{value * 100:.1f}".replace(".", ",")  # Dutch decimal comma
-        return f'<td class="n">{percent} %</td>'
-    if kind is Kind.SECONDS and isinstance(value, float | int):
-        return f'<td class="n">{_duration(value)}</td>'
-    css = ' class="n"' if kind is Kind.COUNT else ""
-    return f"<td{css}>{html.escape(str(value))}</td>"
-
-
-def _duration(seconds: float) -> str:
-    whole = round(seconds)
-    hours, rest = divmod(whole, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
-
-
-_STYLE = (
-    "body{font-family:sans-serif;margin:1.5em;color:#111}"
-    "table{border-collapse:collapse;margin-bottom:1.5em;font-size:.9em}"
-    "th,td{border:1px solid #999;padding:.25em .5em}th{background:#eee;text-align:left}"
-    "td.n{text-align:right}.s-green{background:#c8efc8}.s-amber{background:#fde7a8}"
-    ".s-red{background:#f6c1c1}"
-)
-
-
-def render_html(report: Report) -> str:
-    """A self-contained page (inline style, no scripts or external resources), in Dutch."""
-    start = report.period.start.astimezone(report.zone)
-    end = report.period.end.astimezone(report.zone)
-    title = html.escape(f"{report.site_name}: rapportage {report.label}")
-    parts = [
-        f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>{title}</title>'
-        f"<style>{_STYLE}</style></head><body><h1>{title}</h1>",
-        f"<p>Periode: {start:%Y-%m-%d %H:%M} tot {end:%Y-%m-%d %H:%M} "
-        f"({html.escape(str(report.zone))}). Tijden in minuten:seconden of "
-        "uren:minuten:seconden; &ndash; betekent: niets om te tellen. "
-        "Definities: docs/metrics.md.</p>",
-    ]
-    for table in report.tables:
-        head = "".join(f"<th>{html.escape(c.label)}</th>" for c in table.columns)
-        body = "".join(
-            "<tr>"
-            + "".join(_html_cell(c.kind, v) for c, v in zip(table.columns, row, strict=True))
-            + "</tr>"
-            for row in table.rows
-        )
-        empty = "" if table.rows else "<p>Geen gegevens.</p>"
-        parts.append(
-            f"<h2>{html.escape(table.title)}</h2>{empty}"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-        )
-    parts.append("</body></html>")
-    return "\n".join(parts)

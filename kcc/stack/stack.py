@@ -88,30 +88,15 @@ class Stack:
 
     def _start_controller(self) -> None:
         assert self.asterisk is not None
-        svc = self.site.services
-        # Prompts live in the rootfs, outside the instance folder Asterisk's start
-        # clears, so they are rendered once and reused by every run.
-        argv = [
-            sys.executable, "-m", "kcc", "controller",
-            "--site", str(self.site.source_path),
-            "--prompts-dir", str(self.asterisk.host_path(PROMPTS_INSIDE)),
-            "--prompts-asterisk-dir", PROMPTS_INSIDE,
-            *self.controller_args,
-        ]  # fmt: skip
-        proc = ManagedProcess(
-            "controller",
-            argv,
+        proc = start_controller(
+            self.site,
+            self.asterisk,
+            self.ami_secret,
             self.state_dir / "controller.log",
-            env={"KCC_AMI_SECRET": self.ami_secret},
+            self.controller_args,
         )
         self.controller = proc
         self._exit.callback(proc.stop)
-        wait_until(
-            lambda: _tcp_open(svc.bind_host, svc.control_port),
-            timeout_s=60,
-            what=f"the controller's API on {svc.bind_host}:{svc.control_port}",
-            proc=proc,
-        )
 
     def _start_stats(self) -> None:
         svc = self.site.services
@@ -141,3 +126,37 @@ def _tcp_open(host: str, port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def start_controller(
+    site: SiteConfig,
+    asterisk: Asterisk,
+    ami_secret: str,
+    log_path: Path,
+    extra_args: Sequence[str] = (),
+) -> ManagedProcess:
+    """``kcc controller`` for ``site`` as a child process, returned once its API answers.
+
+    Prompts live in the rootfs, outside the instance folder Asterisk's start clears, so
+    they are rendered once and reused by every run.
+    """
+    svc = site.services
+    argv = [
+        sys.executable, "-m", "kcc", "controller",
+        "--site", str(site.source_path),
+        "--prompts-dir", str(asterisk.host_path(PROMPTS_INSIDE)),
+        "--prompts-asterisk-dir", PROMPTS_INSIDE,
+        *extra_args,
+    ]  # fmt: skip
+    proc = ManagedProcess("controller", argv, log_path, env={"KCC_AMI_SECRET": ami_secret})
+    try:
+        wait_until(
+            lambda: _tcp_open(svc.bind_host, svc.control_port),
+            timeout_s=60,
+            what=f"the controller's API on {svc.bind_host}:{svc.control_port}",
+            proc=proc,
+        )
+    except BaseException:
+        proc.stop()
+        raise
+    return proc

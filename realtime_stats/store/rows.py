@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from realtime_stats.fold import IvrCall, MenuStep, TrackedCall, TrackedInterval
+from realtime_stats.fold_records import IvrCall, MenuStep, TrackedCall, TrackedInterval
 from realtime_stats.records import AgentInterval, AgentState, CallRecord, IvrStep, RecordError
 from realtime_stats.store.database import Database, StoreError
 

@@ -16,14 +16,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from realtime_stats.fold import (
+from realtime_stats.fold import EventFold
+from realtime_stats.fold_records import (
     Changes,
-    EventFold,
     FoldSnapshot,
     IvrCall,
     MenuStep,
     SaveBatch,
-    StreamId,
     TrackedCall,
     TrackedInterval,
 )
@@ -32,6 +31,7 @@ from realtime_stats.records import AgentInterval, CallRecord
 from realtime_stats.store import rows
 from realtime_stats.store.database import Database, StoreError, Transaction, connect
 from realtime_stats.store.migrations import MIGRATIONS, Migration, migrate
+from realtime_stats.stream_events import StreamId
 
 # A live call or IVR visit older than this at a restart is not followed any more: its end
 # event was lost (a controller crash), and holding it would keep it "waiting" for ever.

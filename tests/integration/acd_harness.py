@@ -13,7 +13,6 @@ import contextlib
 import itertools
 import signal
 import socket
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -31,10 +30,10 @@ from kcc.sipp.runner import PortAllocator
 from kcc.sipp.scenarios import Step
 from kcc.site import SiteConfig
 from kcc.stack.asterisk import Asterisk
-from kcc.stack.process import ManagedProcess, wait_until
+from kcc.stack.process import ManagedProcess
+from kcc.stack.stack import start_controller
 
 STREAM = "kcc:events"
-PROMPTS_INSIDE = "/kcc/prompts"
 # A Monday morning: both municipalities are open (the tests control the IVR's clock).
 OPEN_TIME = "2026-11-23T10:00:00+01:00"
 CLOSED_TIME = "2026-11-22T10:00:00+01:00"  # a Sunday
@@ -53,27 +52,13 @@ class ControllerRunner:
         self.runs = 0
 
     def start(self, *, ivr_time: str = OPEN_TIME, extra: tuple[str, ...] = ()) -> None:
-        svc = self.site.services
         self.runs += 1
-        argv = [
-            sys.executable, "-m", "kcc", "controller",
-            "--site", str(self.site.source_path),
-            "--prompts-dir", str(self.asterisk.host_path(PROMPTS_INSIDE)),
-            "--prompts-asterisk-dir", PROMPTS_INSIDE,
-            "--ivr-time", ivr_time,
-            *extra,
-        ]  # fmt: skip
-        self.proc = ManagedProcess(
-            "controller",
-            argv,
+        self.proc = start_controller(
+            self.site,
+            self.asterisk,
+            self.ami_secret,
             self.log_dir / f"controller-{self.runs}.log",
-            env={"KCC_AMI_SECRET": self.ami_secret},
-        )
-        wait_until(
-            lambda: _tcp_open(svc.bind_host, svc.control_port),
-            timeout_s=60,
-            what="the controller's HTTP API",
-            proc=self.proc,
+            ("--ivr-time", ivr_time, *extra),
         )
 
     def stop(self) -> None:
@@ -95,14 +80,6 @@ class ControllerRunner:
 
     def log_text(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in sorted(self.log_dir.glob("*.log")))
-
-
-def _tcp_open(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 @dataclass(frozen=True)

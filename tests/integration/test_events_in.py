@@ -17,8 +17,8 @@ import redis.asyncio as aioredis
 from kcc.stack.postgres import PostgresServer
 from kcc.stack.redis import RedisServer
 from realtime_stats.events_in import ConsumerSettings, EventConsumer
-from realtime_stats.fold import Event, StreamId
 from realtime_stats.store import Store, open_store
+from realtime_stats.stream_events import Event, StreamId
 from tests.integration.test_store_postgres import free_tcp_port
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded, stream_fields
 

@@ -22,6 +22,7 @@ from kcc.sipp.runner import PortAllocator
 from kcc.site import SiteConfig
 from kcc.stack.process import ManagedProcess, wait_until
 from tests.integration.acd_harness import (
+    FLOOR,
     STREAM,
     ControlApi,
     ControllerRunner,
@@ -34,8 +35,6 @@ from tests.integration.acd_harness import (
 from tests.integration.ivr_timing import IvrTiming
 
 pytestmark = pytest.mark.integration
-
-FLOOR = ("floor", "demo-floor")
 
 
 class StatsService:

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kcc.site import SiteConfig, load_site_config
-from realtime_stats.board import DEFAULT_TALK_SECONDS, BoardInputs, board_snapshot
+from realtime_stats.board import BoardInputs, board_snapshot
+from realtime_stats.board_staffing import DEFAULT_TALK_SECONDS
 from realtime_stats.records import AgentInterval, AgentState, CallRecord
 from realtime_stats.staffing import required_agents
 

@@ -25,8 +25,9 @@ from realtime_stats.events_in import (
     RecordStore,
     Subscription,
 )
-from realtime_stats.fold import Changes, FoldSnapshot, SaveBatch, StreamId
+from realtime_stats.fold_records import Changes, FoldSnapshot, SaveBatch
 from realtime_stats.store import Store, StoreError, open_store
+from realtime_stats.stream_events import StreamId
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded, stream_fields
 
 SETTINGS = ConsumerSettings(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from realtime_stats.fold import EventFold, IntervalKey
+from realtime_stats.fold import EventFold
+from realtime_stats.fold_records import IntervalKey
 from realtime_stats.records import AgentInterval, AgentState
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
 

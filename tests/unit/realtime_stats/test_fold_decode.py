@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from realtime_stats.fold import Event, EventError, StreamId, decode
+from realtime_stats.stream_events import Event, EventError, StreamId, decode
 
 GOOD = {
     b"v": b"1",

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from realtime_stats.fold import Event, EventFold, StreamId, decode
+from realtime_stats.fold import EventFold
+from realtime_stats.stream_events import Event, StreamId, decode
 
 T0 = datetime(2026, 6, 15, 7, 0, tzinfo=UTC)  # 09:00 in Amsterdam
 

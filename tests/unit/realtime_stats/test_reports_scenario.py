@@ -18,17 +18,16 @@ import pytest
 
 from kcc.site import SiteConfig, load_site_config
 from realtime_stats.board import metric_rules
-from realtime_stats.fold import TrackedInterval
+from realtime_stats.fold_records import TrackedInterval
 from realtime_stats.records import AgentInterval, AgentState, CallRecord
 from realtime_stats.report_cli import ReportFormat, render_report
+from realtime_stats.report_render import render_csv, render_html
 from realtime_stats.reports import (
     PeriodKind,
     Report,
     ReportError,
     ReportRequest,
     build_report,
-    render_csv,
-    render_html,
 )
 from realtime_stats.store import Store, open_store
 
