@@ -64,7 +64,12 @@ class LegBook:
 
     def in_call(self, call_id: str) -> bool:
         """An agent answered this call and their leg is still up."""
-        return any(leg.call_id == call_id for leg in self.answered.values())
+        return self.agent_in_call(call_id) is not None
+
+    def agent_in_call(self, call_id: str) -> str | None:
+        """The agent whose answered leg of this call is still up, if any."""
+        legs = self.answered.values()
+        return next((leg.agent_id for leg in legs if leg.call_id == call_id), None)
 
 
 def originate_for(
@@ -73,15 +78,21 @@ def originate_for(
     """Ring the agent; on answer, bridge to the caller.
 
     ``F(kcc-done^s^1)``: when the agent hangs up, the caller is hung up too instead
-    of running on in the dialplan (which would queue them again). ``t`` lets the
-    agent transfer (``#2``), ``x`` start one-button recording (``#3``).
+    of running on in the dialplan (which would queue them again). In Bridge's own
+    terms the agent's leg is the *calling* party: ``T`` lets the agent transfer
+    (``#2``); ``t`` would give the caller on 14023 that key instead.
     """
     return Originate(
         channel=f"PJSIP/{leg.extension}",
         application="Bridge",
-        data=f"{caller_channel},F(kcc-done^s^1)tx",
+        data=f"{caller_channel},F(kcc-done^s^1)T",
         timeout=ring_timeout_s,
         caller_id=caller_id,
         channel_id=leg.uniqueid,
-        variables={"KCC_CALLID": leg.call_id, "KCC_AGENT": leg.agent_id},
+        # A warm transfer (#2) dials from kcc-internal: positions and back offices.
+        variables={
+            "KCC_CALLID": leg.call_id,
+            "KCC_AGENT": leg.agent_id,
+            "TRANSFER_CONTEXT": "kcc-internal",
+        },
     )

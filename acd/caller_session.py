@@ -43,6 +43,7 @@ class Joined:
     caller: str
     topic: str
     municipality: str | None
+    fell_back_from: str | None = None  # the department whose direct call was not answered
 
 
 class QueueHost(Protocol):
@@ -100,20 +101,28 @@ class CallerSession:
             await self._agi.set_variable("KCC_HANDLED", "1")
             self._host.publish("call.ended", call_id, {"phase": "closed", "by": "system"})
             return
-        await self._queue(call_id, caller, outcome)
+        await self.wait_in_queue(call_id, caller, outcome.topic, outcome.municipality)
 
     def _step(self, call_id: str, step: RecordStep) -> None:
         fields = {"node": step.node, "digit": step.digit or "", "outcome": step.outcome}
         self._host.publish("call.ivr_step", call_id, fields)
 
-    async def _queue(self, call_id: str, caller: str, outcome: EnterQueue) -> None:
+    async def wait_in_queue(
+        self,
+        call_id: str,
+        caller: str,
+        topic: str,
+        municipality: str | None,
+        fell_back_from: str | None = None,
+    ) -> None:
+        """Join ``topic``'s queue at the back and wait there until answered or gone."""
         # Set first: should the controller die from here on, the dialplan's fallback
         # queues the caller for the same topic.
-        await self._agi.set_variable("KCC_TOPIC", outcome.topic)
-        joined = Joined(call_id, self._agi.env.channel, caller, outcome.topic, outcome.municipality)
+        await self._agi.set_variable("KCC_TOPIC", topic)
+        joined = Joined(call_id, self._agi.env.channel, caller, topic, municipality, fell_back_from)
         self._host.join(joined)
         try:
-            await self._wait(call_id, outcome.municipality)
+            await self._wait(call_id, municipality)
         except AgiHangup:
             pass
         finally:

@@ -1,4 +1,4 @@
-"""The controller's HTTP API: agents, positions and the live IVR switches.
+"""The controller's HTTP API: agents, warm transfers, positions and the live IVR switches.
 
 Served by the controller itself on ``services.control_port`` (the state it changes
 lives there), behind the same authentication as the stats service. Agents may log
@@ -43,6 +43,10 @@ class Pause(BaseModel, frozen=True):
 
 class Extend(BaseModel, frozen=True):
     seconds: float = Field(default=60.0, gt=0, le=1800)
+
+
+class Transfer(BaseModel, frozen=True):
+    extension: str = Field(pattern=r"^[0-9]{2,8}$")
 
 
 class Topics(BaseModel, frozen=True):
@@ -99,6 +103,14 @@ def create_control_app(service: ControllerService) -> FastAPI:
         return apply(
             ev.AgentExtendAcw(agent_id=agent_id, seconds=body.seconds, at=controller.now())
         )
+
+    @app.post("/api/agents/{agent_id}/transfer")
+    async def transfer(agent_id: str, body: Transfer, _: AgentUser) -> dict[str, Any]:
+        """Warm transfer: consult ``extension``; hanging up completes, ``*1`` aborts."""
+        refused = await controller.start_transfer(agent_id, body.extension)
+        if refused is not None:
+            raise HTTPException(status_code=409, detail=refused)
+        return {"ok": True}
 
     @app.put("/api/agents/{agent_id}/topics")
     async def topics(agent_id: str, body: Topics, _: ManagerUser) -> dict[str, Any]:

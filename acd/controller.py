@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from acd.agent_legs import LegBook, failure_reason, originate_for
 from acd.ami import AmiClient, AmiError
 from acd.ami.actions import (
+    Atxfer,
     CoreShowChannels,
     Hangup,
     QueueStatus,
@@ -26,6 +27,7 @@ from acd.ami.actions import (
 from acd.ami.event_stream import ResyncRequired
 from acd.ami.events import AttendedTransfer, CoreShowChannel, OriginateResponse, QueueMember
 from acd.ami.events import Hangup as HangupEvent
+from acd.backoffice import BackOffice, extension_of
 from acd.caller_session import Joined
 from acd.core import PauseReason
 from acd.core import effects as fx
@@ -64,6 +66,7 @@ class Controller:
         self._tasks: set[asyncio.Task[None]] = set()
         self._restored = False
         self._departments = {e.extension: d.id for d in site.departments for e in d.extensions}
+        self.backoffice = BackOffice(site, ami, self._publish_as, self._legs.agent_in_call)
 
     # ------------------------------------------------------------ QueueHost
 
@@ -73,6 +76,9 @@ class Controller:
     def publish(self, type_: str, call_id: str, fields: dict[str, str]) -> None:
         self.publisher.publish(type_, self.now(), call_id, "", fields)
 
+    def _publish_as(self, type_: str, call_id: str, agent_id: str, fields: dict[str, str]) -> None:
+        self.publisher.publish(type_, self.now(), call_id, agent_id, fields)
+
     def join(self, joined: Joined) -> None:
         self._joined[joined.call_id] = joined
         self.feed(
@@ -80,7 +86,7 @@ class Controller:
                 call_id=joined.call_id,
                 topic=joined.topic,
                 municipality=joined.municipality,
-                fell_back_from=None,
+                fell_back_from=joined.fell_back_from,
                 at=self.now(),
             )
         )
@@ -97,6 +103,7 @@ class Controller:
         self._joined.pop(call_id, None)
         if self._legs.in_call(call_id):
             return True
+        self.backoffice.call_done(call_id)
         self.feed(ev.CallerLeft(call_id=call_id, at=self.now()))
         return False
 
@@ -106,6 +113,27 @@ class Controller:
         """Feed a command (feature code, HTTP); the reason it was refused, or None."""
         refusals = [e.why for e in self.feed(event) if isinstance(e, fx.Reject)]
         return "; ".join(refusals) if refusals else None
+
+    async def start_transfer(self, agent_id: str, extension: str) -> str | None:
+        """Start the agent's warm transfer to ``extension``; the reason it cannot, or None.
+
+        Asterisk's ``Atxfer`` does what ``#2`` on the phone does: the caller is held and
+        the agent consults the colleague; the agent hanging up completes the transfer.
+        """
+        internal = {p.extension for p in self.site.positions} | set(self._departments)
+        if extension not in internal:
+            return f"extension {extension} is no position or back-office extension"
+        leg = next((g for g in self._legs.answered.values() if g.agent_id == agent_id), None)
+        if leg is None:
+            return f"agent {agent_id} is on no call"
+        if extension == leg.extension:
+            return f"agent {agent_id} cannot transfer to their own extension"
+        action = Atxfer(channel=leg.uniqueid, exten=extension, context="kcc-internal")
+        try:
+            await self.ami.send_action(action)
+        except AmiError as exc:
+            return f"Asterisk refused the transfer: {exc}"
+        return None
 
     def agent_at(self, position_id: str) -> str | None:
         return next(
@@ -283,10 +311,12 @@ class Controller:
             self.on_ami_event(item)
 
     def on_ami_event(self, event: object) -> None:
+        self.backoffice.on_ami_event(event)
         match event:
             case HangupEvent():
                 leg = self._legs.answered.pop(event.channel.uniqueid, None)
                 if leg is not None:
+                    self.backoffice.call_done(leg.call_id)
                     self.feed(
                         ev.CallCompleted(call_id=leg.call_id, agent_id=leg.agent_id, at=self.now())
                     )
@@ -301,8 +331,8 @@ class Controller:
             if leg is None:
                 continue
             target = event.transfer_target
-            ext = (target.name.split("/", 1)[-1].split("-", 1)[0]) if target else ""
-            department = self._departments.get(ext, "")
+            # The target is the consult's Local channel (Atxfer, #2) or the phone itself.
+            department = self._departments.get(extension_of(target.name), "") if target else ""
             self.feed(
                 ev.CallTransferred(
                     call_id=leg.call_id, agent_id=leg.agent_id, department=department, at=self.now()

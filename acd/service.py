@@ -1,7 +1,8 @@
 """``kcc controller``: the ACD controller process, put together.
 
 Composition root: reads the site and its IVR flow, renders the prompts, connects to
-AMI, serves FastAGI (``/ivr`` for callers, ``/feature`` for agents' feature codes)
+AMI, serves FastAGI (``/ivr`` for callers on 14023, ``/direct`` for callers of a
+back-office extension's own number, ``/feature`` for agents' feature codes)
 and the control API, and publishes events to Redis. Nothing lives at module level.
 """
 
@@ -23,6 +24,7 @@ from acd.caller_session import CallerSession
 from acd.controller import Controller
 from acd.core import inputs as ev
 from acd.core.acd import Acd
+from acd.direct_call import DirectCallSession
 from acd.features import FeatureError, parse_feature
 from acd.prompt_book import PromptBook
 from acd.publisher import EventPublisher
@@ -105,13 +107,24 @@ class ControllerService:
 
     # ------------------------------------------------------------ FastAGI
 
-    async def handle_ivr(self, agi: AgiSession) -> None:
-        await CallerSession(
+    def _caller_session(self, agi: AgiSession) -> CallerSession:
+        return CallerSession(
             agi,
             self.controller,
             flow=self.flow,
             ivr_context=self._ivr_context,
             prompt_name=self.prompts.name,
+        )
+
+    async def handle_ivr(self, agi: AgiSession) -> None:
+        await self._caller_session(agi).run()
+
+    async def handle_direct(self, agi: AgiSession) -> None:
+        await DirectCallSession(
+            agi,
+            self.controller.backoffice,
+            self._caller_session,
+            general_topic=self.site.ivr.general_topic,
         ).run()
 
     async def handle_feature(self, agi: AgiSession) -> None:
@@ -143,7 +156,13 @@ class ControllerService:
     async def serve(self, stop: asyncio.Event) -> None:
         svc = self.site.services
         server = AgiServer(
-            AgiRouter({"ivr": self.handle_ivr, "feature": self.handle_feature}),
+            AgiRouter(
+                {
+                    "ivr": self.handle_ivr,
+                    "direct": self.handle_direct,
+                    "feature": self.handle_feature,
+                }
+            ),
             host=svc.bind_host,
             port=svc.agi_port,
         )

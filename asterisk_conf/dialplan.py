@@ -59,7 +59,29 @@ def _trunk(site: SiteConfig) -> tuple[tuple[str, str], ...]:
         ),
         ("same", "n,Goto(kcc-fallback,${KCC_TOPIC},1)"),
         ("same", "n(done),Hangup()"),
+        *_direct_numbers(site),
     )
+
+
+def _direct_numbers(site: SiteConfig) -> Iterator[tuple[str, str]]:
+    """A back-office extension's own number: the controller rings it, then the TIC.
+
+    Without the controller the dialplan does the same: ring the colleague for the
+    department's fallback time, then the TIC's general queue. ``KCC_TOPIC`` set means
+    the controller already fell the call back when it went away.
+    """
+    for department in site.departments:
+        for ext in department.extensions:
+            yield ("exten", f"{ext.extension},1,NoOp(KCC ${{CALLERID(num)}} calls {ext.extension})")
+            yield ("same", "n,Set(CHANNEL(language)=nl)")
+            yield ("same", "n,Set(CHANNEL(tonezone)=nl)")
+            yield ("same", "n,Answer()")
+            yield ("same", "n,AGI(${KCC_AGI}/direct)")
+            yield ("same", 'n,GotoIf($["${KCC_HANDLED}" = "1"]?done)')
+            yield ("same", 'n,GotoIf($["${KCC_TOPIC}" != ""]?tic)')
+            yield ("same", f"n,Dial(PJSIP/{ext.extension},{department.fallback_after_s},tTxX)")
+            yield ("same", "n(tic),Goto(kcc-fallback,${KCC_GENERAL_TOPIC},1)")
+            yield ("same", "n(done),Hangup()")
 
 
 def _fallback(site: SiteConfig) -> Iterator[tuple[str, str]]:

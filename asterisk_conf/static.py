@@ -206,9 +206,11 @@ def features_conf(site: SiteConfig) -> Iterator[Section]:
         ),
     )
     # Warm transfer always (the source documents ask for no blind transfer),
-    # and one button for recording.
+    # and one button for recording. Blind transfer must be switched off by name:
+    # Asterisk's default for it is "#", which swallowed "#2" before atxfer saw it.
     yield Section(
-        name="featuremap", pairs=(("atxfer", "#2"), ("automixmon", "#3"), ("disconnect", "*0"))
+        name="featuremap",
+        pairs=(("blindxfer", ""), ("atxfer", "#2"), ("automixmon", "#3"), ("disconnect", "*0")),
     )
 
 

@@ -4,9 +4,10 @@ Theory of operation: `realtime_stats.stream_events.decode` turns one Redis Strea
 a frozen `Event`; the records live in `realtime_stats.fold_records`. `EventFold.apply`
 takes events one at a time, in stream order, and keeps every queued call as a
 `TrackedCall` (a `CallRecord` plus what tells when it is final), every call still in or
-ended in the IVR as an `IvrCall`, and each agent's state intervals. It does no I/O: it
-returns `Changes` naming what moved, and `collect` hands those records to the store
-(`realtime_stats.store`).
+ended in the IVR as an `IvrCall`, each agent's state intervals, and each back-office ring
+as a `BackOfficeRing` (its events are handled in `realtime_stats.fold_backoffice`). It
+does no I/O: it returns `Changes` naming what moved, and `collect` hands those records to
+the store (`realtime_stats.store`).
 
 Each event builds new frozen records first and only then replaces the old ones, so an
 event that would make an impossible record (`RecordError`) is skipped whole and the fold
@@ -26,6 +27,8 @@ from dataclasses import replace
 from datetime import datetime
 from types import MappingProxyType
 
+from realtime_stats import fold_backoffice
+from realtime_stats.backoffice_records import BackOfficeRing, RingKey
 from realtime_stats.fold_records import (
     Changes,
     FoldCounts,
@@ -54,6 +57,7 @@ class EventFold:
         # Per agent, intervals by start in time order; the last one may still be open.
         self._intervals: dict[str, dict[datetime, TrackedInterval]] = {}
         self._handling: dict[str, str] = {}  # agent -> the answered call not yet done with
+        self._rings: dict[RingKey, BackOfficeRing] = {}
         self._last: StreamId | None = None
         self._counts: Counter[str] = Counter()
         self._problems: deque[str] = deque(maxlen=keep_problems)
@@ -91,6 +95,12 @@ class EventFold:
     def tracked_interval(self, key: IntervalKey) -> TrackedInterval | None:
         return self._intervals.get(key.agent_id, {}).get(key.start)
 
+    def rings(self) -> list[BackOfficeRing]:
+        return list(self._rings.values())
+
+    def ring(self, key: RingKey) -> BackOfficeRing | None:
+        return self._rings.get(key)
+
     def collect(self, changes: Changes) -> SaveBatch:
         """The current version of every record `changes` names, for the store."""
         calls = [c for c in map(self._calls.get, sorted(changes.calls)) if c is not None]
@@ -101,6 +111,7 @@ class EventFold:
             calls=tuple(calls),
             ivr_calls=tuple(ivr),
             intervals=tuple(i for i in found if i is not None),
+            rings=tuple(r for r in map(self._rings.get, sorted(changes.rings)) if r is not None),
         )
 
     # --- changing ---
@@ -140,9 +151,10 @@ class EventFold:
 
     def restore(self, snapshot: FoldSnapshot) -> None:
         """Start from what the store kept (only on an empty fold)."""
-        if self._last is not None or self._calls or self._ivr or self._intervals:
+        if self._last is not None or self._calls or self._ivr or self._intervals or self._rings:
             raise RuntimeError("EventFold.restore needs an empty fold")
         self._calls = {t.record.call_id: t for t in snapshot.calls}
+        self._rings = {r.key: r for r in snapshot.rings}
         self._ivr = {c.call_id: c for c in snapshot.ivr_calls}
         for tracked in sorted(snapshot.intervals, key=lambda t: t.interval.start):
             self._intervals.setdefault(tracked.interval.agent_id, {})[tracked.key.start] = tracked
@@ -158,6 +170,7 @@ class EventFold:
             k: c for k, c in self._calls.items() if not (c.final and c.record.entered_at < moment)
         }
         self._ivr = {k: c for k, c in self._ivr.items() if not (c.ended and c.started_at < moment)}
+        self._rings = fold_backoffice.forget_before(self._rings, moment)
         for agent, per in self._intervals.items():
             self._intervals[agent] = {
                 start: t
@@ -189,11 +202,13 @@ class EventFold:
                 self._handling.pop(agent, None)
             else:
                 self._handling[agent] = call_id
+        self._rings.update(update.rings)
         return Changes(
             stream_id,
             frozenset(update.calls) | frozenset(update.ivr),
             frozenset(t.key for t in update.intervals),
             frozenset(finalized),
+            frozenset(update.rings),
         )
 
     # --- one handler per event type; each raises RecordError for an impossible event ---
@@ -369,6 +384,10 @@ class EventFold:
             update.calls[call_id] = replace(tracked, agent_done=True)
         return update
 
+    def _backoffice(self, event: Event) -> FoldUpdate:
+        ring = fold_backoffice.HANDLERS[event.type](self._rings, event)
+        return FoldUpdate(rings={ring.key: ring})
+
     def _no_record(self, event: Event) -> FoldUpdate:
         """Known types that change no record (announcements, offers, skills)."""
         return FoldUpdate()
@@ -392,5 +411,6 @@ _HANDLERS: Mapping[str, Callable[[EventFold, Event], FoldUpdate]] = MappingProxy
         "call.ended": EventFold._ended,
         "agent.state": EventFold._agent_state,
         "agent.topics": EventFold._no_record,
+        **dict.fromkeys(fold_backoffice.HANDLERS, EventFold._backoffice),
     }
 )

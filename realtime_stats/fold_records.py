@@ -1,4 +1,5 @@
-"""What the event fold keeps and hands on: tracked calls, IVR calls, agent intervals.
+"""What the event fold keeps and hands on: tracked calls, IVR calls, agent intervals and
+back-office rings (`realtime_stats.backoffice_records`).
 
 Frozen records built by `realtime_stats.fold.EventFold`; `Changes` names what one batch
 moved, `SaveBatch` is what the store writes, `FoldSnapshot` what it gives back at start.
@@ -11,6 +12,7 @@ from datetime import datetime
 from itertools import pairwise
 from typing import NamedTuple
 
+from realtime_stats.backoffice_records import BackOfficeRing, RingKey
 from realtime_stats.records import AgentInterval, CallRecord, RecordError
 from realtime_stats.stream_events import StreamId
 
@@ -89,6 +91,7 @@ class Changes:
     calls: frozenset[str] = frozenset()
     intervals: frozenset[IntervalKey] = frozenset()
     finalized: frozenset[str] = frozenset()
+    rings: frozenset[RingKey] = frozenset()
 
     @property
     def agents(self) -> frozenset[str]:
@@ -96,7 +99,7 @@ class Changes:
 
     @property
     def records_changed(self) -> bool:
-        return bool(self.calls or self.intervals)
+        return bool(self.calls or self.intervals or self.rings)
 
     def __or__(self, other: Changes) -> Changes:
         ids = [i for i in (self.stream_id, other.stream_id) if i is not None]
@@ -105,6 +108,7 @@ class Changes:
             self.calls | other.calls,
             self.intervals | other.intervals,
             self.finalized | other.finalized,
+            self.rings | other.rings,
         )
 
 
@@ -115,6 +119,7 @@ class FoldSnapshot:
     calls: tuple[TrackedCall, ...] = ()
     ivr_calls: tuple[IvrCall, ...] = ()
     intervals: tuple[TrackedInterval, ...] = ()
+    rings: tuple[BackOfficeRing, ...] = ()
     last_stream_id: StreamId | None = None
 
 
@@ -126,6 +131,7 @@ class SaveBatch:
     calls: tuple[TrackedCall, ...] = ()
     ivr_calls: tuple[IvrCall, ...] = ()
     intervals: tuple[TrackedInterval, ...] = ()
+    rings: tuple[BackOfficeRing, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -146,4 +152,5 @@ class FoldUpdate:
     ivr: dict[str, IvrCall | None] = field(default_factory=dict)  # None: the call left the IVR
     intervals: list[TrackedInterval] = field(default_factory=list)
     handling: dict[str, str | None] = field(default_factory=dict)
+    rings: dict[RingKey, BackOfficeRing] = field(default_factory=dict)
     note: str | None = None  # a part of the event that had nothing to attach to

@@ -8,7 +8,8 @@ end with `ratio`, which returns None on a zero denominator. None is shown as a d
 with nothing to count is unknown, never a made-up 0 % or 100 %.
 
 The wallboard, the Prometheus exporter and the reports must all call these functions
-rather than recompute a figure, so the three can never disagree.
+rather than recompute a figure, so the three can never disagree. The back-office figures
+(the second pillar, from `BackOfficeRing`s) are in `realtime_stats.backoffice_metrics`.
 """
 
 from __future__ import annotations

@@ -87,7 +87,8 @@ def render_report(
         return RenderedReport(text=text, media_type=MEDIA_TYPES[fmt], filename=f"{name}.log")
     intervals = store.intervals_between(period.start, period.end)
     request = ReportRequest(kind=kind, day=day, zone=zone, now=now, agent_id=agent_id)
-    report = build_report(site, metric_rules(site.norms), request, calls, intervals)
+    rings = store.rings_between(period.start, period.end)
+    report = build_report(site, metric_rules(site.norms), request, calls, intervals, rings)
     if fmt is ReportFormat.CSV:
         return RenderedReport(
             text=render_csv(report), media_type=MEDIA_TYPES[fmt], filename=f"{name}.csv"

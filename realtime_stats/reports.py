@@ -3,11 +3,13 @@
 Theory of operation: `build_report` takes the records of one reporting period (a local
 day, ISO week or calendar month in the site's zone; `report_period` finds its DST-safe
 boundaries through `periods.local_day`) and turns them into `Table`s: the TIC total,
-per topic, per municipality, per agent, per back-office department. Every figure comes
-from `realtime_stats.metrics`, so a report can never disagree with the wallboard; this
-module only arranges figures into rows; `realtime_stats.report_render` writes them out
-as CSV or HTML. docs/reports.md lists the columns and the department figures the events
-cannot give yet.
+per topic, per municipality, per agent, and per back-office department (that table is built in
+`realtime_stats.report_departments`, the table model lives in `realtime_stats.report_tables`).
+Every figure comes from `realtime_stats.metrics` (the back office's from
+`realtime_stats.backoffice_metrics`), so a report can never disagree with the wallboard;
+this module only arranges figures into rows; `realtime_stats.report_render` writes them
+out as CSV or HTML. docs/reports.md lists the columns and the department figures the
+events cannot give yet.
 
 No I/O here: the CLI and the HTTP routes read the store and hand the records in.
 """
@@ -15,11 +17,12 @@ No I/O here: the CLI and the HTTP routes read the store and hand the records in.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from kcc.site.config import SiteConfig
+from realtime_stats.backoffice_records import BackOfficeRing
 from realtime_stats.metrics import (
     AgentFigures,
     AgentTime,
@@ -29,16 +32,34 @@ from realtime_stats.metrics import (
     figures_per_agent,
     figures_per_municipality,
     figures_per_topic,
-    ratio,
-    tally_calls,
 )
 from realtime_stats.norms import MetricRules, Rated
 from realtime_stats.periods import Period, local_day
 from realtime_stats.records import AgentInterval, CallRecord
+from realtime_stats.report_departments import department_table
+from realtime_stats.report_tables import (
+    Cell,
+    Column,
+    Kind,
+    ReportError,
+    Table,
+    ordered_keys,
+    rated_cells,
+)
 
-
-class ReportError(ValueError):
-    """A report that cannot be made as asked (unknown period kind, agent, ...)."""
+__all__ = [
+    "Cell",
+    "Column",
+    "Kind",
+    "PeriodKind",
+    "Report",
+    "ReportError",
+    "ReportRequest",
+    "Table",
+    "build_report",
+    "period_label",
+    "report_period",
+]
 
 
 class PeriodKind(enum.StrEnum):
@@ -68,42 +89,6 @@ def period_label(kind: PeriodKind, day: date) -> str:
         year, week, _ = day.isocalendar()
         return f"{year}-W{week:02d}"
     return f"{day.year}-{day.month:02d}"
-
-
-class Kind(enum.Enum):
-    """How a column's values are written: CSV keeps them plain, HTML makes them readable."""
-
-    TEXT = "text"
-    COUNT = "count"
-    SECONDS = "seconds"
-    RATE = "rate"  # a fraction 0..1
-    NORM_STATUS = "norm_status"  # higher is better (80 % norms)
-    LOAD_STATUS = "load_status"  # occupancy: lower is safer
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    key: str  # CSV header, stable
-    label: str  # Dutch, for the HTML page
-    kind: Kind
-
-
-Cell = str | int | float | None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Table:
-    name: str  # CSV section name, stable
-    title: str  # Dutch heading
-    columns: tuple[Column, ...]
-    rows: tuple[tuple[Cell, ...], ...]
-
-    def __post_init__(self) -> None:
-        for row in self.rows:
-            if len(row) != len(self.columns):
-                raise ReportError(
-                    f"table {self.name}: a row has {len(row)} cells, not {len(self.columns)}"
-                )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -168,21 +153,13 @@ _AGENT_COLUMNS = (
     *_HANDLE_TIME_COLUMNS,
     *_TIME_COLUMNS,
 )
-_DEPARTMENT_COLUMNS = (
-    Column("department_id", "Afdeling", Kind.TEXT),
-    Column("name", "Naam", Kind.TEXT),
-    Column("transfers_in", "Warm doorverbonden vanuit TIC", Kind.COUNT),
-    Column("transfer_share", "Aandeel van afgehandelde TIC-gesprekken", Kind.RATE),
-    Column("fell_back", "Teruggevallen naar TIC", Kind.COUNT),
-    Column("fallback_share", "Aandeel van aangeboden TIC-gesprekken", Kind.RATE),
-)
 
 
 def _call_cells(figures: Figures) -> tuple[Cell, ...]:
     t = figures.calls
     return (
         t.offered, t.answered, t.abandoned, t.short_abandoned, t.answered_within_threshold,
-        *_rated(figures.answer_rate), *_rated(figures.service_level),
+        *rated_cells(figures.answer_rate), *rated_cells(figures.service_level),
         *_handled_cells(figures), t.fell_back,
         figures.average_speed_of_answer_seconds, *_handle_time_cells(figures),
     )  # fmt: skip
@@ -191,7 +168,7 @@ def _call_cells(figures: Figures) -> tuple[Cell, ...]:
 def _handled_cells(figures: Figures | AgentFigures) -> tuple[Cell, ...]:
     """The cells of `_HANDLED_COLUMNS`."""
     t = figures.calls
-    return (t.completed, t.transferred, *_rated(figures.direct_handling))
+    return (t.completed, t.transferred, *rated_cells(figures.direct_handling))
 
 
 def _handle_time_cells(figures: Figures | AgentFigures) -> tuple[Cell, ...]:
@@ -204,11 +181,7 @@ def _handle_time_cells(figures: Figures | AgentFigures) -> tuple[Cell, ...]:
 
 
 def _time_cells(time: AgentTime, occupancy: Rated) -> tuple[Cell, ...]:
-    return (time.busy_seconds, time.staffed_seconds, time.paused_seconds, *_rated(occupancy))
-
-
-def _rated(rated: Rated) -> tuple[Cell, Cell]:
-    return rated.value, None if rated.status is None else rated.status.value
+    return (time.busy_seconds, time.staffed_seconds, time.paused_seconds, *rated_cells(occupancy))
 
 
 # --- Building ---
@@ -229,6 +202,7 @@ def build_report(
     request: ReportRequest,
     calls: Iterable[CallRecord],
     intervals: Iterable[AgentInterval],
+    rings: Iterable[BackOfficeRing] = (),
 ) -> Report:
     """The report for `request` from the period's records (others are ignored)."""
     known_agents = {a.id: a.name for a in site.agents}
@@ -256,7 +230,7 @@ def build_report(
         _group_table("topics", "Per onderwerp", "topic", topics, topic_names),
         _group_table("municipalities", "Per gemeente", "municipality", municipalities, town_names),
         _agent_table(agents, known_agents, request.agent_id),
-        _department_table(site, calls, period, rules, team.calls),
+        department_table(site, calls, rings, period, rules, team.calls),
     )
     return Report(
         site_name=site.name,
@@ -266,13 +240,6 @@ def build_report(
         zone=request.zone,
         tables=tables,
     )
-
-
-def _ordered(keys: Iterable[str | None], configured: Sequence[str]) -> list[str | None]:
-    """Configured ids in config order, then ids the config no longer knows, then None."""
-    present = set(keys)
-    extra = sorted(k for k in present if k is not None and k not in configured)
-    return [k for k in configured if k in present] + extra + ([None] if None in present else [])
 
 
 def _group_table(
@@ -285,7 +252,7 @@ def _group_table(
     columns = (Column(f"{key}_id", "Code", Kind.TEXT), Column("name", "Naam", Kind.TEXT))
     rows = tuple(
         (k, names.get(k, "onbekend") if k is not None else "geen keuze", *_call_cells(groups[k]))
-        for k in _ordered(groups, list(names))
+        for k in ordered_keys(groups, list(names))
     )
     return Table(name=name, title=title, columns=(*columns, *_CALL_COLUMNS), rows=rows)
 
@@ -293,7 +260,7 @@ def _group_table(
 def _agent_table(
     agents: Mapping[str, AgentFigures], names: Mapping[str, str], only: str | None
 ) -> Table:
-    wanted = [only] if only is not None else [a for a in _ordered(agents, list(names)) if a]
+    wanted = [only] if only is not None else [a for a in ordered_keys(agents, list(names)) if a]
     rows = tuple(_agent_row(agents.get(a), a, names.get(a, "onbekend")) for a in wanted if a)
     return Table(name="agents", title="Per medewerker", columns=_AGENT_COLUMNS, rows=rows)
 
@@ -307,32 +274,3 @@ def _agent_row(figures: AgentFigures | None, agent_id: str, name: str) -> tuple[
         agent_id, name, t.answered, *_handled_cells(figures), t.recorded,
         *_handle_time_cells(figures), *_time_cells(figures.time, figures.occupancy),
     )  # fmt: skip
-
-
-def _department_table(
-    site: SiteConfig,
-    calls: Sequence[CallRecord],
-    period: Period,
-    rules: MetricRules,
-    team: CallTally,
-) -> Table:
-    """What the records tell about each back office: warm transfers in, fallback out."""
-    rows = []
-    for department in site.departments:
-        into = tally_calls(
-            (c for c in calls if c.transfer_department == department.id), period, rules
-        )
-        back = tally_calls(
-            (c for c in calls if c.fell_back_from_department == department.id), period, rules
-        )
-        rows.append(
-            (department.id, department.name,
-             into.transferred, ratio(into.transferred, team.completed),
-             back.fell_back, ratio(back.fell_back, team.offered))
-        )  # fmt: skip
-    return Table(
-        name="departments",
-        title="Per afdeling (backoffice)",
-        columns=_DEPARTMENT_COLUMNS,
-        rows=tuple(rows),
-    )

@@ -1,4 +1,4 @@
-"""Durable call, IVR and agent records in SQL (SQLite file or PostgreSQL URL).
+"""Durable call, IVR, agent and back-office ring records in SQL (SQLite file or PostgreSQL URL).
 
 `open_store(path_or_url)` opens and migrates the store; `Store.save(changes, fold)` writes
 what an `EventFold` changed together with the stream position it reached, and the

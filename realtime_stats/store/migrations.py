@@ -86,6 +86,28 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        2,
+        "back-office rings (direct calls and warm-transfer consults)",
+        (
+            # One row per ring of a department's extension; docs/events.md names the key.
+            """CREATE TABLE backoffice_rings (
+                call_id TEXT NOT NULL,
+                extension TEXT NOT NULL,
+                ring TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                department_id TEXT NOT NULL,
+                rang_at {ts} NOT NULL,
+                answered_at {ts},
+                not_answered_at {ts},
+                not_answered_reason TEXT,
+                ended_at {ts},
+                ended_by TEXT,
+                PRIMARY KEY (call_id, extension, ring)
+            )""",
+            "CREATE INDEX backoffice_rings_by_rang_at ON backoffice_rings (rang_at)",
+        ),
+    ),
 )
 
 

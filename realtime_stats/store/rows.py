@@ -6,11 +6,19 @@ edited into an impossible call is refused with its key named, not handed to a fi
 
 from __future__ import annotations
 
+import enum
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from realtime_stats.backoffice_records import (
+    BackOfficeRing,
+    HungUpBy,
+    NotAnsweredReason,
+    RingKind,
+    parse_choice,
+)
 from realtime_stats.fold_records import IvrCall, MenuStep, TrackedCall, TrackedInterval
 from realtime_stats.records import AgentInterval, AgentState, CallRecord, IvrStep, RecordError
 from realtime_stats.store.database import Database, StoreError
@@ -34,8 +42,22 @@ CALL_COLUMNS = (
 STEP_COLUMNS = ("call_id", "seq", "node", "digit", "outcome", "at")
 IVR_CALL_COLUMNS = ("call_id", "started_at", "ended_at", "end_phase", "ended_by")
 INTERVAL_COLUMNS = ("agent_id", "start_at", "state", "end_at", "pause_reason", "call_id")
+RING_COLUMNS = (
+    "call_id",
+    "extension",
+    "ring",
+    "kind",
+    "department_id",
+    "rang_at",
+    "answered_at",
+    "not_answered_at",
+    "not_answered_reason",
+    "ended_at",
+    "ended_by",
+)
 
 Row = tuple[Any, ...]
+E = TypeVar("E", bound=enum.Enum)
 
 
 def upsert(table: str, columns: tuple[str, ...], keys: tuple[str, ...]) -> str:
@@ -83,6 +105,23 @@ def interval_row(db: Database, tracked: TrackedInterval) -> Row:
     i = tracked.interval
     state, reason = i.state.value, i.pause_reason
     return (i.agent_id, db.to_db(i.start), state, db.to_db(i.end), reason, tracked.call_id)
+
+
+def ring_row(db: Database, ring: BackOfficeRing) -> Row:
+    reason, by = ring.not_answered_reason, ring.ended_by
+    return (
+        ring.call_id,
+        ring.extension,
+        ring.ring,
+        ring.kind.value,
+        ring.department_id,
+        db.to_db(ring.rang_at),
+        db.to_db(ring.answered_at),
+        db.to_db(ring.not_answered_at),
+        None if reason is None else reason.value,
+        db.to_db(ring.ended_at),
+        None if by is None else by.value,
+    )
 
 
 def steps_by_call(db: Database, rows: Iterable[Row]) -> dict[str, list[MenuStep]]:
@@ -147,3 +186,29 @@ def _time(db: Database, value: Any) -> datetime:
     if moment is None:
         raise StoreError(f"{db.where}: a required timestamp is NULL")
     return moment
+
+
+def backoffice_ring(db: Database, row: Row) -> BackOfficeRing:
+    v = dict(zip(RING_COLUMNS, row, strict=True))
+    try:
+        return BackOfficeRing(
+            call_id=v["call_id"],
+            ring=v["ring"],
+            kind=parse_choice(RingKind, v["kind"], "kind"),
+            department_id=v["department_id"],
+            extension=v["extension"],
+            rang_at=_time(db, v["rang_at"]),
+            answered_at=db.from_db(v["answered_at"]),
+            not_answered_at=db.from_db(v["not_answered_at"]),
+            not_answered_reason=_choice(NotAnsweredReason, v, "not_answered_reason"),
+            ended_at=db.from_db(v["ended_at"]),
+            ended_by=_choice(HungUpBy, v, "ended_by"),
+        )
+    except RecordError as exc:
+        key = f"({v['call_id']!r}, {v['extension']!r}, {v['ring']!r})"
+        raise StoreError(f"{db.where}: backoffice_rings row {key} is unusable: {exc}") from None
+
+
+def _choice(choices: type[E], values: dict[str, Any], name: str) -> E | None:
+    text = values[name]
+    return None if text is None else parse_choice(choices, text, name)

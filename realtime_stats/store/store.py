@@ -1,4 +1,4 @@
-"""The durable call and agent records, and how far into the event stream they reach.
+"""The durable call, agent and back-office records, and how far into the event stream they reach.
 
 `Store.write` puts a fold's changed records and the stream id they reach in one
 transaction, so after a crash the stored position never runs ahead of the stored records
@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from realtime_stats.backoffice_records import BackOfficeRing, RingKind
 from realtime_stats.fold import EventFold
 from realtime_stats.fold_records import (
     Changes,
@@ -42,6 +43,12 @@ _IVR_CALLS = f"SELECT {', '.join('c.' + c for c in rows.IVR_CALL_COLUMNS)} FROM 
 _STEPS = f"SELECT {', '.join('s.' + c for c in rows.STEP_COLUMNS)} FROM ivr_steps s"
 _INTERVALS = f"SELECT {', '.join(rows.INTERVAL_COLUMNS)} FROM agent_intervals"
 _FINAL = "c.ended_at IS NOT NULL AND (c.answered_at IS NULL OR c.agent_done = ?)"
+_RINGS = f"SELECT {', '.join(rows.RING_COLUMNS)} FROM backoffice_rings"
+# `BackOfficeRing.finished`: unanswered, an answered consult, or an answered direct call ended.
+_RING_FINISHED = (
+    "(not_answered_at IS NOT NULL OR ended_at IS NOT NULL"
+    " OR (answered_at IS NOT NULL AND kind = ?))"
+)
 
 
 def open_store(target: str | Path, *, migrations: Iterable[Migration] = MIGRATIONS) -> Store:
@@ -101,6 +108,7 @@ class Store:
             self._write_calls(tx, batch.calls)
             self._write_ivr_calls(tx, batch.ivr_calls)
             self._write_intervals(tx, batch.intervals)
+            self._write_rings(tx, batch.rings)
             if batch.stream_id is not None:
                 self._set_position(tx, batch.stream_id)
 
@@ -119,6 +127,10 @@ class Store:
         ]
         with self._transaction() as tx:
             self._write_intervals(tx, tracked)
+
+    def save_rings(self, rings: Iterable[BackOfficeRing]) -> None:
+        with self._transaction() as tx:
+            self._write_rings(tx, rings)
 
     def set_last_stream_id(self, stream_id: StreamId) -> None:
         with self._transaction() as tx:
@@ -149,6 +161,10 @@ class Store:
     def _write_intervals(self, tx: Transaction, intervals: Iterable[TrackedInterval]) -> None:
         sql = rows.upsert("agent_intervals", rows.INTERVAL_COLUMNS, ("agent_id", "start_at"))
         tx.executemany(sql, [rows.interval_row(self._db, i) for i in intervals])
+
+    def _write_rings(self, tx: Transaction, rings: Iterable[BackOfficeRing]) -> None:
+        sql = rows.upsert("backoffice_rings", rows.RING_COLUMNS, ("call_id", "extension", "ring"))
+        tx.executemany(sql, [rows.ring_row(self._db, r) for r in rings])
 
     def _set_position(self, tx: Transaction, stream_id: StreamId) -> None:
         stored = self._position(tx)
@@ -187,9 +203,17 @@ class Store:
         with self._transaction() as tx:
             return self._ivr_calls(tx, where, (self._time(start), self._time(end)))
 
+    def rings_between(self, start: datetime, end: datetime) -> list[BackOfficeRing]:
+        """Back-office rings that started ringing in [start, end), by rang_at."""
+        with self._transaction() as tx:
+            return self._rings(
+                tx, "rang_at >= ? AND rang_at < ?", (self._time(start), self._time(end))
+            )
+
     def snapshot(self, since: datetime) -> FoldSnapshot:
         """What a fold needs to carry on after a restart: the records from `since` on, the
-        calls still live, and the stream position, read in one transaction."""
+        calls and back-office rings still live, and the stream position, read in one
+        transaction."""
         since_db, horizon = self._time(since), self._time(since - _LIVE_HORIZON)
         with self._transaction() as tx:
             calls = self._calls(
@@ -203,11 +227,17 @@ class Store:
                 (since_db, horizon),
             )
             intervals = self._intervals(tx, since, until=None)
+            rings = self._rings(
+                tx,
+                f"rang_at >= ? OR (rang_at >= ? AND NOT {_RING_FINISHED})",
+                (since_db, horizon, RingKind.CONSULT.value),
+            )
             position = self._position(tx)
         return FoldSnapshot(
             calls=tuple(calls),
             ivr_calls=tuple(ivr),
             intervals=tuple(intervals),
+            rings=tuple(rings),
             last_stream_id=position,
         )
 
@@ -241,6 +271,13 @@ class Store:
             where, params = f"{where} AND start_at < ?", [*params, self._time(until)]
         found = tx.rows(f"{_INTERVALS} WHERE {where} ORDER BY start_at, agent_id", params)
         return [rows.tracked_interval(self._db, row) for row in found]
+
+    def _rings(
+        self, tx: Transaction, where: str, params: tuple[object, ...]
+    ) -> list[BackOfficeRing]:
+        order = "ORDER BY rang_at, call_id, extension, ring"
+        found = tx.rows(f"{_RINGS} WHERE {where} {order}", params)
+        return [rows.backoffice_ring(self._db, row) for row in found]
 
     def _time(self, moment: datetime) -> object:
         return self._db.to_db(as_utc("time", moment))

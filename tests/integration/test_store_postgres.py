@@ -2,7 +2,8 @@
 
 One throwaway cluster (`kcc.stack.postgres.PostgresServer`) serves the module; every test
 gets a new empty database in it, so the tests see exactly what they see on a fresh SQLite
-file. The suite itself lives in tests/unit/realtime_stats/test_store_suite.py.
+file. The suite itself lives in tests/unit/realtime_stats/test_store_suite.py (back-office
+rings included).
 """
 
 from __future__ import annotations
@@ -26,17 +27,23 @@ from tests.unit.realtime_stats.test_store_suite import (
     test_a_database_newer_than_the_code_is_refused_untouched,
     test_a_failing_step_leaves_nothing_of_itself,
     test_a_fold_saved_change_by_change_reads_back_as_the_fold,
+    test_a_fold_with_rings_saved_change_by_change_reads_back_as_the_fold,
     test_a_new_step_is_applied_in_order,
     test_a_restart_rebuilds_the_fold_from_the_store,
+    test_a_restart_rebuilds_the_rings_from_the_store,
     test_a_row_edited_into_an_impossible_call_is_named,
+    test_a_row_edited_into_an_impossible_ring_is_named,
+    test_backoffice_rings_round_trip_exactly,
     test_calls_between_is_half_open_on_entered_at,
     test_intervals_round_trip_and_overlap,
     test_ivr_calls_that_ended_there_are_kept_with_their_steps,
     test_migrations_must_be_numbered_in_order,
     test_opening_migrates_once_and_reopening_is_a_no_op,
+    test_rings_are_written_with_the_position_or_not_at_all,
     test_saving_a_call_again_updates_its_row,
     test_the_position_is_written_with_the_records_or_not_at_all,
     test_the_snapshot_holds_the_day_and_what_is_still_live,
+    test_the_snapshot_holds_the_days_rings_and_those_still_live,
     test_tracked_calls_keep_the_menu_as_published,
 )
 
@@ -49,17 +56,23 @@ SUITE = (
     test_a_database_newer_than_the_code_is_refused_untouched,
     test_a_failing_step_leaves_nothing_of_itself,
     test_a_fold_saved_change_by_change_reads_back_as_the_fold,
+    test_a_fold_with_rings_saved_change_by_change_reads_back_as_the_fold,
     test_a_new_step_is_applied_in_order,
     test_a_restart_rebuilds_the_fold_from_the_store,
+    test_a_restart_rebuilds_the_rings_from_the_store,
     test_a_row_edited_into_an_impossible_call_is_named,
+    test_a_row_edited_into_an_impossible_ring_is_named,
+    test_backoffice_rings_round_trip_exactly,
     test_calls_between_is_half_open_on_entered_at,
     test_intervals_round_trip_and_overlap,
     test_ivr_calls_that_ended_there_are_kept_with_their_steps,
     test_migrations_must_be_numbered_in_order,
     test_opening_migrates_once_and_reopening_is_a_no_op,
+    test_rings_are_written_with_the_position_or_not_at_all,
     test_saving_a_call_again_updates_its_row,
     test_the_position_is_written_with_the_records_or_not_at_all,
     test_the_snapshot_holds_the_day_and_what_is_still_live,
+    test_the_snapshot_holds_the_days_rings_and_those_still_live,
     test_tracked_calls_keep_the_menu_as_published,
 )
 

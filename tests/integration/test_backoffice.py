@@ -1,0 +1,181 @@
+"""Back-office colleagues through the real path: direct calls, fallback to the TIC, consults.
+
+Real SIPp callers dial a back-office extension's own number through Asterisk; the
+controller rings the colleague's SIPp phone and, unanswered, queues the caller for
+the TIC. A TIC agent's warm transfer goes through the control API and Asterisk's
+attended transfer. What happened is read back from the controller's Redis Stream.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kcc.sipp.runner import AgentPhone, Caller, PortAllocator
+from kcc.site import SiteConfig
+from tests.integration.acd_harness import (
+    ControlApi,
+    EventLog,
+    call_id_of,
+    caller_number,
+    of_type,
+    place,
+    seated_agent,
+)
+from tests.integration.ivr_timing import IvrTiming
+
+pytestmark = pytest.mark.integration
+
+
+def _colleague(
+    sip_target: str, ports: PortAllocator, extension: str, *, answer_after_s: float | None
+) -> AgentPhone:
+    return AgentPhone(
+        target=sip_target,
+        ports=ports,
+        extension=extension,
+        password=f"demo{extension}",
+        answer_after_s=answer_after_s,
+        talk_s=None,
+    )
+
+
+def _direct_caller(
+    sip_target: str,
+    ports: PortAllocator,
+    tmp_path: Path,
+    extension: str,
+    *,
+    hangup_after_s: float | None,
+) -> tuple[Caller, str]:
+    """A caller on the public network dialling ``extension``'s own number."""
+    number = caller_number()
+    caller = Caller(
+        target=sip_target,
+        ports=ports,
+        caller_id=number,
+        dial=extension,
+        hangup_after_s=hangup_after_s,
+        workdir=tmp_path,
+    )
+    return caller, number
+
+
+def test_direct_call_answered_by_the_colleague_within_three_rings(
+    sip_target: str, ports: PortAllocator, tmp_path: Path, events: EventLog
+) -> None:
+    with _colleague(sip_target, ports, "301", answer_after_s=4.0):
+        caller, number = _direct_caller(sip_target, ports, tmp_path, "301", hangup_after_s=10.0)
+        with caller:
+            ringing = events.wait(of_type("backoffice.ringing", caller=number))[0]
+            call_id = ringing.call_id
+            answered = events.wait(of_type("backoffice.answered", call_id=call_id))[0]
+            ended = events.wait(of_type("backoffice.ended", call_id=call_id), timeout_s=30)[0]
+            assert caller.wait(30).ok
+    assert ringing.fields == {
+        "kind": "direct",
+        "department": "burgerzaken",
+        "extension": "301",
+        "ring": "1",
+        "caller": number,
+    }
+    ring_s = (answered.at - ringing.at).total_seconds()
+    assert 3.5 <= ring_s <= 6.0, ring_s  # the phone answers 4 s after its INVITE
+    assert ended.fields["by"] == "caller"
+    # The caller hangs up 10 s after 14023 answered: the talk lasted until then.
+    assert (ended.at - ringing.at).total_seconds() >= 9.0, (ringing.at, ended.at)
+    types = [e.type for e in events.of_call(call_id)]
+    assert "call.queued" not in types and "call.started" not in types, types
+
+
+def test_unanswered_direct_call_falls_back_to_the_tic_queue_without_priority(
+    site: SiteConfig,
+    sip_target: str,
+    ports: PortAllocator,
+    tmp_path: Path,
+    events: EventLog,
+    api: ControlApi,
+) -> None:
+    fallback_s = next(d.fallback_after_s for d in site.departments if d.id == "belastingen")
+    with (
+        _colleague(sip_target, ports, "311", answer_after_s=None),
+        seated_agent(
+            api, site, sip_target, ports, agent_id="1005", position_id="tic1",
+            answer_after_s=1.0, talk_s=3.0,
+        ),
+    ):  # fmt: skip
+        caller, number = _direct_caller(sip_target, ports, tmp_path, "311", hangup_after_s=None)
+        with caller:
+            ringing = events.wait(of_type("backoffice.ringing", caller=number))[0]
+            call_id = ringing.call_id
+            missed = events.wait(
+                of_type("backoffice.not_answered", call_id=call_id), timeout_s=fallback_s + 10
+            )[0]
+            queued = events.wait(of_type("call.queued", call_id=call_id))[0]
+            answered = events.wait(of_type("call.answered", call_id=call_id), timeout_s=30)[0]
+            assert caller.wait(30).ok
+    assert missed.fields["reason"] == "no_answer"
+    assert abs((missed.at - ringing.at).total_seconds() - fallback_s) <= 1.0
+    # The general queue, no municipality, marked as fallback traffic from the department.
+    assert queued.fields == {
+        "topic": site.ivr.general_topic,
+        "municipality": "",
+        "fell_back_from": "belastingen",
+    }
+    assert queued.at >= missed.at
+    assert answered.agent_id == "1005"
+
+
+def test_caller_hanging_up_while_the_colleague_rings_stops_the_ring(
+    sip_target: str, ports: PortAllocator, tmp_path: Path, events: EventLog
+) -> None:
+    with _colleague(sip_target, ports, "302", answer_after_s=None):
+        caller, number = _direct_caller(sip_target, ports, tmp_path, "302", hangup_after_s=3.0)
+        with caller:
+            ringing = events.wait(of_type("backoffice.ringing", caller=number))[0]
+            missed = events.wait(of_type("backoffice.not_answered", call_id=ringing.call_id))[0]
+            assert caller.wait(30).ok
+    assert missed.fields["reason"] == "caller_left"
+    assert (missed.at - ringing.at).total_seconds() < 8.0
+    types = [e.type for e in events.of_call(ringing.call_id)]
+    assert "call.queued" not in types, types
+
+
+def test_warm_transfer_from_the_api_consults_then_completes_on_hang_up(
+    site: SiteConfig,
+    sip_target: str,
+    ports: PortAllocator,
+    tmp_path: Path,
+    events: EventLog,
+    api: ControlApi,
+    timing: IvrTiming,
+) -> None:
+    with (
+        _colleague(sip_target, ports, "321", answer_after_s=3.0),
+        seated_agent(
+            api, site, sip_target, ports, agent_id="1001", position_id="tic1",
+            answer_after_s=1.0, talk_s=14.0,
+        ),
+    ):  # fmt: skip
+        caller, number = place(
+            sip_target, ports, tmp_path, timing.to_topic("1", "1"), hangup_after_s=30.0
+        )
+        with caller:
+            call_id = call_id_of(events, number)
+            events.wait(of_type("call.answered", call_id=call_id), timeout_s=60)
+            refused = api.post("/api/agents/1001/transfer", {"extension": "999"})
+            assert refused.status_code == 409 and "999" in refused.text
+            api.ok("POST", "/api/agents/1001/transfer", {"extension": "321"})
+            ringing = events.wait(of_type("backoffice.ringing", call_id=call_id))[0]
+            answered = events.wait(of_type("backoffice.answered", call_id=call_id))[0]
+            transferred = events.wait(of_type("call.transferred", call_id=call_id), timeout_s=30)[0]
+            assert caller.wait(60).ok
+    assert ringing.agent_id == "1001"
+    assert ringing.fields["kind"] == "consult"
+    assert ringing.fields["department"] == "vergunningen"
+    assert ringing.fields["extension"] == "321"
+    ring_s = (answered.at - ringing.at).total_seconds()
+    assert 2.5 <= ring_s <= 5.0, ring_s
+    assert transferred.fields["department"] == "vergunningen"
+    assert transferred.at > answered.at
