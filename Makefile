@@ -48,7 +48,7 @@ down: venv
 trace: deps rootfs venv
 	KCC_WRITE_TRACE=1 $(VENV)/bin/pytest -q tests/integration/test_capture_ami_trace.py
 
-bench: venv
+bench: deps rootfs venv
 	$(PY) bench/run.py
 
 clean:

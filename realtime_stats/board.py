@@ -53,6 +53,8 @@ class BoardInputs:
 
     ``agent_names`` and ``agent_positions`` (agent id -> name / position id such as
     ``tic1``) are optional: names default to the site config, positions to unknown.
+    ``events_through`` is the Redis Stream id of the last event folded into these
+    records ("" when none or not from the stream): it says how fresh the board is.
     """
 
     calls: tuple[CallRecord, ...] = ()
@@ -60,6 +62,7 @@ class BoardInputs:
     now: datetime
     agent_names: Mapping[str, str] = field(default_factory=dict)
     agent_positions: Mapping[str, str] = field(default_factory=dict)
+    events_through: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "now", as_utc("BoardInputs.now", self.now))
@@ -210,6 +213,7 @@ def board_snapshot(site: SiteConfig, inputs: BoardInputs) -> dict[str, Any]:
         "site": site.name,
         "timezone": site.timezone,
         "now": _iso(now),
+        "events_through": inputs.events_through,
         "day": day.isoformat(),
         "rules": {
             "norm_target": rules.norm.target,

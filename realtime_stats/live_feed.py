@@ -33,8 +33,14 @@ class ConsumerBoardFeed:
 
     def inputs(self) -> BoardInputs:
         fold = self._consumer.fold
+        # Read before the records: the wallboard renders in a worker thread while the
+        # loop may be folding, so the id may lag the records, never run ahead of them.
+        through = fold.last_stream_id
         return BoardInputs(
-            calls=tuple(fold.calls()), intervals=tuple(fold.intervals()), now=self._clock()
+            calls=tuple(fold.calls()),
+            intervals=tuple(fold.intervals()),
+            now=self._clock(),
+            events_through="" if through is None else str(through),
         )
 
     async def subscribe(self) -> AsyncIterator[None]:

@@ -330,6 +330,20 @@
     tick();
   }
 
+  // ---- render log ---------------------------------------------------------------------------
+  // When each pushed snapshot reached the screen and which stream events it covered, for
+  // measuring event-to-screen latency (bench/bench_wallboard_latency.py). Bounded, so a
+  // screen left on for weeks does not grow.
+  const RENDER_LOG_MAX = 5000;
+  const renderLog = [];
+  window.kccRenderLog = renderLog;
+  function logRender(through) {
+    window.requestAnimationFrame(() => {
+      renderLog.push({ shown_at_ms: Date.now(), events_through: through || '' });
+      if (renderLog.length > RENDER_LOG_MAX) renderLog.splice(0, renderLog.length - RENDER_LOG_MAX);
+    });
+  }
+
   // ---- the connection -----------------------------------------------------------------------
   function setConnection(state) {
     body.dataset.connection = state;
@@ -345,8 +359,10 @@
   function connect() {
     const source = new EventSource(streamUrl());
     source.addEventListener('snapshot', (event) => {
-      apply(JSON.parse(event.data));
+      const next = JSON.parse(event.data);
+      apply(next);
       setConnection('open');
+      logRender(next.events_through);
     });
     source.addEventListener('error', () => {
       setConnection('lost');
