@@ -96,11 +96,23 @@ def create_app(
     install_authenticator(app, Authenticator(site.access))
     # Routes go on the app itself, not through include_router: app.routes then lists
     # every route, and tests/unit/http checks each one refuses anonymous callers.
-    routes_health.add_routes(app, redis)
+    routes_health.add_routes(app, redis, lambda: _events_health(consumer))
     routes_wallboard.add_routes(app, page, board_feed, site=site)
     routes_metrics.add_routes(app, exporter, redis)
     routes_reports.add_routes(app, lambda: store, site)
     return app
+
+
+def _events_health(consumer: EventConsumer | None) -> routes_health.EventsHealth | None:
+    if consumer is None:
+        return None
+    status = consumer.status
+    return routes_health.EventsHealth(
+        connected=status.connected,
+        caught_up=status.caught_up,
+        stored_through="" if status.position is None else str(status.position),
+        last_error=status.last_error,
+    )
 
 
 def log_config() -> dict[str, Any]:

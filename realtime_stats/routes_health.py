@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+from collections.abc import Callable
 from types import TracebackType
 from typing import Annotated, Self
 
@@ -73,9 +74,19 @@ class RedisProbe:
         return RedisStatus.OK if answered else RedisStatus.UNREACHABLE
 
 
+class EventsHealth(BaseModel, frozen=True):
+    """How far the controller's event stream has been followed and stored."""
+
+    connected: bool
+    caught_up: bool  # the stream was read to its end at least once since start
+    stored_through: str  # stream id up to which records are durable ("" none yet)
+    last_error: str | None
+
+
 class HealthReport(BaseModel, frozen=True):
     status: str  # "ok", or "degraded" when a configured dependency does not answer
     redis: RedisStatus
+    events: EventsHealth | None = None  # None: this service follows no stream
 
 
 class WhoAmI(BaseModel, frozen=True):
@@ -84,15 +95,20 @@ class WhoAmI(BaseModel, frozen=True):
     role: str | None
 
 
-def add_routes(app: FastAPI, redis: RedisProbe) -> None:
+def add_routes(
+    app: FastAPI, redis: RedisProbe, events: Callable[[], EventsHealth | None] = lambda: None
+) -> None:
     """``/api/health`` and ``/api/whoami`` for any logged-in user."""
 
     @app.get("/api/health", response_model=HealthReport)
     async def health(_: Annotated[Principal, Depends(ANY_USER_ACCESS)]) -> JSONResponse:
         redis_status = await redis.status()
         degraded = redis_status is RedisStatus.UNREACHABLE
-        report = HealthReport(status="degraded" if degraded else "ok", redis=redis_status)
-        return JSONResponse(report.model_dump(mode="json"), status_code=503 if degraded else 200)
+        report = HealthReport(
+            status="degraded" if degraded else "ok", redis=redis_status, events=events()
+        )
+        body = report.model_dump(mode="json", exclude={"events"} if report.events is None else None)
+        return JSONResponse(body, status_code=503 if degraded else 200)
 
     @app.get("/api/whoami")
     async def whoami(who: Annotated[Principal, Depends(ANY_USER_ACCESS)]) -> WhoAmI:
