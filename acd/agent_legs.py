@@ -19,7 +19,8 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from acd.ami.actions import Originate
+from acd.ami import AmiClient, AmiError
+from acd.ami.actions import Getvar, Originate
 
 log = logging.getLogger(__name__)
 
@@ -96,3 +97,17 @@ def originate_for(
             "TRANSFER_CONTEXT": "kcc-internal",
         },
     )
+
+
+async def channel_up(ami: AmiClient, uniqueid: str) -> bool:
+    """Whether the leg ``uniqueid`` is answered (state Up); False when it is gone.
+
+    A leg is answered before its ``Bridge`` takes the caller out of FastAGI, so when a
+    caller's session ends while their leg rings, this tells a bridge (wait for the
+    Originate answer) from a caller who hung up (stop ringing now).
+    """
+    try:
+        result = await ami.send_action(Getvar(channel=uniqueid, variable="CHANNEL(state)"))
+    except AmiError:
+        return False
+    return result.response.headers.get("Value") == "Up"

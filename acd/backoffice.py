@@ -25,9 +25,9 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from acd.agent_legs import failure_reason
+from acd.agent_legs import channel_up, failure_reason
 from acd.ami import AmiClient, AmiError
-from acd.ami.actions import Getvar, Hangup, Originate
+from acd.ami.actions import Hangup, Originate
 from acd.ami.events import DialBegin, DialEnd, OriginateResponse
 from acd.ami.events import Hangup as HangupEvent
 from kcc.site import SiteConfig
@@ -161,12 +161,7 @@ class BackOffice:
 
     async def leg_answered(self, ring: Ring) -> bool:
         """Whether the colleague's leg is up: it is answered before it bridges the caller."""
-        action = Getvar(channel=self.leg_id(ring), variable="CHANNEL(state)")
-        try:
-            result = await self._ami.send_action(action)
-        except AmiError:
-            return False  # the leg is gone (or AMI is): not a bridge that took the caller
-        return result.response.headers.get("Value") == "Up"
+        return await channel_up(self._ami, self.leg_id(ring))
 
     @staticmethod
     def leg_id(ring: Ring) -> str:

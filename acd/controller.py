@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from acd.agent_legs import LegBook, failure_reason, originate_for
+from acd.agent_legs import LegBook, channel_up, failure_reason, originate_for
 from acd.ami import AmiClient, AmiError
 from acd.ami.actions import (
     Atxfer,
@@ -95,11 +95,14 @@ class Controller:
         return self.acd.snapshot_for(call_id, self.now())
 
     async def left(self, call_id: str) -> bool:
-        ring = self._rings.get(call_id)
-        if ring is not None and not ring.done():
-            # The agent may have answered this very moment: Bridge takes the caller
-            # out of FastAGI before the Originate answer reaches us. Wait for it.
-            await asyncio.wait({ring}, timeout=5.0)
+        ring, leg = self._rings.get(call_id), self._legs.ringing.get(call_id)
+        # The agent may have answered this very moment: Bridge takes the caller out of
+        # FastAGI before the Originate answer reaches us. An answered leg says so; then
+        # wait for that answer. Otherwise the caller hung up: stop the ringing at once.
+        if ring is not None and leg is not None and not ring.done():
+            bridged = await channel_up(self.ami, leg.uniqueid)
+            if bridged:
+                await asyncio.wait({ring}, timeout=5.0)
         self._joined.pop(call_id, None)
         if self._legs.in_call(call_id):
             return True

@@ -208,6 +208,43 @@ def test_ring_no_answer_moves_the_call_on_and_pauses_the_agent(
         assert state["1004"]["pause_reason"] == "not_answering"
 
 
+def test_a_caller_hanging_up_while_the_agent_rings_stops_the_ringing_at_once(
+    site: SiteConfig,
+    sip_target: str,
+    ports: PortAllocator,
+    tmp_path: Path,
+    events: EventLog,
+    api: ControlApi,
+    timing: IvrTiming,
+    ami: AmiWatch,
+) -> None:
+    position = next(p for p in site.positions if p.id == "tic1")
+    with seated_agent(
+        api, site, sip_target, ports, agent_id="1003", position_id="tic1",
+        answer_after_s=None, topics=["afval-openbare-ruimte"],
+    ):  # fmt: skip
+        since = ami.mark()
+        steps = timing.to_topic("2", "3")
+        caller, number = place(sip_target, ports, tmp_path, steps, hangup_after_s=4.0)
+        with caller:
+            call_id = call_id_of(events, number)
+            events.wait(of_type("call.offered", call_id=call_id, agent_id="1003"))
+            assert caller.wait(30).ok
+            ended = events.wait(of_type("call.ended", call_id=call_id))[0]
+            gone = ami.wait_for(
+                "Hangup", since=since,
+                where=lambda f: f.get("Channel", "").startswith(f"PJSIP/{position.extension}-"),
+            )  # fmt: skip
+            asked = ami.wait_for(
+                "HangupRequest", since=since,
+                where=lambda f: f.get("Channel", "").startswith("PJSIP/trunk-"),
+            )  # fmt: skip
+    assert ended.fields["phase"] == "ringing"
+    # The agent's phone stops ringing when the caller goes, not seconds later.
+    stopped_after = float(gone["_received"]) - float(asked["_received"])
+    assert stopped_after < 1.0, stopped_after
+
+
 def test_callers_are_still_answered_when_the_controller_is_killed(
     site: SiteConfig,
     sip_target: str,
