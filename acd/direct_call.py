@@ -60,7 +60,13 @@ class DirectCallSession:
             await self._backoffice.abandon(ring)
             return
         outcome = await self._ring(ring, caller)
-        if outcome in (ANSWERED, CALLER_LEFT):
+        if outcome == ANSWERED:
+            # The Originate answer can come before the colleague's Bridge takes the
+            # caller: ending the session now would run the dialplan on, into the
+            # fallback queue. Stay until Asterisk says the caller left FastAGI.
+            await agi.wait_hangup()
+            return
+        if outcome == CALLER_LEFT:
             return
         log.info("direct call %s to %s not answered (%s): to the TIC", call_id, extension, outcome)
         await self._fall_back(call_id, caller, department)
