@@ -115,5 +115,8 @@ def _phone(site: SiteConfig, ext: str, md5: str, context: str, label: str) -> It
             ("max_contacts", "1"),
             ("remove_existing", "yes"),
             ("minimum_expiration", "30"),
+            # A working day: softphones pick their own, shorter, expiry and renew it;
+            # the demo's SIPp phones register once for the whole demo.
+            ("maximum_expiration", "43200"),
         ),
     )

@@ -4,8 +4,9 @@ Agents are real SIPp softphones that register at the TIC positions, are logged
 in through the controller's HTTP API (as a floor manager would) and answer after
 a couple of seconds; callers are SIPp clients dialling 14023 at random intervals.
 They go through the real IVR - a municipality and a topic pressed on the keypad,
-timed from the rendered prompts - and some hang up while they wait. Everything
-runs on loopback.
+timed from the rendered prompts - and some hang up while they wait. Back-office
+colleagues, callers dialling them directly and warm transfers come from
+`kcc.demo_backoffice`. Everything runs on loopback.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from types import FrameType
 
 import httpx
 
+from kcc.demo_backoffice import DEMO_REGISTRATION_S, DemoBackOffice
 from kcc.passwords import verify_token
 from kcc.sipp import AgentPhone, Caller
 from kcc.sipp.runner import PortAllocator
@@ -31,6 +33,12 @@ from kcc.stack.stack import PROMPTS_INSIDE, Stack
 DEMO_FLOOR_LOGIN = ("floor", "demo-floor")  # documented in docs/site-config.md
 
 DEMO_DISPLAY_TOKEN = "demo-wall-display"  # documented in docs/site-config.md
+
+# Talk time of the agents at the normal positions, in turn. Long enough for a warm
+# transfer's consult to be answered before the agent hangs up (which completes it):
+# the shortest must outlast kcc.demo_backoffice.TransferPolicy.latest_consult_answer_s
+# (about 17.5 s), the longest must stay below the colleagues' talk time (60 s).
+AGENT_TALK_S = (25.0, 35.0, 45.0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,25 +67,34 @@ def run_demo(
         stack = stack_exit.enter_context(Stack(site, instance=instance))
         target = f"{site.services.bind_host}:{site.services.sip_port}"
         ports = PortAllocator(40000, 48000)
-        _staff_positions(site, stack, stack_exit, target, ports)
+        workdir = stack.state_dir / "sipp"
+        api = stack_exit.enter_context(
+            httpx.Client(base_url=stack.control_url, auth=DEMO_FLOOR_LOGIN, timeout=10)
+        )
+        _staff_positions(site, api, stack_exit, target, ports)
+        backoffice = DemoBackOffice(
+            site=site,
+            target=target,
+            ports=ports,
+            api=api,
+            exit_stack=stack_exit,
+            workdir=workdir,
+            seed=load.seed,
+        )
+        backoffice.start()
         print(f"wallboard: {wallboard_url(stack)}", flush=True)
         print("simulated callers are dialling 14023; Ctrl-C stops everything", flush=True)
         menu = _menu_timing(stack)
-        _call_loop(
-            target, ports, load, stop, duration_s, stack_exit, stack.state_dir / "sipp", menu
-        )
+        _call_loop(target, ports, load, stop, duration_s, stack_exit, workdir, menu, backoffice)
     print("demo stopped; every process it started has ended", flush=True)
     return 0
 
 
 def _staff_positions(
-    site: SiteConfig, stack: Stack, exit_stack: ExitStack, target: str, ports: PortAllocator
+    site: SiteConfig, api: httpx.Client, exit_stack: ExitStack, target: str, ports: PortAllocator
 ) -> None:
     """One agent per normal position, logged in to their topics through the controller."""
     seats = [p for p in site.positions if not p.peak]
-    api = exit_stack.enter_context(
-        httpx.Client(base_url=stack.control_url, auth=DEMO_FLOOR_LOGIN, timeout=10)
-    )
     for i, (position, agent) in enumerate(zip(seats, site.agents, strict=False)):
         exit_stack.enter_context(
             AgentPhone(
@@ -86,8 +103,9 @@ def _staff_positions(
                 extension=position.extension,
                 password=f"demo{position.extension}",
                 answer_after_s=2.0,
-                talk_s=25.0 + 10 * i,
+                talk_s=AGENT_TALK_S[i % len(AGENT_TALK_S)],
                 calls=100_000,
+                registration_s=DEMO_REGISTRATION_S,
             )
         )
         reply = api.post(f"/api/agents/{agent.id}/login", json={"position": position.id})
@@ -128,6 +146,7 @@ def _call_loop(
     exit_stack: ExitStack,
     workdir: Path,
     menu: _MenuTiming,
+    backoffice: DemoBackOffice,
 ) -> None:
     rng = random.Random(load.seed)
     active: list[Caller] = []
@@ -151,6 +170,7 @@ def _call_loop(
             exit_stack.callback(caller.stop)
             active.append(caller)
             next_call = time.monotonic() + rng.expovariate(1 / load.mean_interval_s)
+        backoffice.tick()
         stop.wait(0.5)
 
 

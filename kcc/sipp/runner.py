@@ -271,7 +271,11 @@ class AgentPhone:
         talk_s: float | None = 5.0,
         calls: int = 1,
         workdir: Path | None = None,
+        registration_s: int = 600,
     ) -> None:
+        # SIPp does not renew a registration: it lasts ``registration_s`` (at most the
+        # AOR's maximum_expiration, 12 h), which the phone must outlive no longer than.
+        self.registration_s = registration_s
         self.target, self.extension, self.password = target, extension, password
         self.sip_port, self.media_port = ports.take()
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix=f"kcc-agent-{extension}-"))
@@ -297,7 +301,7 @@ class AgentPhone:
             )
 
     def __enter__(self) -> AgentPhone:
-        self._register(expires_s=600)
+        self._register(expires_s=self.registration_s)
         # The registration's socket is closed now; the phone listens on the same port.
         self._uas = _SippProcess(
             name=f"agent-{self.extension}",
@@ -306,7 +310,7 @@ class AgentPhone:
             sip_port=self.sip_port,
             media_port=self.media_port,
             calls=self._calls,
-            timeout_s=3600,
+            timeout_s=max(3600, self.registration_s),
             workdir=self.workdir,
         )
         _wait_bound(self.sip_port, self._uas)
