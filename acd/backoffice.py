@@ -149,7 +149,10 @@ class BackOffice:
             return self._not_answered(
                 ring, failure_reason(responses[0].reason) if responses else "error"
             )
-        answered = _Answered(ring, self.leg_id(ring), caller_uniqueid)
+        # The leg that answered: ours, or - after a colleague's pickup (*8) - the picking
+        # phone's channel, which takes the call over while ours is hung up.
+        leg = responses[0].uniqueid or self.leg_id(ring)
+        answered = _Answered(ring, leg, caller_uniqueid)
         self._book.answered[answered.leg] = self._book.answered[caller_uniqueid] = answered
         self._publish("backoffice.answered", ring.call_id, "", ring.fields())
         return ANSWERED

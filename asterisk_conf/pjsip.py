@@ -37,10 +37,16 @@ def sections(site: SiteConfig) -> Iterator[Section]:
     yield from _trunk(site)
     for position in site.positions:
         label = f"TIC {position.id}" + (" (piek)" if position.peak else "")
+        # No pickup group: a call the ACD offers to one agent is theirs; another free
+        # agent gets an offer of their own.
         yield from _phone(site, position.extension, position.sip_md5, "kcc-positions", label)
-    for department in site.departments:
+    for group, department in enumerate(site.departments, start=1):
+        # Pickup (*8) within a department: a colleague takes over a phone ringing at
+        # an empty desk from their own (no hunt group rings on by itself).
         for ext in department.extensions:
-            yield from _phone(site, ext.extension, ext.sip_md5, "kcc-backoffice", ext.name)
+            yield from _phone(
+                site, ext.extension, ext.sip_md5, "kcc-backoffice", ext.name, pickup=group
+            )
 
 
 def _media_pairs(site: SiteConfig, *, symmetric: bool = True) -> tuple[tuple[str, str], ...]:
@@ -83,7 +89,10 @@ def _trunk(site: SiteConfig) -> Iterator[Section]:
     )
 
 
-def _phone(site: SiteConfig, ext: str, md5: str, context: str, label: str) -> Iterator[Section]:
+def _phone(
+    site: SiteConfig, ext: str, md5: str, context: str, label: str, *, pickup: int | None = None
+) -> Iterator[Section]:
+    groups = () if pickup is None else (("pickup_group", str(pickup)), ("call_group", str(pickup)))
     yield Section(
         name=ext,
         pairs=(
@@ -94,8 +103,7 @@ def _phone(site: SiteConfig, ext: str, md5: str, context: str, label: str) -> It
             ("aors", ext),
             ("callerid", f'"{label}" <{ext}>'),
             ("device_state_busy_at", "1"),
-            ("pickup_group", "1"),
-            ("call_group", "1"),
+            *groups,
         ),
     )
     yield Section(

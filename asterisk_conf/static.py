@@ -203,6 +203,8 @@ def features_conf(site: SiteConfig) -> Iterator[Section]:
             ("atxfercomplete", "*2"),
             ("atxferthreeway", "*3"),
             ("atxferswap", "*4"),
+            # Call pickup within a department's pickup group (asterisk_conf/pjsip.py).
+            ("pickupexten", "*8"),
         ),
     )
     # Warm transfer always (the source documents ask for no blind transfer),

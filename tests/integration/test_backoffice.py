@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kcc.sipp.runner import AgentPhone, Caller, PortAllocator
+from kcc.sipp.runner import AgentPhone, Caller, PortAllocator, dial_from_phone
 from kcc.site import SiteConfig
 from tests.integration.acd_harness import (
     ControlApi,
@@ -179,3 +179,34 @@ def test_warm_transfer_from_the_api_consults_then_completes_on_hang_up(
     assert 2.5 <= ring_s <= 5.0, ring_s
     assert transferred.fields["department"] == "vergunningen"
     assert transferred.at > answered.at
+
+
+def test_a_colleague_picks_up_a_direct_call_ringing_at_an_empty_desk(
+    sip_target: str, ports: PortAllocator, tmp_path: Path, events: EventLog
+) -> None:
+    # 301 rings at an empty desk; 302, same department, takes it over with *8.
+    # Domain: pickup instead of hunt groups, so reachability per person stays visible.
+    with _colleague(sip_target, ports, "301", answer_after_s=None):
+        caller, number = _direct_caller(sip_target, ports, tmp_path, "301", hangup_after_s=12.0)
+        with caller:
+            ringing = events.wait(of_type("backoffice.ringing", caller=number))[0]
+            # A TIC position is in no department's pickup group: refused.
+            refused = dial_from_phone(
+                target=sip_target, ports=ports, extension="201", password="demo201",
+                dial="*8", workdir=tmp_path,
+            )  # fmt: skip
+            assert not refused.ok
+            picked = dial_from_phone(
+                target=sip_target, ports=ports, extension="302", password="demo302",
+                dial="*8", workdir=tmp_path,
+            )  # fmt: skip
+            assert picked.ok, picked.log
+            assert caller.wait(30).ok
+        call_id = ringing.call_id
+        answered = events.wait(of_type("backoffice.answered", call_id=call_id))[0]
+        ended = events.wait(of_type("backoffice.ended", call_id=call_id))[0]
+    # Answered within the fallback time, by the pickup: no fallback to the TIC.
+    assert (answered.at - ringing.at).total_seconds() < 15.0
+    assert ended.fields["by"] == "caller"
+    types = [e.type for e in events.of_call(call_id)]
+    assert "backoffice.not_answered" not in types and "call.queued" not in types, types

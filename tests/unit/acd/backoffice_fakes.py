@@ -113,6 +113,8 @@ class OriginateOutcome:
     reason: int = 0
     refused: bool = False
     held: bool = False
+    # Answered by another phone's pickup (*8): its channel, not ours, is the answer's.
+    picked_up_by: Chan | None = None
 
 
 ANSWERED_AT_ONCE = OriginateOutcome(success=True, reason=4)
@@ -127,16 +129,20 @@ def failed(reason: int) -> OriginateOutcome:
 def _originate_response(action: ReceivedAction, outcome: OriginateOutcome) -> bytes:
     h = action.headers
     answered = outcome.success
+    channel = f"{h['Channel']}-0000002a" if answered else h["Channel"]
+    uniqueid = h.get("ChannelId", "<unknown>") if answered else "<unknown>"
+    if outcome.picked_up_by is not None:
+        channel, uniqueid = outcome.picked_up_by.name, outcome.picked_up_by.uniqueid
     return event(
         "OriginateResponse",
         [
             ("Privilege", "call,all"),
             ("Response", "Success" if answered else "Failure"),
-            ("Channel", f"{h['Channel']}-0000002a" if answered else h["Channel"]),
+            ("Channel", channel),
             ("Application", h.get("Application", "")),
             ("Data", h.get("Data", "")),
             ("Reason", str(outcome.reason)),
-            ("Uniqueid", h.get("ChannelId", "<unknown>") if answered else "<unknown>"),
+            ("Uniqueid", uniqueid),
             ("CallerIDNum", "<unknown>"),
             ("CallerIDName", "<unknown>"),
         ],

@@ -18,6 +18,7 @@ from tests.unit.acd.backoffice_fakes import (
     REFUSED,
     BackOfficeRig,
     Chan,
+    OriginateOutcome,
     Published,
     PublishLog,
     backoffice_rig,
@@ -327,6 +328,22 @@ async def test_answered_direct_call_publishes_answered(rig: BackOfficeRig) -> No
             {"kind": "direct", "department": "vergunningen", "extension": "321", "ring": "1"},
         )
     ]
+
+
+async def test_a_call_picked_up_by_a_colleague_ends_with_the_picking_phone(
+    rig: BackOfficeRig,
+) -> None:
+    # Asterisk's pickup answers the Originate with the picker's channel and hangs up the
+    # leg that rang (seen on Asterisk 22): that hang-up must not end the call.
+    picker = Chan("PJSIP/302-00000003", "1718000000.60", CALL)
+    rig.phones.outcome = OriginateOutcome(success=True, reason=4, picked_up_by=picker)
+    ring, outcome = await _ring(rig, "301")
+    assert outcome == ANSWERED
+    rig.backoffice.on_ami_event(hangup(_leg(rig, ring)))
+    assert rig.published.types == ["backoffice.ringing", "backoffice.answered"]
+    rig.backoffice.on_ami_event(hangup(picker))
+    assert rig.published.types[-1] == "backoffice.ended"
+    assert rig.published.events[-1].fields["by"] == "colleague"
 
 
 @pytest.mark.parametrize(("first", "by"), [("leg", "colleague"), ("caller", "caller")])
