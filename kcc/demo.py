@@ -17,11 +17,14 @@ import signal
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
+from zoneinfo import ZoneInfo
 
 import httpx
 
+from ivr_flows.hours import is_open
 from kcc.demo_backoffice import DEMO_REGISTRATION_S, DemoBackOffice
 from kcc.passwords import verify_token
 from kcc.sipp import AgentPhone, Caller
@@ -55,6 +58,26 @@ def wallboard_url(stack: Stack) -> str:
     return f"{stack.http_url}/wallboard"
 
 
+def demo_ivr_time(site: SiteConfig, now: datetime) -> datetime | None:
+    """None while every municipality is open; else the next moment all of them are.
+
+    Steps of 15 minutes over the coming two weeks, so a demo started on Christmas Eve
+    evening still finds the first working morning after the holidays.
+    """
+
+    def all_open(when: datetime) -> bool:
+        return all(is_open(m.opening_hours, when, m.extra_closed_days) for m in site.municipalities)
+
+    if all_open(now):
+        return None
+    start = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+    for step in range(1, 14 * 24 * 4):
+        when = start + timedelta(minutes=15 * step)
+        if all_open(when):
+            return when + timedelta(minutes=30)  # not on the opening minute itself
+    raise ValueError("the site's municipalities are never all open in the next two weeks")
+
+
 def run_demo(
     site: SiteConfig,
     *,
@@ -64,7 +87,16 @@ def run_demo(
 ) -> int:
     stop = _StopFlag()
     with ExitStack() as stack_exit:
-        stack = stack_exit.enter_context(Stack(site, instance=instance))
+        ivr_time = demo_ivr_time(site, datetime.now(UTC))
+        controller_args: list[str] = []
+        if ivr_time is not None:
+            # At night or at the weekend every caller would only hear "closed".
+            controller_args = ["--ivr-time", ivr_time.isoformat()]
+            local = ivr_time.astimezone(ZoneInfo(site.timezone))
+            print(f"the municipalities are closed now: the IVR's clock starts at {local:%A %H:%M}")
+        stack = stack_exit.enter_context(
+            Stack(site, instance=instance, controller_args=controller_args)
+        )
         target = f"{site.services.bind_host}:{site.services.sip_port}"
         ports = PortAllocator(40000, 48000)
         workdir = stack.state_dir / "sipp"
