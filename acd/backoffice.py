@@ -93,6 +93,7 @@ class _Book:
     serials: dict[str, itertools.count[int]] = field(default_factory=dict)
     consults: dict[str, Ring] = field(default_factory=dict)  # dialled uniqueid -> ring
     answered: dict[str, _Answered] = field(default_factory=dict)  # leg or caller uniqueid
+    consulted: dict[str, str] = field(default_factory=dict)  # call -> last answered consult
 
 
 class BackOffice:
@@ -187,6 +188,7 @@ class BackOffice:
                 if ring is None:
                     return
                 if event.dial_status == "ANSWER":
+                    self._book.consulted[ring.call_id] = ring.department
                     self._publish("backoffice.answered", ring.call_id, ring.agent_id, ring.fields())
                 else:
                     reason = _DIAL_STATUS.get(event.dial_status, "error")
@@ -197,8 +199,13 @@ class BackOffice:
                 pass
 
     def call_done(self, call_id: str) -> None:
-        """Forget a call's ring numbering (its agent leg hung up)."""
+        """Forget a call's ring numbering and consults (its agent leg hung up)."""
         self._book.serials.pop(call_id, None)
+        self._book.consulted.pop(call_id, None)
+
+    def consulted_department(self, call_id: str) -> str | None:
+        """The department of the call's last answered consult, if any."""
+        return self._book.consulted.get(call_id)
 
     def _consult_began(self, event: DialBegin) -> None:
         extension = extension_of(event.dest.name)

@@ -334,8 +334,14 @@ class Controller:
             if leg is None:
                 continue
             target = event.transfer_target
-            # The target is the consult's Local channel (Atxfer, #2) or the phone itself.
-            department = self._departments.get(extension_of(target.name), "") if target else ""
+            # The target is the consult's Local channel (Atxfer, #2) or the phone itself;
+            # when Asterisk names neither (the Local channel optimised away first), the
+            # consult the controller saw answered says where the caller went.
+            name = target.name if target else ""
+            department = self._departments.get(extension_of(name), "") if name else ""
+            if not department:
+                department = self.backoffice.consulted_department(leg.call_id) or ""
+            log.info("call %s transferred to %s (%s)", leg.call_id, department or "-", name)
             self.feed(
                 ev.CallTransferred(
                     call_id=leg.call_id, agent_id=leg.agent_id, department=department, at=self.now()

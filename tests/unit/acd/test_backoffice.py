@@ -144,6 +144,20 @@ def test_consult_answered(consults: Consults) -> None:
     }
 
 
+def test_the_last_answered_consult_names_the_department_until_the_call_is_done(
+    consults: Consults,
+) -> None:
+    assert consults.backoffice.consulted_department(CALL) is None
+    local, phone = consults.begin("311")
+    consults.end(local, phone, "NOANSWER")
+    assert consults.backoffice.consulted_department(CALL) is None  # not answered
+    local, phone = consults.begin("321")
+    consults.end(local, phone, "ANSWER")
+    assert consults.backoffice.consulted_department(CALL) == "vergunningen"
+    consults.backoffice.call_done(CALL)
+    assert consults.backoffice.consulted_department(CALL) is None
+
+
 @pytest.mark.parametrize(
     ("dial_status", "reason"),
     [
