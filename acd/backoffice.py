@@ -203,9 +203,18 @@ class BackOffice:
         self._book.serials.pop(call_id, None)
         self._book.consulted.pop(call_id, None)
 
-    def consulted_department(self, call_id: str) -> str | None:
-        """The department of the call's last answered consult, if any."""
-        return self._book.consulted.get(call_id)
+    def transfer_department(self, call_id: str, target: str) -> str:
+        """The department a completed warm transfer of ``call_id`` went to ("" none).
+
+        ``target`` is the channel AMI's ``AttendedTransfer`` names: the consult's Local
+        channel (Atxfer, ``#2``) or the phone itself. When Asterisk names none (the Local
+        channel optimised away first), the consult seen answered says where it went.
+        """
+        department = self.department_of(extension_of(target)) if target else None
+        if department is None:
+            department = self._book.consulted.get(call_id)
+        log.info("call %s transferred to %s (%s)", call_id, department or "-", target)
+        return department or ""
 
     def _consult_began(self, event: DialBegin) -> None:
         extension = extension_of(event.dest.name)

@@ -24,6 +24,7 @@ from kcc.http_auth import Authenticator, Principal, install_authenticator, requi
 from kcc.site.access import Role
 
 if TYPE_CHECKING:
+    from acd.controller import Controller
     from acd.service import ControllerService
 
 AGENT_ACCESS = require(Role.AGENT, Role.FLOOR_MANAGER, Role.TEAM_LEAD)
@@ -74,7 +75,7 @@ def create_control_app(service: ControllerService) -> FastAPI:
 
     @app.get("/api/acd/state")
     async def state(_: AgentUser) -> dict[str, Any]:
-        return controller.state_view()
+        return state_view(controller)
 
     @app.post("/api/agents/{agent_id}/login")
     async def login(agent_id: str, body: Login, _: AgentUser) -> dict[str, Any]:
@@ -153,6 +154,36 @@ def create_control_app(service: ControllerService) -> FastAPI:
         return {"calamity": s.calamity_text, "topic_menu_enabled": s.topic_menu_enabled}
 
     return app
+
+
+def state_view(controller: Controller) -> dict[str, object]:
+    """Agents and waiting callers as JSON-able data, for the control API."""
+    now = controller.now()
+    return {
+        "at": now.isoformat(),
+        "agents": [
+            {
+                "agent_id": a.agent_id,
+                "position_id": a.position_id,
+                "state": a.state.value,
+                "since": a.since.isoformat() if a.since else None,
+                "pause_reason": a.pause_reason.value if a.pause_reason else None,
+                "topics": sorted(a.topics),
+                "call_id": a.call_id,
+            }
+            for a in controller.acd.agents()
+        ],
+        "waiting": [
+            {
+                "call_id": w.call_id,
+                "topic": w.topic,
+                "municipality": w.municipality,
+                "waiting_s": round((now - w.queued_at).total_seconds(), 1),
+                "offered_to": w.offered_to,
+            }
+            for w in controller.acd.waiting()
+        ],
+    }
 
 
 class _QuietServer(uvicorn.Server):

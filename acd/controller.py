@@ -27,7 +27,7 @@ from acd.ami.actions import (
 from acd.ami.event_stream import ResyncRequired
 from acd.ami.events import AttendedTransfer, CoreShowChannel, OriginateResponse, QueueMember
 from acd.ami.events import Hangup as HangupEvent
-from acd.backoffice import BackOffice, extension_of
+from acd.backoffice import BackOffice
 from acd.caller_session import Joined
 from acd.core import PauseReason
 from acd.core import effects as fx
@@ -65,7 +65,6 @@ class Controller:
         self._mirrored: dict[str, frozenset[str]] = {}  # agent -> topics in app_queue
         self._tasks: set[asyncio.Task[None]] = set()
         self._restored = False
-        self._departments = {e.extension: d.id for d in site.departments for e in d.extensions}
         self.backoffice = BackOffice(site, ami, self._publish_as, self._legs.agent_in_call)
 
     # ------------------------------------------------------------ QueueHost
@@ -123,8 +122,8 @@ class Controller:
         Asterisk's ``Atxfer`` does what ``#2`` on the phone does: the caller is held and
         the agent consults the colleague; the agent hanging up completes the transfer.
         """
-        internal = {p.extension for p in self.site.positions} | set(self._departments)
-        if extension not in internal:
+        positions = {p.extension for p in self.site.positions}
+        if extension not in positions and self.backoffice.department_of(extension) is None:
             return f"extension {extension} is no position or back-office extension"
         leg = next((g for g in self._legs.answered.values() if g.agent_id == agent_id), None)
         if leg is None:
@@ -147,35 +146,6 @@ class Controller:
             ),
             None,
         )
-
-    def state_view(self) -> dict[str, object]:
-        """Agents and waiting callers as JSON-able data, for the control API."""
-        now = self.now()
-        return {
-            "at": now.isoformat(),
-            "agents": [
-                {
-                    "agent_id": a.agent_id,
-                    "position_id": a.position_id,
-                    "state": a.state.value,
-                    "since": a.since.isoformat() if a.since else None,
-                    "pause_reason": a.pause_reason.value if a.pause_reason else None,
-                    "topics": sorted(a.topics),
-                    "call_id": a.call_id,
-                }
-                for a in self.acd.agents()
-            ],
-            "waiting": [
-                {
-                    "call_id": w.call_id,
-                    "topic": w.topic,
-                    "municipality": w.municipality,
-                    "waiting_s": round((now - w.queued_at).total_seconds(), 1),
-                    "offered_to": w.offered_to,
-                }
-                for w in self.acd.waiting()
-            ],
-        }
 
     # ------------------------------------------------------------ core I/O
 
@@ -333,15 +303,8 @@ class Controller:
             leg = self._legs.answered.get(channel.uniqueid)
             if leg is None:
                 continue
-            target = event.transfer_target
-            # The target is the consult's Local channel (Atxfer, #2) or the phone itself;
-            # when Asterisk names neither (the Local channel optimised away first), the
-            # consult the controller saw answered says where the caller went.
-            name = target.name if target else ""
-            department = self._departments.get(extension_of(name), "") if name else ""
-            if not department:
-                department = self.backoffice.consulted_department(leg.call_id) or ""
-            log.info("call %s transferred to %s (%s)", leg.call_id, department or "-", name)
+            target = event.transfer_target.name if event.transfer_target else ""
+            department = self.backoffice.transfer_department(leg.call_id, target)
             self.feed(
                 ev.CallTransferred(
                     call_id=leg.call_id, agent_id=leg.agent_id, department=department, at=self.now()

@@ -319,15 +319,33 @@ def place(
     *,
     hangup_after_s: float | None = None,
     receive_port: int | None = None,
+    dial: str = "14023",
 ) -> tuple[Caller, str]:
+    """A caller on the public network dialling ``dial``: 14023, or a back-office
+    extension's own number (with no keys to press)."""
     number = caller_number()
     caller = Caller(
         target=sip_target,
         ports=ports,
         caller_id=number,
+        dial=dial,
         steps=steps,
         hangup_after_s=hangup_after_s,
         workdir=tmp_path,
         receive_port=receive_port,
     )
     return caller, number
+
+
+def colleague_phone(
+    sip_target: str, ports: PortAllocator, extension: str, *, answer_after_s: float | None
+) -> AgentPhone:
+    """A back-office colleague's registered phone; talks until the other side hangs up."""
+    return AgentPhone(
+        target=sip_target,
+        ports=ports,
+        extension=extension,
+        password=f"demo{extension}",
+        answer_after_s=answer_after_s,
+        talk_s=None,
+    )

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from kcc.sipp.runner import AgentPhone, Caller, PortAllocator, dial_from_phone
+from kcc.sipp.runner import PortAllocator, dial_from_phone
 from kcc.site import SiteConfig
 from tests.integration.acd_harness import (
     ControlApi,
     EventLog,
     call_id_of,
-    caller_number,
+    colleague_phone,
     of_type,
     place,
     seated_agent,
@@ -28,45 +28,11 @@ from tests.integration.ivr_timing import IvrTiming
 pytestmark = pytest.mark.integration
 
 
-def _colleague(
-    sip_target: str, ports: PortAllocator, extension: str, *, answer_after_s: float | None
-) -> AgentPhone:
-    return AgentPhone(
-        target=sip_target,
-        ports=ports,
-        extension=extension,
-        password=f"demo{extension}",
-        answer_after_s=answer_after_s,
-        talk_s=None,
-    )
-
-
-def _direct_caller(
-    sip_target: str,
-    ports: PortAllocator,
-    tmp_path: Path,
-    extension: str,
-    *,
-    hangup_after_s: float | None,
-) -> tuple[Caller, str]:
-    """A caller on the public network dialling ``extension``'s own number."""
-    number = caller_number()
-    caller = Caller(
-        target=sip_target,
-        ports=ports,
-        caller_id=number,
-        dial=extension,
-        hangup_after_s=hangup_after_s,
-        workdir=tmp_path,
-    )
-    return caller, number
-
-
 def test_direct_call_answered_by_the_colleague_within_three_rings(
     sip_target: str, ports: PortAllocator, tmp_path: Path, events: EventLog
 ) -> None:
-    with _colleague(sip_target, ports, "301", answer_after_s=4.0):
-        caller, number = _direct_caller(sip_target, ports, tmp_path, "301", hangup_after_s=10.0)
+    with colleague_phone(sip_target, ports, "301", answer_after_s=4.0):
+        caller, number = place(sip_target, ports, tmp_path, [], dial="301", hangup_after_s=10.0)
         with caller:
             ringing = events.wait(of_type("backoffice.ringing", caller=number))[0]
             call_id = ringing.call_id
@@ -99,13 +65,13 @@ def test_unanswered_direct_call_falls_back_to_the_tic_queue_without_priority(
 ) -> None:
     fallback_s = next(d.fallback_after_s for d in site.departments if d.id == "belastingen")
     with (
-        _colleague(sip_target, ports, "311", answer_after_s=None),
+        colleague_phone(sip_target, ports, "311", answer_after_s=None),
         seated_agent(
             api, site, sip_target, ports, agent_id="1005", position_id="tic1",
             answer_after_s=1.0, talk_s=3.0,
         ),
     ):  # fmt: skip
-        caller, number = _direct_caller(sip_target, ports, tmp_path, "311", hangup_after_s=None)
+        caller, number = place(sip_target, ports, tmp_path, [], dial="311", hangup_after_s=None)
         with caller:
             ringing = events.wait(of_type("backoffice.ringing", caller=number))[0]
             call_id = ringing.call_id
@@ -130,8 +96,8 @@ def test_unanswered_direct_call_falls_back_to_the_tic_queue_without_priority(
 def test_caller_hanging_up_while_the_colleague_rings_stops_the_ring(
     sip_target: str, ports: PortAllocator, tmp_path: Path, events: EventLog
 ) -> None:
-    with _colleague(sip_target, ports, "302", answer_after_s=None):
-        caller, number = _direct_caller(sip_target, ports, tmp_path, "302", hangup_after_s=3.0)
+    with colleague_phone(sip_target, ports, "302", answer_after_s=None):
+        caller, number = place(sip_target, ports, tmp_path, [], dial="302", hangup_after_s=3.0)
         with caller:
             ringing = events.wait(of_type("backoffice.ringing", caller=number))[0]
             missed = events.wait(of_type("backoffice.not_answered", call_id=ringing.call_id))[0]
@@ -152,7 +118,7 @@ def test_warm_transfer_from_the_api_consults_then_completes_on_hang_up(
     timing: IvrTiming,
 ) -> None:
     with (
-        _colleague(sip_target, ports, "321", answer_after_s=3.0),
+        colleague_phone(sip_target, ports, "321", answer_after_s=3.0),
         seated_agent(
             api, site, sip_target, ports, agent_id="1001", position_id="tic1",
             answer_after_s=1.0, talk_s=14.0,
@@ -186,8 +152,8 @@ def test_a_colleague_picks_up_a_direct_call_ringing_at_an_empty_desk(
 ) -> None:
     # 301 rings at an empty desk; 302, same department, takes it over with *8.
     # Domain: pickup instead of hunt groups, so reachability per person stays visible.
-    with _colleague(sip_target, ports, "301", answer_after_s=None):
-        caller, number = _direct_caller(sip_target, ports, tmp_path, "301", hangup_after_s=12.0)
+    with colleague_phone(sip_target, ports, "301", answer_after_s=None):
+        caller, number = place(sip_target, ports, tmp_path, [], dial="301", hangup_after_s=12.0)
         with caller:
             ringing = events.wait(of_type("backoffice.ringing", caller=number))[0]
             # A TIC position is in no department's pickup group: refused.

@@ -23,7 +23,7 @@ import pytest
 import redis
 from prometheus_client.parser import text_string_to_metric_families
 
-from kcc.sipp.runner import AgentPhone, Caller, PortAllocator
+from kcc.sipp.runner import PortAllocator
 from kcc.sipp.scenarios import Step
 from kcc.site import SiteConfig
 from kcc.stack.process import ManagedProcess, wait_until
@@ -34,7 +34,7 @@ from tests.integration.acd_harness import (
     ControllerRunner,
     EventLog,
     call_id_of,
-    caller_number,
+    colleague_phone,
     of_type,
     place,
     seated_agent,
@@ -226,12 +226,8 @@ def _transfer_and_direct_call(
     steps: list[Step],
 ) -> None:
     colleagues = [
-        AgentPhone(
-            target=sip_target, ports=ports, extension=ext, password=f"demo{ext}",
-            answer_after_s=2.0, talk_s=None,
-        )
-        for ext in ("321", "301")
-    ]  # fmt: skip
+        colleague_phone(sip_target, ports, ext, answer_after_s=2.0) for ext in ("321", "301")
+    ]
     with (
         colleagues[0],
         colleagues[1],
@@ -241,11 +237,7 @@ def _transfer_and_direct_call(
         ),
     ):  # fmt: skip
         moved, n_moved = place(sip_target, ports, tmp_path, steps, hangup_after_s=25.0)
-        number = caller_number()
-        direct = Caller(
-            target=sip_target, ports=ports, caller_id=number, dial="301",
-            hangup_after_s=8.0, workdir=tmp_path,
-        )  # fmt: skip
+        direct, number = place(sip_target, ports, tmp_path, [], dial="301", hangup_after_s=8.0)
         with moved, direct:
             moved_id = call_id_of(events, n_moved)
             events.wait(of_type("call.answered", call_id=moved_id))

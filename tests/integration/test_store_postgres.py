@@ -2,8 +2,8 @@
 
 One throwaway cluster (`kcc.stack.postgres.PostgresServer`) serves the module; every test
 gets a new empty database in it, so the tests see exactly what they see on a fresh SQLite
-file. The suite itself lives in tests/unit/realtime_stats/test_store_suite.py (back-office
-rings included).
+file. The suite itself lives in tests/unit/realtime_stats/test_store_suite.py and
+test_store_suite_rings.py.
 """
 
 from __future__ import annotations
@@ -21,60 +21,27 @@ from kcc.stack.postgres import PostgresServer, find_bin_dir
 from kcc.stack.process import ProcessError
 from realtime_stats.records import CallRecord
 from realtime_stats.store import StoreError, open_store
-from tests.unit.realtime_stats.test_store_suite import (
-    store,
-    test_a_call_round_trips_exactly,
-    test_a_database_newer_than_the_code_is_refused_untouched,
-    test_a_failing_step_leaves_nothing_of_itself,
-    test_a_fold_saved_change_by_change_reads_back_as_the_fold,
-    test_a_fold_with_rings_saved_change_by_change_reads_back_as_the_fold,
-    test_a_new_step_is_applied_in_order,
-    test_a_restart_rebuilds_the_fold_from_the_store,
-    test_a_restart_rebuilds_the_rings_from_the_store,
-    test_a_row_edited_into_an_impossible_call_is_named,
-    test_a_row_edited_into_an_impossible_ring_is_named,
-    test_backoffice_rings_round_trip_exactly,
-    test_calls_between_is_half_open_on_entered_at,
-    test_intervals_round_trip_and_overlap,
-    test_ivr_calls_that_ended_there_are_kept_with_their_steps,
-    test_migrations_must_be_numbered_in_order,
-    test_opening_migrates_once_and_reopening_is_a_no_op,
-    test_rings_are_written_with_the_position_or_not_at_all,
-    test_saving_a_call_again_updates_its_row,
-    test_the_position_is_written_with_the_records_or_not_at_all,
-    test_the_snapshot_holds_the_day_and_what_is_still_live,
-    test_the_snapshot_holds_the_days_rings_and_those_still_live,
-    test_tracked_calls_keep_the_menu_as_published,
-)
+from tests.unit.realtime_stats import test_store_suite, test_store_suite_rings
 
 pytestmark = pytest.mark.integration
 
-# Imported test functions are collected here too, with this module's `store_target`.
-SUITE = (
-    store,
-    test_a_call_round_trips_exactly,
-    test_a_database_newer_than_the_code_is_refused_untouched,
-    test_a_failing_step_leaves_nothing_of_itself,
-    test_a_fold_saved_change_by_change_reads_back_as_the_fold,
-    test_a_fold_with_rings_saved_change_by_change_reads_back_as_the_fold,
-    test_a_new_step_is_applied_in_order,
-    test_a_restart_rebuilds_the_fold_from_the_store,
-    test_a_restart_rebuilds_the_rings_from_the_store,
-    test_a_row_edited_into_an_impossible_call_is_named,
-    test_a_row_edited_into_an_impossible_ring_is_named,
-    test_backoffice_rings_round_trip_exactly,
-    test_calls_between_is_half_open_on_entered_at,
-    test_intervals_round_trip_and_overlap,
-    test_ivr_calls_that_ended_there_are_kept_with_their_steps,
-    test_migrations_must_be_numbered_in_order,
-    test_opening_migrates_once_and_reopening_is_a_no_op,
-    test_rings_are_written_with_the_position_or_not_at_all,
-    test_saving_a_call_again_updates_its_row,
-    test_the_position_is_written_with_the_records_or_not_at_all,
-    test_the_snapshot_holds_the_day_and_what_is_still_live,
-    test_the_snapshot_holds_the_days_rings_and_those_still_live,
-    test_tracked_calls_keep_the_menu_as_published,
+# Tests of the suite that are about SQLite itself (its files, its upgrade path).
+SQLITE_ONLY = frozenset(
+    {
+        "test_the_rings_step_upgrades_a_database_of_the_previous_version",
+        "test_an_unusable_target_is_named_without_its_password",
+    }
 )
+# Every other test of the suite, and its `store` fixture, is collected here too, with this
+# module's `store_target`: taken from the module, so a test added there runs here as well.
+for _suite in (test_store_suite, test_store_suite_rings):
+    globals().update(
+        {
+            name: getattr(_suite, name)
+            for name in dir(_suite)
+            if name == "store" or (name.startswith("test_") and name not in SQLITE_ONLY)
+        }
+    )
 
 
 def free_tcp_port() -> int:

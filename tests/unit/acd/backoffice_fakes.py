@@ -22,7 +22,7 @@ from acd.ami.events import Hangup as HangupEvent
 from acd.ami.testing import FakeAmiServer, ReceivedAction, error, event, success
 from acd.backoffice import BackOffice
 from acd.caller_session import CallerSession
-from kcc.site import SiteConfig, load_site_config
+from kcc.site import Department, SiteConfig, load_site_config
 from tests.unit.acd.ami.ami_frames import Pairs, build, chan
 
 REPO = Path(__file__).resolve().parents[3]
@@ -305,3 +305,14 @@ class _RecordingCallerSession(CallerSession):
         fell_back_from: str | None = None,
     ) -> None:
         self._log.record(call_id, caller, topic, municipality, fell_back_from)
+
+
+# One call of the tests: its Linkedid (the call_id), the agent in it, the caller.
+CALL = "1718000000.7"
+AGENT = "1001"
+CALLER_NUMBER = "0612345678"
+CALLER = Chan("PJSIP/trunk-0000000b", "1718000000.7", CALL)
+
+
+def department(site: SiteConfig, department_id: str) -> Department:
+    return next(d for d in site.departments if d.id == department_id)
