@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from acd.agent_legs import channel_up, failure_reason
 from acd.ami import AmiClient, AmiError
 from acd.ami.actions import Hangup, Originate
-from acd.ami.events import DialBegin, DialEnd, OriginateResponse
+from acd.ami.events import DialBegin, DialEnd, HangupRequest, OriginateResponse
 from acd.ami.events import Hangup as HangupEvent
 from kcc.site import SiteConfig
 
@@ -78,6 +78,7 @@ class _Answered:
     ring: Ring
     leg: str
     caller: str
+    asked_by: str | None = None  # the side whose HangupRequest came first
 
 
 def extension_of(channel_name: str) -> str:
@@ -193,6 +194,10 @@ class BackOffice:
                 else:
                     reason = _DIAL_STATUS.get(event.dial_status, "error")
                     self._not_answered(ring, reason)
+            case HangupRequest():
+                answered = self._book.answered.get(event.channel.uniqueid)
+                if answered is not None and answered.asked_by is None:
+                    answered.asked_by = event.channel.uniqueid
             case HangupEvent():
                 self._hung_up(event.channel.uniqueid)
             case _:
@@ -235,7 +240,10 @@ class BackOffice:
         other = answered.caller if uniqueid == answered.leg else answered.leg
         self._book.answered.pop(other, None)
         self._book.serials.pop(answered.ring.call_id, None)
-        by = "colleague" if uniqueid == answered.leg else "caller"
+        # Who asked first; the order of the Hangup events themselves follows channel
+        # destruction, which after a bridge can put the partner's first.
+        first = answered.asked_by or uniqueid
+        by = "colleague" if first == answered.leg else "caller"
         self._publish("backoffice.ended", answered.ring.call_id, "", answered.ring.fields(by=by))
 
     def _ring(self, call_id: str, kind: str, extension: str, agent_id: str = "") -> Ring:

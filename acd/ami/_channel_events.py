@@ -70,6 +70,22 @@ class Hangup:
 
 @fast_frozen
 @dataclass(frozen=True)
+class HangupRequest:
+    """The channel's own side asked to hang up (a BYE, the Hangup app or action).
+
+    Unlike the order of ``Hangup`` events, which follows channel destruction, this
+    tells who ended a bridged call: the partner gets only a ``SoftHangupRequest``.
+    """
+
+    channel: ChannelSnapshot
+
+    @classmethod
+    def from_frame(cls, frame: Event) -> HangupRequest:
+        return cls(channel_snapshot(frame))
+
+
+@fast_frozen
+@dataclass(frozen=True)
 class DialBegin:
     """``caller`` is None when nobody dials (an Originate)."""
 
@@ -313,6 +329,7 @@ ChannelEvent = (
     Newchannel
     | Newstate
     | Hangup
+    | HangupRequest
     | DialBegin
     | DialEnd
     | BridgeEnter
@@ -331,6 +348,7 @@ BUILDERS: Mapping[str, Callable[[Event], ChannelEvent]] = {
     "Newchannel": Newchannel.from_frame,
     "Newstate": Newstate.from_frame,
     "Hangup": Hangup.from_frame,
+    "HangupRequest": HangupRequest.from_frame,
     "DialBegin": DialBegin.from_frame,
     "DialEnd": DialEnd.from_frame,
     "BridgeEnter": BridgeEnter.from_frame,

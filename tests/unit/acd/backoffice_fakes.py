@@ -17,7 +17,7 @@ from pathlib import Path
 
 from acd.agi import AgiSession
 from acd.ami import AmiClient, AmiSettings, Backoff
-from acd.ami.events import DialBegin, DialEnd
+from acd.ami.events import DialBegin, DialEnd, HangupRequest
 from acd.ami.events import Hangup as HangupEvent
 from acd.ami.testing import FakeAmiServer, ReceivedAction, error, event, success
 from acd.backoffice import BackOffice
@@ -93,6 +93,12 @@ def hangup(channel: Chan) -> HangupEvent:
     pairs = [*_channel("", channel), ("Cause", "16"), ("Cause-txt", "Normal Clearing")]
     typed = build("Hangup", pairs)
     assert isinstance(typed, HangupEvent), typed
+    return typed
+
+
+def hangup_request(channel: Chan) -> HangupRequest:
+    typed = build("HangupRequest", [*_channel("", channel), ("Cause", "16")])
+    assert isinstance(typed, HangupRequest), typed
     return typed
 
 

@@ -29,6 +29,7 @@ from tests.unit.acd.backoffice_fakes import (
     dial_end,
     failed,
     hangup,
+    hangup_request,
     load_sample_site,
 )
 
@@ -267,3 +268,16 @@ async def test_fallen_back_direct_call_then_consulted_is_ring_two(rig: BackOffic
         ("backoffice.not_answered", "direct", "1", ""),
         ("backoffice.ringing", "consult", "2", AGENT),
     ]
+
+
+async def test_who_asked_to_hang_up_decides_over_the_order_of_hangups(
+    rig: BackOfficeRig,
+) -> None:
+    # Seen on Asterisk 22: the caller's BYE, then the colleague's leg destroyed first.
+    ring, _ = await _ring(rig, "301")
+    leg = _leg(rig, ring)
+    rig.backoffice.on_ami_event(hangup_request(CALLER))
+    rig.backoffice.on_ami_event(hangup(leg))
+    rig.backoffice.on_ami_event(hangup(CALLER))
+    ended = [e for e in rig.published.events if e.type == "backoffice.ended"]
+    assert [e.fields["by"] for e in ended] == ["caller"]
