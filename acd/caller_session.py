@@ -4,9 +4,10 @@ The caller's channel stays in one FastAGI session the whole time the controller
 serves it: the IVR runs there, and so does the wait in the topic queue - Dutch
 ringback from Asterisk's tone generator, and every 4 rings the waiting message,
 timed by the controller to the millisecond rather than by app_queue's
-once-a-second polling. When an agent answers, their channel bridges to the
-caller (``Bridge``), which takes the caller out of this session; Asterisk then
-sends ``HANGUP`` and the session ends.
+once-a-second polling. The interval is the site's: ``norms.waiting_message_every_rings``
+rings of ``norms.ring_cycle_s`` (4 Dutch rings of 5 s by default). When an agent
+answers, their channel bridges to the caller (``Bridge``), which takes the caller out
+of this session; Asterisk then sends ``HANGUP`` and the session ends.
 
 If the controller dies, Asterisk sees the FastAGI socket close, ``AGI()``
 returns and the dialplan puts the caller in the app_queue queue of the topic
@@ -28,10 +29,6 @@ from ivr_flows.model import Flow
 from ivr_flows.runner import run_ivr
 
 log = logging.getLogger(__name__)
-
-RING_CYCLE_S = 5.0
-"""Dutch ringback: 1 s of 425 Hz, 4 s of silence (indications.conf, country nl)."""
-RINGS_BEFORE_MESSAGE = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +70,7 @@ class CallerSession:
         flow: Flow,
         ivr_context: IvrContext,
         prompt_name: Callable[[str], str],
-        message_interval_s: float = RINGS_BEFORE_MESSAGE * RING_CYCLE_S,
+        message_interval_s: float,
     ) -> None:
         self._agi, self._host, self._flow = agi, host, flow
         self._ivr_context, self._prompt_name = ivr_context, prompt_name

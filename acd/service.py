@@ -114,6 +114,7 @@ class ControllerService:
             flow=self.flow,
             ivr_context=self._ivr_context,
             prompt_name=self.prompts.name,
+            message_interval_s=float(self.site.norms.waiting_message_interval_s),
         )
 
     async def handle_ivr(self, agi: AgiSession) -> None:

@@ -90,10 +90,14 @@ class Session:
         if future is not None and not future.done():
             future.set_result(result)
 
-    async def request(self, action: Action, *, limit: float) -> ActionResult:
+    async def request(
+        self, action: Action, *, limit: float, timeout_s: float | None = None
+    ) -> ActionResult:
         """Send ``action`` and wait up to ``limit`` seconds for its whole answer.
 
-        On expiry the ActionID is abandoned, so a late answer is swallowed.
+        On expiry the ActionID is abandoned, so a late answer is swallowed. The error
+        names ``timeout_s``, the timeout the caller set (``limit`` is what is left of
+        it after waiting for a connection), or ``limit`` when none is given.
         """
         if self._closed is not None:
             raise self._closed
@@ -111,7 +115,7 @@ class Session:
             self._correlator.abandon(action_id)
             raise AmiTimeoutError(
                 f"{action.name} (ActionID {action_id}) got no complete answer from "
-                f"{self.peer} within {limit:.3g} s"
+                f"{self.peer} within {limit if timeout_s is None else timeout_s:g} s"
             ) from None
         except ConnectionError as exc:
             raise AmiConnectionError(

@@ -133,7 +133,7 @@ class AmiClient:
         if session is None:  # dropped between wake-up and now
             raise AmiConnectionError(f"{action.name}: connection to {self._peer} was lost")
         remaining = max(deadline - asyncio.get_running_loop().time(), 0.001)
-        result = await session.request(action, limit=remaining)
+        result = await session.request(action, limit=remaining, timeout_s=limit)
         if not result.ok:
             raise AmiActionError(action.name, result.action_id, result.message)
         return result

@@ -74,6 +74,7 @@ class SqliteDatabase:
     def __init__(self, path: Path) -> None:
         self.where = str(path)
         self.errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+        _make_folder(path)
         try:
             # isolation_level=None: we issue BEGIN ourselves, so DDL is inside it too.
             # The lock in Store serialises threads, so one connection may cross them.
@@ -171,6 +172,20 @@ def _without_password(url: str) -> str:
     if not at or ":" not in credentials:
         return url
     return f"{scheme}{sep}{credentials.split(':', 1)[0]}:***@{host}"
+
+
+def _make_folder(path: Path) -> None:
+    """A store's folder (the site's state folder) that is missing is made, or named."""
+    if path.parent.is_dir():
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the folder {path.parent} for SQLite database {path.name}: "
+            f"{exc.strerror}; create it (writable by this user) or set "
+            "services.database_url to a file in a folder that exists"
+        ) from None
 
 
 def connect(target: str | Path) -> Database:

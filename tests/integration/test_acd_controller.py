@@ -8,15 +8,16 @@ is read back from the controller's Redis Stream and from the audio the caller go
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from kcc.sipp.rtp_listen import RtpListener, Segment, Sound
 from kcc.sipp.runner import PortAllocator, dial_from_phone
-from kcc.site import SiteConfig
+from kcc.site import SiteConfig, load_site_config
 from kcc.stack.ami_sync import AmiWatch
+from kcc.stack.asterisk import Asterisk
 from tests.integration.acd_harness import (
     ControlApi,
     ControllerRunner,
@@ -28,6 +29,7 @@ from tests.integration.acd_harness import (
     seated_agent,
 )
 from tests.integration.ivr_timing import IvrTiming
+from tests.integration.sites import write_site
 
 pytestmark = pytest.mark.integration
 
@@ -41,6 +43,70 @@ def test_waiting_message_after_four_rings_and_every_four_rings_after(
     api: ControlApi,
     timing: IvrTiming,
 ) -> None:
+    first_delay, gap, segments = _hear_two_waiting_messages(
+        site, sip_target, ports, tmp_path, events, api, timing
+    )
+    assert abs(first_delay - 20.0) <= 0.5, (first_delay, segments)
+    # Four full rings between the end of one message and the start of the next.
+    assert abs(gap - 20.0) <= 0.5, (gap, segments)
+
+
+@pytest.fixture
+def three_ring_site(
+    controller: ControllerRunner,
+    asterisk: Asterisk,
+    ami_secret: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[SiteConfig]:
+    """The test site with a waiting message every 3 rings, its controller running.
+
+    The interval is the controller's alone (Asterisk's config does not carry it), so the
+    session's controller makes way for one reading this site, and comes back after.
+    """
+    sample = load_site_config(write_site(tmp_path_factory.mktemp("site3")))
+    norms = {**sample.norms.model_dump(), "waiting_message_every_rings": 3}
+    site3 = load_site_config(write_site(tmp_path_factory.mktemp("site3"), norms=norms))
+    controller.stop()
+    runner = ControllerRunner(site3, asterisk, ami_secret, tmp_path_factory.mktemp("ctl3"))
+    runner.start()
+    try:
+        yield site3
+    finally:
+        runner.stop()
+        controller.start()
+
+
+def test_waiting_message_interval_is_the_sites(
+    three_ring_site: SiteConfig,
+    sip_target: str,
+    ports: PortAllocator,
+    tmp_path: Path,
+    events: EventLog,
+    api: ControlApi,
+    timing: IvrTiming,
+) -> None:
+    first_delay, gap, segments = _hear_two_waiting_messages(
+        three_ring_site, sip_target, ports, tmp_path, events, api, timing
+    )
+    assert abs(first_delay - 15.0) <= 0.5, (first_delay, segments)
+    assert abs(gap - 15.0) <= 0.5, (gap, segments)
+
+
+def _hear_two_waiting_messages(
+    site: SiteConfig,
+    sip_target: str,
+    ports: PortAllocator,
+    tmp_path: Path,
+    events: EventLog,
+    api: ControlApi,
+    timing: IvrTiming,
+) -> tuple[float, float, list[Segment]]:
+    """A caller waits through two waiting messages, then is answered.
+
+    Returns the seconds from the start of ringback to the first message and from the
+    end of the first message to the start of the second, measured in the audio the
+    caller received, with the segments for the failure message.
+    """
     listen_port, _ = ports.take()
     with RtpListener(listen_port) as ear:
         caller, number = place(
@@ -58,16 +124,12 @@ def test_waiting_message_after_four_rings_and_every_four_rings_after(
                 events.wait(of_type("call.answered", call_id=call_id), timeout_s=40)
                 assert caller.wait(60).ok
     ring_start, messages = _ringback_start(segments), _messages_after_ringback(segments)
-    first_delay = messages[0][0] - ring_start
-    assert abs(first_delay - 20.0) <= 0.5, (first_delay, segments)
-    # Four full rings between the end of one message and the start of the next.
-    gap = messages[1][0] - messages[0][1]
-    assert abs(gap - 20.0) <= 0.5, (gap, segments)
     announced = [e for e in events.of_call(call_id) if e.type == "call.announced"]
     answered = next(e for e in events.of_call(call_id) if e.type == "call.answered")
     assert all(e.at <= answered.at for e in announced), "a message played after the answer"
     assert announced[0].fields["position"] == "1"
     assert "U bent de eerste" in announced[0].fields["wait_text"]
+    return messages[0][0] - ring_start, messages[1][0] - messages[0][1], segments
 
 
 def _ringback_start(segments: list[Segment]) -> float:

@@ -39,7 +39,8 @@ from kcc.sipp import AgentPhone, Caller
 from kcc.sipp.runner import PortAllocator, SippResult
 from kcc.site import SiteConfig
 from kcc.stack.ami_sync import AmiWatch
-from tests.integration.conftest import REPO, staffed_phone
+from tests.integration.conftest import staffed_phone
+from tests.integration.sites import REPO
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("fallback_only")]
 

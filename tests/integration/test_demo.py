@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.integration.conftest import write_site
+from tests.integration.sites import write_site
 
 # Ports of their own, so this runs beside the session stack and a developer's `make up`.
 DEMO_SERVICES = {

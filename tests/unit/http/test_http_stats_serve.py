@@ -21,6 +21,8 @@ def site_file(tmp_path: Path) -> Path:
     """The sample site with the flow file made absolute, so it loads from tmp_path."""
     data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
     data["ivr"]["flow_file"] = str(REPO / "ivr_flows" / "flows" / "14023.yaml")
+    # The sample's store is the system state folder: a test keeps its own.
+    data["services"]["database_url"] = f"sqlite:///{tmp_path / 'state' / 'kcc.db'}"
     path = tmp_path / "site.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path

@@ -296,8 +296,10 @@ def test_tracked_calls_keep_the_menu_as_published(store: Store) -> None:
 
 
 def test_an_unusable_target_is_named_without_its_password(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match=r"cannot open SQLite database .*missing/stats"):
-        open_store(tmp_path / "missing" / "stats.sqlite3")
+    folder = tmp_path / "a-folder.sqlite3"
+    folder.mkdir()  # a folder where the database file should be
+    with pytest.raises(StoreError, match=r"cannot open SQLite database .*a-folder\.sqlite3"):
+        open_store(folder)
     with pytest.raises(
         StoreError, match=r"'mysql://kcc:\*\*\*@db/stats': not a postgresql://"
     ) as e:

@@ -163,6 +163,21 @@ async def test_timeout_names_the_action_and_the_late_answer_is_swallowed() -> No
             assert isinstance(item, DeviceStateChange)  # no QueueParams leaked into the stream
 
 
+async def test_timeout_names_the_configured_timeout_not_what_was_left_of_it() -> None:
+    # Part of the timeout goes on waiting for a connection: the message must still
+    # name the 0.5 s the caller set, not the remainder the answer was waited for.
+    async with FakeAmiServer() as server:
+        server.handlers["QueueStatus"] = lambda action: []
+        slow = settings(server, backoff=Backoff(initial=0.2, maximum=0.2, jitter=0))
+        async with AmiClient(slow) as client:
+            await server.drop()
+            await server.wait_until(lambda: not client.connected)
+            with pytest.raises(AmiTimeoutError) as raised:
+                await client.send_action(QueueStatus(), timeout=0.5)
+            assert server.logins == 2  # the wait spanned a reconnect
+    assert str(raised.value).endswith("within 0.5 s")
+
+
 async def test_keepalive_detects_a_stalled_server_and_reconnects() -> None:
     connected = 0
 

@@ -1,0 +1,47 @@
+"""Checks for the whole suite: no test reads or writes the machine's own state folders.
+
+The services keep their state under ``/var/lib/kcc`` and ``/run/kcc`` (the site's
+defaults). A test that touches them passes only where an earlier run left them behind,
+so every test keeps its state under ``tmp_path`` instead; this fixture fails the run
+when a system state folder appeared, or something in it changed, while the tests ran.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SYSTEM_STATE = (Path("/var/lib/kcc"), Path("/run/kcc"))
+
+
+def _changed_since(root: Path, since: float) -> list[str]:
+    changed = []
+    for folder, _, files in os.walk(root):
+        for name in (folder, *(os.path.join(folder, f) for f in files)):
+            try:
+                if os.lstat(name).st_mtime >= since:
+                    changed.append(name)
+            except FileNotFoundError:
+                continue
+    return changed
+
+
+@pytest.fixture(scope="session", autouse=True)
+def system_state_untouched() -> Iterator[None]:
+    started = time.time()
+    existed = {path: path.exists() for path in SYSTEM_STATE}
+    yield
+    problems = []
+    for path, was_there in existed.items():
+        if not was_there and path.exists():
+            problems.append(f"{path} was created")
+        elif was_there:
+            problems += [f"{name} changed" for name in _changed_since(path, started)[:5]]
+    assert not problems, (
+        "tests must keep their state under tmp_path, not in the system state folders: "
+        + "; ".join(problems)
+    )
