@@ -1,0 +1,129 @@
+"""Events as Redis Stream entries and back: schema version 1 of docs/events.md.
+
+An entry is flat and every value a string: ``v`` (the schema version), ``type``,
+``at`` (ISO 8601 in UTC with microseconds), ``call_id``, ``agent_id``, then the type's
+own fields. ``None`` is written as an empty string, a whole number in decimal, an enum
+as its value, a tuple of strings joined with commas.
+
+``decode`` is the reader's side: it refuses an entry it cannot trust with an
+``EventError`` whose message names the field and what is wrong (``UnknownVersion`` for
+a schema version it does not know, ``UnknownEventType`` for a type it does not know, so
+a reader can count those apart). Fields it does not know are ignored: a writer may add
+fields and types within version 1, readers skip what they do not know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from enum import Enum
+
+from contract.events import EVENT_TYPES, FieldSpec, StreamEvent, own_fields
+
+SCHEMA_VERSION = "1"
+KNOWN_VERSIONS = frozenset({SCHEMA_VERSION})
+ENVELOPE = ("v", "type", "at", "call_id", "agent_id")
+"""The fields every entry has; a type's own fields never reuse these names."""
+
+
+class EventError(ValueError):
+    """An entry that is not a readable event; the message says which field and why."""
+
+
+class UnknownVersion(EventError):
+    """The entry's schema version is not one this reader knows."""
+
+    def __init__(self, version: str) -> None:
+        known = ", ".join(sorted(KNOWN_VERSIONS))
+        super().__init__(f"schema version {version!r} is unknown; known: {known}")
+        self.version = version
+
+
+class UnknownEventType(EventError):
+    """The entry's type is not one this reader knows (a newer writer's, say)."""
+
+    def __init__(self, type_name: str) -> None:
+        super().__init__(f"event type {type_name!r} is unknown")
+        self.type_name = type_name
+
+
+def encode(event: StreamEvent) -> dict[str, str]:
+    """The stream entry for ``event``."""
+    entry = {
+        "v": SCHEMA_VERSION,
+        "type": event.TYPE,
+        "at": event.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "call_id": event.call_id,
+        "agent_id": event.agent_id,
+    }
+    for spec in own_fields(type(event)):
+        entry[spec.name] = _text(getattr(event, spec.name))
+    return entry
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, tuple):
+        return ",".join(value)
+    return str(value)
+
+
+def decode(entry: Mapping[str, str]) -> StreamEvent:
+    """The event in one stream entry; ``EventError`` names what is wrong with it."""
+    for name in ("v", "type", "at"):
+        if not entry.get(name):
+            raise EventError(f"field {name!r} is missing or empty")
+    if entry["v"] not in KNOWN_VERSIONS:
+        raise UnknownVersion(entry["v"])
+    kind = EVENT_TYPES.get(entry["type"])
+    if kind is None:
+        raise UnknownEventType(entry["type"])
+    values: dict[str, object] = {
+        "at": _timestamp(entry["at"]),
+        "call_id": entry.get("call_id", ""),
+        "agent_id": entry.get("agent_id", ""),
+    }
+    for spec in own_fields(kind):
+        text = entry.get(spec.name)
+        if text is None or (text == "" and spec.base is not str):
+            if spec.required and not spec.optional:
+                raise EventError(f"{kind.TYPE}: field {spec.name!r} is missing")
+            if text is None and not spec.required:
+                continue  # the default stands
+            values[spec.name] = None
+            continue
+        values[spec.name] = _value(kind.TYPE, spec, text)
+    try:
+        return kind(**values)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise EventError(str(exc)) from None
+
+
+def _timestamp(text: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        at = None
+    if at is None or at.utcoffset() is None:
+        raise EventError(f"field 'at' is not an ISO 8601 time with a UTC offset: {text!r}")
+    return at.astimezone(UTC)
+
+
+def _value(type_name: str, spec: FieldSpec, text: str) -> object:
+    if spec.base is str:
+        return None if spec.optional and text == "" else text
+    if spec.base is int:
+        if not (text.isascii() and text.lstrip("-").isdigit()):
+            raise EventError(f"{type_name}: field {spec.name!r} is not a whole number: {text!r}")
+        return int(text)
+    if spec.base is tuple:
+        return tuple(part for part in text.split(",") if part)
+    try:
+        return spec.base(text)
+    except ValueError:
+        raise EventError(
+            f"{type_name}: field {spec.name!r} is {text!r}; allowed: {', '.join(spec.choices)}"
+        ) from None

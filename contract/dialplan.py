@@ -1,0 +1,54 @@
+"""The names the generated dialplan (``asterisk_conf``) and the controller (``acd``) share.
+
+Contexts, channel variables, FastAGI script paths and queue names are written once
+here: a renamed context or variable changes both sides, never only one.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Context(StrEnum):
+    """Dialplan contexts of extensions.conf."""
+
+    TRUNK = "kcc-trunk"  # calls from the public network
+    FALLBACK = "kcc-fallback"  # plain app_queue routing while the controller is away
+    DONE = "kcc-done"  # where a bridged caller goes when the agent hangs up: hang up
+    INTERNAL = "kcc-internal"  # dialling between phones (and warm transfers)
+    POSITIONS = "kcc-positions"  # TIC positions: internal dialling and feature codes
+    BACKOFFICE = "kcc-backoffice"  # back-office phones
+
+
+class Var(StrEnum):
+    """Channel and global variables the controller and the dialplan both read or set."""
+
+    AGI = "KCC_AGI"  # global: agi://host:port of the controller
+    GENERAL_TOPIC = "KCC_GENERAL_TOPIC"  # global: the topic of the general queue
+    TOPIC = "KCC_TOPIC"  # the topic queue a caller belongs in, for the fallback
+    HANDLED = "KCC_HANDLED"  # "1": the controller completed the call, no fallback
+    FALLBACK = "KCC_FALLBACK"  # "1": the caller went through app_queue
+    CALL_ID = "KCC_CALLID"  # on an agent's or colleague's leg: the call it serves
+    AGENT = "KCC_AGENT"  # on an agent's leg: the agent
+    TRANSFER_CONTEXT = "TRANSFER_CONTEXT"  # Asterisk's own: where #2 dials from
+
+
+class AgiScript(StrEnum):
+    """FastAGI script paths (``AGI(${KCC_AGI}/<path>)``) the controller serves."""
+
+    IVR = "ivr"  # a caller on the public number
+    DIRECT = "direct"  # a caller of a back-office extension's own number
+    FEATURE = "feature"  # an agent's feature code
+
+
+HANDLED = "1"
+"""The value of ``KCC_HANDLED`` that keeps a call out of the fallback."""
+
+HANG_UP_AFTER_BRIDGE = f"{Context.DONE}^s^1"
+"""``Bridge(...,F(<this>))``: the caller follows the agent's hang-up instead of
+running on in the dialplan (which would queue them again)."""
+
+
+def queue_name(topic_id: str) -> str:
+    """The app_queue queue of a topic (the fallback routing)."""
+    return f"kcc-{topic_id}"
