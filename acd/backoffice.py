@@ -30,7 +30,7 @@ from acd.ami import AmiClient, AmiError
 from acd.ami.actions import Hangup, Originate
 from acd.ami.events import DialBegin, DialEnd, HangupRequest, OriginateResponse
 from acd.ami.events import Hangup as HangupEvent
-from kcc.site import SiteConfig
+from site_config import SiteConfig
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from pydantic import BaseModel, Field
 
 from acd.core import PauseReason
 from acd.core import inputs as ev
-from kcc.http_auth import Authenticator, Principal, install_authenticator, require
-from kcc.site.access import Role
+from http_access.auth import Authenticator, Principal, install_authenticator, require
+from site_config.access import Role
 
 if TYPE_CHECKING:
     from acd.controller import Controller

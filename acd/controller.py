@@ -37,7 +37,7 @@ from acd.fallback_members import mirror_actions
 from acd.publisher import EventPublisher
 from acd.waiting import QueueSnapshot
 from asterisk_conf.dialplan import queue_name
-from kcc.site import SiteConfig
+from site_config import SiteConfig
 
 log = logging.getLogger(__name__)
 

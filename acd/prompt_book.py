@@ -19,7 +19,7 @@ from ivr_flows.hours import next_opening_text
 from ivr_flows.model import Flow
 from ivr_flows.prompt_audio import SpeechSynthesizer
 from ivr_flows.prompts import Manifest, build_prompts, collect_texts
-from kcc.site import SiteConfig
+from site_config import SiteConfig
 
 FEATURE_TEXTS: dict[str, str] = {
     "feature-logged-in": "U bent aangemeld.",

@@ -1,4 +1,4 @@
-"""``kcc controller``: the ACD controller process, put together.
+"""The ACD controller process, put together (``kcc controller`` runs it).
 
 Composition root: reads the site and its IVR flow, renders the prompts, connects to
 AMI, serves FastAGI (``/ivr`` for callers on 14023, ``/direct`` for callers of a
@@ -8,10 +8,8 @@ and the control API, and publishes events to Redis. Nothing lives at module leve
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
-import os
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,8 +29,7 @@ from acd.publisher import EventPublisher
 from ivr_flows.engine import IvrContext
 from ivr_flows.hours import is_open
 from ivr_flows.site_check import load_site_flow
-from kcc.cli import Command
-from kcc.site import SiteConfig, load_site_config
+from site_config import SiteConfig
 
 log = logging.getLogger(__name__)
 
@@ -193,45 +190,8 @@ def _confirmation(parsed: object) -> str:
     return _CONFIRMATIONS.get(type(parsed), "feature-available")
 
 
-def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--site", default="config/site.yaml", help="site configuration file")
-    parser.add_argument("--prompts-dir", required=True, help="where prompts are rendered")
-    parser.add_argument(
-        "--prompts-asterisk-dir",
-        help="the same folder as Asterisk sees it (default: the same path)",
-    )
-    parser.add_argument("--stream", default="kcc:events", help="Redis Stream for events")
-    parser.add_argument(
-        "--ivr-time",
-        type=datetime.fromisoformat,
-        help="start the IVR's clock at this ISO time (tests of opening hours)",
-    )
-    _add_test_arguments(parser)
-
-
-def _add_test_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--ami-port", type=int, help="connect to AMI on this port instead (a test's proxy)"
-    )
-
-
-def _run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    site = load_site_config(args.site)
-    secret = os.environ.get("KCC_AMI_SECRET", "")
-    if not secret:
-        log.error("KCC_AMI_SECRET is not set: the controller cannot log in to AMI")
-        return 2
-    prompts = Path(args.prompts_dir)
-    options = ControllerOptions(
-        site_path=Path(args.site),
-        ami_secret=secret,
-        prompts_dir=prompts,
-        prompts_asterisk_dir=PurePosixPath(args.prompts_asterisk_dir or prompts.as_posix()),
-        stream=args.stream,
-        ivr_time=args.ivr_time,
-        ami_port=args.ami_port,
-    )
+def run_controller(site: SiteConfig, options: ControllerOptions) -> None:
+    """Run one controller in the foreground until SIGINT or SIGTERM."""
     service = ControllerService(site, options)
 
     async def main() -> None:
@@ -242,13 +202,3 @@ def _run(args: argparse.Namespace) -> int:
         await service.serve(stop)
 
     asyncio.run(main())
-    return 0
-
-
-def controller_command() -> Command:
-    return Command(
-        name="controller",
-        help="run the ACD controller (AMI, FastAGI IVR and queues, events to Redis)",
-        add_arguments=_arguments,
-        run=_run,
-    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from asterisk_conf.render import Section
-from kcc.site import SiteConfig
+from site_config import SiteConfig
 
 
 def queue_name(topic_id: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 from asterisk_conf import dialplan, pjsip, queues, static
 from asterisk_conf.render import Section, render
 from asterisk_conf.static import AsteriskPaths
-from kcc.site import SiteConfig
+from site_config import SiteConfig
 
 __all__ = ["AsteriskPaths", "generate"]
 

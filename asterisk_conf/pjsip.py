@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from asterisk_conf.render import Section
-from kcc.site import SiteConfig
+from site_config import SiteConfig
 
 
 def sections(site: SiteConfig) -> Iterator[Section]:

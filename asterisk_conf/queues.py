@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from asterisk_conf.dialplan import queue_name
 from asterisk_conf.render import Section
-from kcc.site import SiteConfig
+from site_config import SiteConfig
 
 
 def sections(site: SiteConfig) -> Iterator[Section]:

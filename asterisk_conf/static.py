@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from asterisk_conf.render import Section
-from kcc.site import SiteConfig
+from site_config import SiteConfig
 
 # Only what the project uses; `autoload = no` keeps everything else out, so a
 # missing module shows up as a load error in the test that starts Asterisk.

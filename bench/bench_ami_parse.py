@@ -56,7 +56,7 @@ from acd.ami.sample_traffic import synthetic_queue_trace  # noqa: E402
 from acd.controller import Controller  # noqa: E402
 from acd.core.acd import Acd  # noqa: E402
 from acd.publisher import EventPublisher  # noqa: E402
-from kcc.site import SiteConfig, load_site_config  # noqa: E402
+from site_config import SiteConfig, load_site_config  # noqa: E402
 
 DEFAULT_TRACE = ROOT / "bench" / "traces" / "queue_traffic.ami"
 RESULTS_PATH = ROOT / "bench" / "results.json"

@@ -17,6 +17,9 @@ RUN groupadd --gid 10023 kcc \
 
 WORKDIR /opt/kcc
 COPY pyproject.toml requirements.lock ./
+COPY contract/ contract/
+COPY site_config/ site_config/
+COPY http_access/ http_access/
 COPY kcc/ kcc/
 COPY acd/ acd/
 COPY ivr_flows/ ivr_flows/

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ivr_flows.errors import FlowError
 from ivr_flows.loader import load_flow
 from ivr_flows.model import Flow
-from kcc.site import ConfigError, ConfigProblem, SiteConfig
+from site_config import ConfigError, ConfigProblem, SiteConfig
 
 
 def load_site_flow(site: SiteConfig) -> Flow:

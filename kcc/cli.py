@@ -1,76 +1,34 @@
-"""The ``kcc`` command line: a small registry of subcommands and ``main()``.
+"""The ``kcc`` command line: every subcommand collected, and ``main()``.
 
-Each feature package offers its subcommands as :class:`Command` values (see
-:func:`kcc.site.commands.commands`); :func:`default_registry` is the one place they
-are collected, so adding a feature's commands is one line there. Nothing registers
-itself at import time: tests build their own :class:`CommandRegistry`.
+Each subcommand lives in ``kcc.commands`` as a thin wrapper around a plain function of
+its feature; :func:`default_registry` is the one place they are collected, so adding a
+feature's commands is one line there. Nothing registers itself at import time: tests
+build their own :class:`~kcc.command.CommandRegistry`.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 
+from ivr_flows.site_check import check_site_flow
+from kcc.command import Command, CommandRegistry
+from kcc.commands import controller, report, site, stack, staffing, stats
 
-@dataclass(frozen=True, kw_only=True)
-class Command:
-    """One subcommand: its name, a one-line help, its arguments and what it runs."""
-
-    name: str
-    help: str
-    add_arguments: Callable[[argparse.ArgumentParser], object]  # return value ignored
-    run: Callable[[argparse.Namespace], int]  # returns the exit status
-
-
-class CommandRegistry:
-    """The subcommands ``kcc`` offers; names must be unique."""
-
-    def __init__(self, commands: Iterable[Command] = ()) -> None:
-        self._commands: dict[str, Command] = {}
-        for command in commands:
-            self.add(command)
-
-    def add(self, command: Command) -> None:
-        if command.name in self._commands:
-            raise ValueError(f"subcommand {command.name!r} is registered twice")
-        self._commands[command.name] = command
-
-    def names(self) -> tuple[str, ...]:
-        return tuple(self._commands)
-
-    def build_parser(self) -> argparse.ArgumentParser:
-        parser = argparse.ArgumentParser(
-            prog="kcc", description="14023 contact-centre backend tools."
-        )
-        sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-        for command in self._commands.values():
-            child = sub.add_parser(command.name, help=command.help, description=command.help)
-            command.add_arguments(child)
-            child.set_defaults(_run=command.run)
-        return parser
+__all__ = ["Command", "CommandRegistry", "default_registry", "main"]
 
 
 def default_registry() -> CommandRegistry:
     """Every subcommand of the installed ``kcc``; other features add theirs here."""
-    # Imported here, not at the top: feature modules import Command from this module.
-    from acd.service import controller_command
-    from ivr_flows.site_check import check_site_flow
-    from kcc.site.commands import commands as site_commands
-    from kcc.stack.commands import commands as stack_commands
-    from realtime_stats.app import stats_serve_command
-    from realtime_stats.report_cli import report_command
-    from realtime_stats.staffing import staffing_command
-
     return CommandRegistry(
         (
-            *site_commands(extra_checks=[check_site_flow]),
-            *stack_commands(),
-            staffing_command(),
-            stats_serve_command(),
-            controller_command(),
-            report_command(),
+            *site.commands(extra_checks=[check_site_flow]),
+            *stack.commands(),
+            staffing.command(),
+            stats.command(),
+            controller.command(),
+            report.command(),
         )
     )
 

@@ -26,12 +26,12 @@ import httpx
 
 from ivr_flows.hours import is_open
 from kcc.demo_backoffice import DEMO_REGISTRATION_S, DemoBackOffice
-from kcc.passwords import verify_token
 from kcc.sipp import AgentPhone, Caller
 from kcc.sipp.runner import PortAllocator
 from kcc.sipp.scenarios import Digit, Pause, Step
-from kcc.site import SiteConfig
 from kcc.stack.stack import PROMPTS_INSIDE, Stack
+from site_config import SiteConfig
+from site_config.passwords import verify_token
 
 DEMO_FLOOR_LOGIN = ("floor", "demo-floor")  # documented in docs/site-config.md
 

@@ -48,7 +48,7 @@ import httpx
 
 from kcc.sipp import AgentPhone, Caller
 from kcc.sipp.runner import PortAllocator
-from kcc.site import SiteConfig
+from site_config import SiteConfig
 
 # The demo's SIPp phones register once and do not renew: long enough for a day's demo
 # (Asterisk's AORs allow up to 12 h; asterisk_conf/pjsip.py).

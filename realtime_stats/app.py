@@ -1,4 +1,4 @@
-"""The real-time stats service: composition root, uvicorn runner and ``kcc stats-serve``.
+"""The real-time stats service: composition root and uvicorn runner (``kcc stats-serve``).
 
 :func:`create_app` builds every dependency of one app (authenticator, Redis probe,
 Prometheus exporter, wallboard page) and hands them to the route modules; the app's
@@ -8,11 +8,9 @@ build as many independent apps as they like.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import copy
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import metadata
@@ -22,16 +20,14 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from kcc.cli import Command
-from kcc.http_auth import Authenticator, QueryTokenRedactor, install_authenticator
-from kcc.site.config import SiteConfig
-from kcc.site.errors import ConfigError
-from kcc.site.loader import load_site_config
+from http_access.auth import Authenticator, QueryTokenRedactor, install_authenticator
 from realtime_stats import routes_health, routes_metrics, routes_reports, routes_wallboard
 from realtime_stats.board import BoardFeed, InMemoryBoardFeed
 from realtime_stats.events_in import ConsumerSettings, EventConsumer
 from realtime_stats.live_feed import ConsumerBoardFeed, store_target
 from realtime_stats.store import Store, open_store
+from site_config.config import SiteConfig
+from site_config.loader import load_site_config
 
 DISTRIBUTION = "kcc14023"
 
@@ -156,38 +152,3 @@ def build_server(
 def serve(site_path: str | Path, host: str | None = None, port: int | None = None) -> None:
     """Run the stats service in the foreground until interrupted."""
     build_server(site_path, host, port).run()
-
-
-def stats_serve_command() -> Command:
-    """``kcc stats-serve --site PATH [--host H] [--port P]``."""
-    return Command(
-        name="stats-serve",
-        help="serve the real-time stats API, the wallboard and /metrics",
-        add_arguments=_arguments,
-        run=_run,
-    )
-
-
-def _port(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: 1-65535")
-    return int(text)
-
-
-def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--site", required=True, help="the site config, e.g. config/site.yaml")
-    parser.add_argument("--host", help="listen address (default: services.bind_host)")
-    parser.add_argument("--port", type=_port, help="listen port (default: services.http_port)")
-    parser.add_argument(
-        "--database", help="record store URL (default: services.database_url of the site)"
-    )
-
-
-def _run(args: argparse.Namespace) -> int:
-    try:
-        server = build_server(args.site, args.host, args.port, args.database)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    server.run()
-    return 0

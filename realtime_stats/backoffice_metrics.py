@@ -15,11 +15,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
-from kcc.site.norms import Norms
 from realtime_stats.backoffice_records import BackOfficeRing
 from realtime_stats.metrics import ratio
 from realtime_stats.norms import Norm, Rated
 from realtime_stats.periods import Period
+from site_config.norms import Norms
 
 
 def answer_within_seconds(norms: Norms) -> float:

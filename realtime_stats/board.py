@@ -28,8 +28,6 @@ from types import MappingProxyType
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from kcc.site.config import SiteConfig
-from kcc.site.norms import Norms
 from realtime_stats.board_staffing import StaffingAdvice, handle_time, staffed_agents
 from realtime_stats.metrics import (
     AgentFigures,
@@ -43,6 +41,8 @@ from realtime_stats.metrics import (
 from realtime_stats.norms import MetricRules, Norm, OccupancyNorm, Rated
 from realtime_stats.periods import Period, as_utc, bucket_label, day_buckets, local_day
 from realtime_stats.records import AgentInterval, AgentState, CallRecord
+from site_config.config import SiteConfig
+from site_config.norms import Norms
 
 SNAPSHOT_SCHEMA = 1
 

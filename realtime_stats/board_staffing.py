@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from kcc.site.norms import Norms
 from realtime_stats.metrics import Figures, agent_times
 from realtime_stats.periods import Period
 from realtime_stats.records import AgentInterval
 from realtime_stats.staffing import required_agents
+from site_config.norms import Norms
 
 # The site config has no talk-time norm. Until a call has been completed today, plan with
 # 180 s of talk (the `kcc staffing` example): with the 60 s after-call norm that is the

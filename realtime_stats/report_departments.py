@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from kcc.site.config import SiteConfig
 from realtime_stats.backoffice_metrics import (
     BackOfficeTally,
     answer_within_seconds,
@@ -27,6 +26,7 @@ from realtime_stats.norms import MetricRules
 from realtime_stats.periods import Period
 from realtime_stats.records import CallRecord
 from realtime_stats.report_tables import Cell, Column, Kind, Table, ordered_keys, rated_cells
+from site_config.config import SiteConfig
 
 
 def department_columns(rings: int) -> tuple[Column, ...]:

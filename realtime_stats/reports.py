@@ -21,7 +21,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from kcc.site.config import SiteConfig
 from realtime_stats.backoffice_records import BackOfficeRing
 from realtime_stats.metrics import (
     AgentFigures,
@@ -46,6 +45,7 @@ from realtime_stats.report_tables import (
     ordered_keys,
     rated_cells,
 )
+from site_config.config import SiteConfig
 
 __all__ = [
     "Cell",

@@ -18,8 +18,8 @@ from pydantic import BaseModel
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from kcc.http_auth import Principal, require
-from kcc.site.access import Role
+from http_access.auth import Principal, require
+from site_config.access import Role
 
 # Every user role; admin would pass anyway. Display tokens are not let in: a wall
 # screen may only read the wallboard.

@@ -17,12 +17,12 @@ from fastapi import Depends, FastAPI, HTTPException, Query, status
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from kcc.http_auth import Principal, require
-from kcc.site.access import Role
-from kcc.site.config import SiteConfig
+from http_access.auth import Principal, require
 from realtime_stats.report_cli import RenderedReport, ReportFormat, render_report
 from realtime_stats.reports import PeriodKind, ReportError
 from realtime_stats.store import Store, StoreError
+from site_config.access import Role
+from site_config.config import SiteConfig
 
 REPORT_ACCESS = require(Role.TEAM_LEAD, Role.FLOOR_MANAGER)  # admin implied, no displays
 

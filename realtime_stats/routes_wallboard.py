@@ -34,10 +34,10 @@ from fastapi import Depends, FastAPI, HTTPException, Query, status
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from kcc.http_auth import Principal, PrincipalKind, require
-from kcc.site.access import Role
-from kcc.site.config import SiteConfig
+from http_access.auth import Principal, PrincipalKind, require
 from realtime_stats.board import BoardFeed, board_snapshot
+from site_config.access import Role
+from site_config.config import SiteConfig
 
 WALLBOARD_ROLES = (Role.FLOOR_MANAGER, Role.TEAM_LEAD)  # admin implied
 WALLBOARD_ACCESS = require(*WALLBOARD_ROLES, allow_display=True)

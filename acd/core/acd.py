@@ -38,7 +38,7 @@ from acd.core.views import (
 )
 from acd.waiting.estimate import QueueSnapshot
 from acd.waiting.handling import HandlingTimes
-from kcc.site import SiteConfig
+from site_config import SiteConfig
 
 _FED = sorted(kind.__name__ for kind in ROUTES if kind.__name__ != "Offer")
 

@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 from acd.core.agent_steps import AgentSettings
 from acd.core.rejection import Rejected, unknown
-from kcc.site import Position, SiteConfig
+from site_config import Position, SiteConfig
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -15,10 +15,10 @@ from pathlib import Path
 from types import TracebackType
 
 from asterisk_conf import AsteriskPaths, generate
-from kcc.site import SiteConfig
 from kcc.stack.holdmusic import write_hold_music
 from kcc.stack.process import ManagedProcess, ProcessError
 from kcc.stack.rootfs import ensure_rootfs
+from site_config import SiteConfig
 
 
 class Asterisk:

@@ -16,10 +16,10 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 
-from kcc.site import SiteConfig
 from kcc.stack.asterisk import Asterisk
 from kcc.stack.process import ManagedProcess, wait_until
 from kcc.stack.redis import RedisServer
+from site_config import SiteConfig
 
 PROMPTS_INSIDE = "/kcc/prompts"
 STATE_DIR = Path(os.environ.get("KCC_STATE_DIR", "/var/lib/kcc"))

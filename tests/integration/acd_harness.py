@@ -28,10 +28,10 @@ import redis
 from kcc.sipp import AgentPhone, Caller
 from kcc.sipp.runner import PortAllocator
 from kcc.sipp.scenarios import Step
-from kcc.site import SiteConfig
 from kcc.stack.asterisk import Asterisk
 from kcc.stack.process import ManagedProcess
 from kcc.stack.stack import start_controller
+from site_config import SiteConfig
 
 STREAM = "kcc:events"
 # A Monday morning: both municipalities are open (the tests control the IVR's clock).

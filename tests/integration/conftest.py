@@ -15,10 +15,10 @@ import pytest
 
 from kcc.sipp import AgentPhone
 from kcc.sipp.runner import PortAllocator
-from kcc.site import SiteConfig, load_site_config
 from kcc.stack.ami_sync import AmiWatch
 from kcc.stack.asterisk import Asterisk
 from kcc.stack.redis import RedisServer
+from site_config import SiteConfig, load_site_config
 from tests.integration.acd_harness import ControlApi, ControllerRunner, EventLog
 from tests.integration.ivr_timing import IvrTiming
 from tests.integration.sites import write_site

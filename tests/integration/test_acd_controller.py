@@ -15,9 +15,9 @@ import pytest
 
 from kcc.sipp.rtp_listen import RtpListener, Segment, Sound
 from kcc.sipp.runner import PortAllocator, dial_from_phone
-from kcc.site import SiteConfig, load_site_config
 from kcc.stack.ami_sync import AmiWatch
 from kcc.stack.asterisk import Asterisk
+from site_config import SiteConfig, load_site_config
 from tests.integration.acd_harness import (
     ControlApi,
     ControllerRunner,

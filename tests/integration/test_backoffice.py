@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kcc.sipp.runner import PortAllocator, dial_from_phone
-from kcc.site import SiteConfig
+from site_config import SiteConfig
 from tests.integration.acd_harness import (
     ControlApi,
     EventLog,

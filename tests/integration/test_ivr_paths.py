@@ -15,7 +15,7 @@ import pytest
 
 from kcc.sipp.runner import PortAllocator
 from kcc.sipp.scenarios import Digit, Pause, Step
-from kcc.site import SiteConfig
+from site_config import SiteConfig
 from tests.integration.acd_harness import (
     CLOSED_TIME,
     ControlApi,

@@ -25,8 +25,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from kcc.sipp.runner import PortAllocator
 from kcc.sipp.scenarios import Step
-from kcc.site import SiteConfig
 from kcc.stack.process import ManagedProcess, wait_until
+from site_config import SiteConfig
 from tests.integration.acd_harness import (
     FLOOR,
     STREAM,

@@ -22,7 +22,7 @@ from acd.ami.events import Hangup as HangupEvent
 from acd.ami.testing import FakeAmiServer, ReceivedAction, error, event, success
 from acd.backoffice import BackOffice
 from acd.caller_session import CallerSession
-from kcc.site import Department, SiteConfig, load_site_config
+from site_config import Department, SiteConfig, load_site_config
 from tests.unit.acd.ami.ami_frames import Pairs, build, chan
 
 REPO = Path(__file__).resolve().parents[3]

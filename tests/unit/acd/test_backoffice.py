@@ -10,7 +10,7 @@ import pytest
 
 from acd.ami import AmiClient, AmiSettings
 from acd.backoffice import BackOffice, extension_of
-from kcc.site import SiteConfig
+from site_config import SiteConfig
 from tests.unit.acd.backoffice_fakes import (
     AGENT,
     CALL,

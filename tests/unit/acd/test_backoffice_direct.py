@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from acd.backoffice import ANSWERED, CALLER_LEFT, Ring
-from kcc.site import SiteConfig
+from site_config import SiteConfig
 from tests.unit.acd.backoffice_fakes import (
     AGENT,
     ANSWERED_AT_ONCE,

@@ -18,7 +18,7 @@ from acd.agi import AgiSession
 from acd.agi.testing import DEAD_CHANNEL, FakeAsterisk, asterisk_env, result
 from acd.backoffice import ANSWERED
 from acd.direct_call import DirectCallSession
-from kcc.site import SiteConfig
+from site_config import SiteConfig
 from tests.unit.acd.agi.agi_calls import Script, live_call
 from tests.unit.acd.backoffice_fakes import (
     ANSWERED_AT_ONCE,

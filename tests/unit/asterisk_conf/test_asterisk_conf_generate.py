@@ -14,7 +14,7 @@ import pytest
 from asterisk.config import Config
 
 from asterisk_conf import AsteriskPaths, generate
-from kcc.site import SiteConfig, load_site_config
+from site_config import SiteConfig, load_site_config
 
 REPO = Path(__file__).resolve().parents[3]
 PATHS = AsteriskPaths(etc="/e", lib="/l", spool="/s", run="/r", log="/g", moh="/m")

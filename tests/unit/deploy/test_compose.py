@@ -21,10 +21,10 @@ import pytest
 import yaml
 
 from kcc.cli import default_registry, main
-from kcc.site import SiteConfig, load_site_config
-from kcc.site.access import Role
 from realtime_stats.board import InMemoryBoardFeed
 from realtime_stats.routes_metrics import StatsExporter
+from site_config import SiteConfig, load_site_config
+from site_config.access import Role
 
 REPO = Path(__file__).resolve().parents[3]
 COMPOSE = REPO / "docker-compose.yml"

@@ -16,10 +16,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from kcc.passwords import token_sha256
-from kcc.site import SiteConfig, load_site_config
-from kcc.site.access import Access
 from realtime_stats.app import create_app
+from site_config import SiteConfig, load_site_config
+from site_config.access import Access
+from site_config.passwords import token_sha256
 from tests.unit.http.demo_access import DISPLAY_TOKEN, SAMPLE, cheap_hash
 from tests.unit.http.fakes import ClientFactory, FakeRedis
 

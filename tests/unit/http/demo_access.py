@@ -7,7 +7,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from kcc.passwords import ScryptHash
+from site_config.passwords import ScryptHash
 
 REPO = Path(__file__).resolve().parents[3]
 SAMPLE = REPO / "config" / "site.yaml"  # the demo secrets below belong to it

@@ -9,9 +9,9 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from starlette.routing import Mount, Route
 
-from kcc.site import SiteConfig
-from kcc.site.access import Role
 from realtime_stats.app import create_app
+from site_config import SiteConfig
+from site_config.access import Role
 from tests.unit.http.demo_access import DISPLAY_TOKEN, basic, bearer
 from tests.unit.http.fakes import ClientFactory
 

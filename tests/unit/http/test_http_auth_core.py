@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from kcc.http_auth import (
+from http_access.auth import (
     AccessRule,
     Authenticator,
     BasicCredentials,
@@ -22,9 +22,9 @@ from kcc.http_auth import (
     redact_query_token,
     require,
 )
-from kcc.passwords import verify_password
-from kcc.site import SiteConfig
-from kcc.site.access import Role
+from site_config import SiteConfig
+from site_config.access import Role
+from site_config.passwords import verify_password
 from tests.unit.http.demo_access import DISPLAY_TOKEN
 
 

@@ -7,11 +7,11 @@ from fastapi import FastAPI
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
-from kcc.http_auth import Principal, PrincipalKind
-from kcc.site import SiteConfig
-from kcc.site.access import Role
+from http_access.auth import Principal, PrincipalKind
 from realtime_stats.app import create_app
 from realtime_stats.routes_wallboard import WallboardPage
+from site_config import SiteConfig
+from site_config.access import Role
 from tests.unit.http.demo_access import basic, bearer
 from tests.unit.http.fakes import ClientFactory, FakeRedis
 

@@ -9,8 +9,8 @@ import httpx
 import pytest
 import yaml
 
+from http_access.auth import QueryTokenRedactor
 from kcc.cli import default_registry, main
-from kcc.http_auth import QueryTokenRedactor
 from realtime_stats.app import build_server, log_config
 from tests.unit.http.demo_access import DISPLAY_TOKEN, REPO, SAMPLE, basic
 from tests.unit.http.fakes import FakeRedis

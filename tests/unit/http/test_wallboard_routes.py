@@ -13,13 +13,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from kcc.http_auth import Principal, PrincipalKind
-from kcc.site import SiteConfig
-from kcc.site.access import Role
+from http_access.auth import Principal, PrincipalKind
 from realtime_stats.app import create_app
 from realtime_stats.board import InMemoryBoardFeed
 from realtime_stats.records import AgentInterval, AgentState, CallRecord
 from realtime_stats.routes_wallboard import SharedSnapshot, WallboardPage
+from site_config import SiteConfig
+from site_config.access import Role
 from tests.unit.http.demo_access import DISPLAY_TOKEN, basic, bearer
 from tests.unit.http.fakes import ClientFactory
 from tests.unit.http.test_http_access import anonymous_failures

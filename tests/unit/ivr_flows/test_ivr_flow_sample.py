@@ -18,7 +18,7 @@ from ivr_flows.model import (
     MessageNode,
     QueueNode,
 )
-from kcc.site import load_site_config
+from site_config import load_site_config
 
 SAMPLE = Path(ivr_flows.__file__).parent / "flows" / "14023.yaml"
 # The sample flow must agree with the sample site: same topic and municipality ids.

@@ -25,7 +25,7 @@ from kcc.demo_backoffice import (
     talking_agents,
 )
 from kcc.sipp.runner import PortAllocator
-from kcc.site import load_site_config
+from site_config import load_site_config
 
 AT = datetime(2025, 3, 4, 10, 0, 0, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kcc.demo import demo_ivr_time
-from kcc.site import SiteConfig, load_site_config
+from site_config import SiteConfig, load_site_config
 
 AMS = ZoneInfo("Europe/Amsterdam")
 

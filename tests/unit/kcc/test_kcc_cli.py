@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from kcc.cli import Command, CommandRegistry, default_registry, main
-from kcc.passwords import sip_md5, token_sha256, verify_password
-from kcc.site import ConfigError, ConfigProblem, SiteConfig
-from kcc.site.commands import commands
+from kcc.commands.site import commands
+from site_config import ConfigError, ConfigProblem, SiteConfig
+from site_config.passwords import sip_md5, token_sha256, verify_password
 
 
 def test_check_config_ok(site_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

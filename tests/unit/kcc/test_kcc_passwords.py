@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from kcc.passwords import (
+from site_config.passwords import (
     hash_password,
     parse_hash,
     sip_md5,

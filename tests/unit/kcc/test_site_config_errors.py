@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kcc.site import ConfigError, load_site_config
+from site_config import ConfigError, load_site_config
 
 Data = dict[str, Any]
 Edit = Callable[[Data], None]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pydantic
 import pytest
 
-from kcc.passwords import sip_md5, token_sha256, verify_password
-from kcc.site import Norms, OpeningHours, Role, SiteConfig, load_site_config
+from site_config import Norms, OpeningHours, Role, SiteConfig, load_site_config
+from site_config.passwords import sip_md5, token_sha256, verify_password
 
 
 @pytest.fixture

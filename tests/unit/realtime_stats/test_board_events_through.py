@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
 
-from kcc.site import load_site_config
 from realtime_stats.board import InMemoryBoardFeed, board_snapshot
 from realtime_stats.events_in import ConsumerSettings, EventConsumer
 from realtime_stats.fold import EventFold
 from realtime_stats.fold_records import FoldSnapshot, SaveBatch
 from realtime_stats.live_feed import ConsumerBoardFeed
 from realtime_stats.stream_events import StreamId
+from site_config import load_site_config
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
 
 SITE = load_site_config(Path(__file__).resolve().parents[3] / "config" / "site.yaml")

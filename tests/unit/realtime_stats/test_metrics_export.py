@@ -28,11 +28,11 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from kcc.site import SiteConfig, load_site_config
-from kcc.site.access import Access
 from realtime_stats.app import create_app
 from realtime_stats.board import InMemoryBoardFeed
 from realtime_stats.records import AgentInterval, AgentState, CallRecord
+from site_config import SiteConfig, load_site_config
+from site_config.access import Access
 from tests.unit.http.demo_access import SAMPLE, basic, cheap_hash
 
 AMS = ZoneInfo("Europe/Amsterdam")

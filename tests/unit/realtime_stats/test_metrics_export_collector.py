@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import pytest
 
-from kcc.site import SiteConfig, load_site_config
 from realtime_stats.board import BoardInputs, InMemoryBoardFeed
 from realtime_stats.records import CallRecord
 from realtime_stats.routes_metrics import StatsExporter
+from site_config import SiteConfig, load_site_config
 from tests.unit.http.demo_access import SAMPLE
 from tests.unit.realtime_stats.test_metrics_export import NOW, at, samples, scenario_feed
 

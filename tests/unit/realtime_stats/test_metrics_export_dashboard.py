@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from kcc.site import load_site_config
 from realtime_stats.routes_metrics import StatsExporter
+from site_config import load_site_config
 from tests.unit.http.demo_access import REPO, SAMPLE
 from tests.unit.realtime_stats.test_metrics_export import scenario_feed
 

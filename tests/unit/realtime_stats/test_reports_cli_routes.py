@@ -9,18 +9,18 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from http_access.auth import Authenticator, install_authenticator
 from kcc.cli import CommandRegistry, main
-from kcc.http_auth import Authenticator, install_authenticator
-from kcc.site import SiteConfig
-from kcc.site.access import Access
+from kcc.commands import report
 from realtime_stats import routes_reports
-from realtime_stats.report_cli import report_command
 from realtime_stats.store import Store
+from site_config import SiteConfig
+from site_config.access import Access
 from tests.unit.http.demo_access import basic, bearer, cheap_hash
 from tests.unit.http.test_http_access import anonymous_failures
 from tests.unit.realtime_stats.test_reports_scenario import SAMPLE, parse_csv, stored
 
-REGISTRY = CommandRegistry([report_command()])
+REGISTRY = CommandRegistry([report.command()])
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ def _app(site: SiteConfig, store: Store | None) -> FastAPI:
 
 @pytest.fixture
 async def client(db: Path) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    from kcc.site import load_site_config
+    from site_config import load_site_config
 
     site = _cheap(load_site_config(SAMPLE))
     with stored(db.parent / "routes.db") as store:
@@ -173,7 +173,7 @@ async def test_report_bad_requests(
 
 
 async def test_no_store_is_503() -> None:
-    from kcc.site import load_site_config
+    from site_config import load_site_config
 
     app = _app(_cheap(load_site_config(SAMPLE)), None)
     async with httpx.AsyncClient(

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from kcc.site import SiteConfig, load_site_config
 from realtime_stats.backoffice_records import (
     BackOfficeRing,
     NotAnsweredReason,
@@ -24,6 +23,7 @@ from realtime_stats.report_cli import ReportFormat, render_report
 from realtime_stats.report_render import render_csv, render_html
 from realtime_stats.reports import PeriodKind, Report, ReportRequest, build_report
 from realtime_stats.store import open_store
+from site_config import SiteConfig, load_site_config
 from tests.unit.realtime_stats.test_reports_scenario import AMS, DAY, NOW, SAMPLE, at, parse_csv
 
 BEL = "belastingen"

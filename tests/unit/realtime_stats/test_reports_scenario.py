@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kcc.site import SiteConfig, load_site_config
 from realtime_stats.board import metric_rules
 from realtime_stats.fold_records import TrackedInterval
 from realtime_stats.records import AgentInterval, AgentState, CallRecord
@@ -30,6 +29,7 @@ from realtime_stats.reports import (
     build_report,
 )
 from realtime_stats.store import Store, open_store
+from site_config import SiteConfig, load_site_config
 
 SAMPLE = Path(__file__).resolve().parents[3] / "config" / "site.yaml"
 AMS = ZoneInfo("Europe/Amsterdam")

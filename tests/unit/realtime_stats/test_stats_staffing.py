@@ -8,11 +8,11 @@ from fractions import Fraction
 
 import pytest
 
+from kcc.commands.staffing import main
 from realtime_stats.staffing import (
     StaffingInputError,
     asa,
     erlang_c,
-    main,
     occupancy,
     required_agents,
     service_level,

@@ -14,7 +14,7 @@ from acd.core.effects import Effect, Publish, Reject, RingAgent
 from acd.core.states import AgentState
 from acd.core.views import AgentView, PositionView, WaitingCall
 from acd.waiting.handling import HandlingTimes
-from kcc.site import SiteConfig, load_site_config
+from site_config import SiteConfig, load_site_config
 
 SAMPLE = Path(__file__).resolve().parents[4] / "config" / "site.yaml"
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kcc.site import SiteConfig
+from site_config import SiteConfig
 from tests.unit.acd.core.acd_driver import Driver, sample_site
 
 

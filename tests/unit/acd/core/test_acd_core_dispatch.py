@@ -5,7 +5,7 @@ from __future__ import annotations
 from acd.core import inputs as ev
 from acd.core.effects import MirrorMember, RingAgent
 from acd.core.states import AgentState, PauseReason
-from kcc.site import Agent, SiteConfig
+from site_config import Agent, SiteConfig
 from tests.unit.acd.core.acd_driver import Driver, of_type, published, rings
 
 # Sample roster: 1001 burgerzaken+algemeen, 1002 burgerzaken+belastingen+algemeen,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from acd.core import inputs as ev
 from acd.core.states import PauseReason
 from acd.waiting.handling import HandlingObservation, HandlingTimes
-from kcc.site import SiteConfig
+from site_config import SiteConfig
 from tests.unit.acd.core.acd_driver import Driver
 
 

@@ -15,7 +15,7 @@ import pytest
 from acd.core import inputs as ev
 from acd.core.effects import Reject
 from acd.core.states import AgentState, CallState, PauseReason
-from kcc.site import SiteConfig
+from site_config import SiteConfig
 from tests.unit.acd.core.acd_driver import Driver, rejected
 
 _A = AgentState

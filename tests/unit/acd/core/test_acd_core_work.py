@@ -10,7 +10,7 @@ from acd.core import inputs as ev
 from acd.core.effects import CancelTimer, MirrorMember, StartTimer
 from acd.core.states import AgentState, PauseReason
 from acd.waiting.handling import HandlingObservation, HandlingTime, HandlingTimes
-from kcc.site import SiteConfig
+from site_config import SiteConfig
 from tests.unit.acd.core.acd_driver import Driver, of_type, published, rejected, rings
 
 

@@ -11,10 +11,11 @@ import time
 from pathlib import Path
 
 from asterisk_conf import AsteriskPaths, generate
-from kcc.cli import Command
-from kcc.site import ConfigError, SiteConfig, load_site_config
+from kcc.command import Command
+from kcc.demo import run_demo
 from kcc.stack.process import ProcessError
 from kcc.stack.stack import STATE_DIR, Stack, ami_secret
+from site_config import ConfigError, SiteConfig, load_site_config
 
 PIDFILE = STATE_DIR / "up.pid"
 UP_LOG = STATE_DIR / "up.log"
@@ -115,8 +116,6 @@ def _running_pid() -> int | None:
 
 
 def demo(args: argparse.Namespace) -> int:
-    from kcc.demo import run_demo
-
     site = _load(args.site)
     if site is None:
         return 1

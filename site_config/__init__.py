@@ -4,14 +4,14 @@ Use :func:`load_site_config`; a bad file raises :class:`ConfigError` listing eve
 problem as ``<file>: <key>: <what is wrong>; allowed: <what is allowed>``.
 """
 
-from kcc.site.access import Access, DisplayToken, Role, User
-from kcc.site.config import SiteConfig
-from kcc.site.errors import ConfigError, ConfigProblem
-from kcc.site.loader import load_site_config
-from kcc.site.municipality import Municipality, OpeningHours
-from kcc.site.norms import Norms
-from kcc.site.organisation import Agent, BackOfficeExtension, Department, Position, Topic
-from kcc.site.services import Ivr, Recording, Services
+from site_config.access import Access, DisplayToken, Role, User
+from site_config.config import SiteConfig
+from site_config.errors import ConfigError, ConfigProblem
+from site_config.loader import load_site_config
+from site_config.municipality import Municipality, OpeningHours
+from site_config.norms import Norms
+from site_config.organisation import Agent, BackOfficeExtension, Department, Position, Topic
+from site_config.services import Ivr, Recording, Services
 
 __all__ = [
     "Access",

@@ -1,7 +1,7 @@
 """The one site configuration object every part of the backend is built from.
 
 ``SiteConfig`` is frozen and fully validated: field checks first, then the cross-checks
-in :mod:`kcc.site.crosscheck`. Build it with :func:`kcc.site.load_site_config`; building
+in :mod:`site_config.crosscheck`. Build it with :func:`site_config.load_site_config`; building
 it directly (tests) runs the same checks.
 """
 
@@ -13,14 +13,14 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from kcc.site.access import Access
-from kcc.site.crosscheck import cross_check
-from kcc.site.errors import CrossCheckFailed
-from kcc.site.fields import Digits, FrozenModel, matches, not_allowed, text
-from kcc.site.municipality import Municipality
-from kcc.site.norms import Norms
-from kcc.site.organisation import Agent, Department, Position, Topic
-from kcc.site.services import Ivr, Recording, Services
+from site_config.access import Access
+from site_config.crosscheck import cross_check
+from site_config.errors import CrossCheckFailed
+from site_config.fields import Digits, FrozenModel, matches, not_allowed, text
+from site_config.municipality import Municipality
+from site_config.norms import Norms
+from site_config.organisation import Agent, Department, Position, Topic
+from site_config.services import Ivr, Recording, Services
 
 _TZ_ALLOWED = "an IANA time zone name such as 'Europe/Amsterdam'"
 

@@ -16,11 +16,11 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from kcc import passwords
-from kcc.cli import Command
-from kcc.site.config import SiteConfig
-from kcc.site.errors import ConfigError
-from kcc.site.loader import load_site_config
+from kcc.command import Command
+from site_config import passwords
+from site_config.config import SiteConfig
+from site_config.errors import ConfigError
+from site_config.loader import load_site_config
 
 DEFAULT_REALM = "kcc14023"
 

@@ -2,7 +2,7 @@
 
 Each type validates fully in one ``BeforeValidator`` and, when the value is wrong,
 raises a :func:`not_allowed` error that carries the human text for "allowed: ...".
-:mod:`kcc.site.errors` turns those into ``<file>: <key>: <what>; allowed: <allowed>``.
+:mod:`site_config.errors` turns those into ``<file>: <key>: <what>; allowed: <allowed>``.
 
 Pydantic's lax mode would quietly turn ``true`` into ``1`` and ``"5060"`` into 5060;
 these validators accept only the YAML type that was meant, so a typo cannot become a

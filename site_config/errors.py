@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from kcc.site.fields import NOT_ALLOWED
+from site_config.fields import NOT_ALLOWED
 
 _MAX_REPR = 100
 

@@ -5,7 +5,7 @@ Theory of operation
 Every request proves who it is in one of two ways (docs/http-api.md):
 
 * **HTTP Basic** with a user of ``access.users`` in the site config. The password is
-  checked with scrypt (:func:`kcc.passwords.verify_password`, ~0.1 s of CPU), so a
+  checked with scrypt (:func:`site_config.passwords.verify_password`, ~0.1 s of CPU), so a
   successful check is remembered for ``cache_ttl_s`` in a :class:`CredentialCache`. The
   cache key is an HMAC of user name and password under a random per-process key: the
   plain password is never kept, and a different password is a different key, so a
@@ -40,7 +40,8 @@ from dataclasses import dataclass
 from fastapi import FastAPI, HTTPException, Request, status
 from starlette.concurrency import run_in_threadpool
 
-from kcc.passwords import (
+from site_config.access import Access, Role
+from site_config.passwords import (
     DEFAULT_N,
     DEFAULT_P,
     DEFAULT_R,
@@ -51,7 +52,6 @@ from kcc.passwords import (
     verify_password,
     verify_token,
 )
-from kcc.site.access import Access, Role
 
 REALM = "kcc14023"
 QUERY_TOKEN = "token"  # ?token=<display token>, accepted only where displays are allowed

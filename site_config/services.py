@@ -14,7 +14,15 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ValidationInfo, field_validator
 
-from kcc.site.fields import Boolean, FrozenModel, Identifier, Port, in_range, matches, not_allowed
+from site_config.fields import (
+    Boolean,
+    FrozenModel,
+    Identifier,
+    Port,
+    in_range,
+    matches,
+    not_allowed,
+)
 
 _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOST_RE = re.compile(rf"(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*")

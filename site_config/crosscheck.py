@@ -6,18 +6,41 @@ finds (never just the first), pointing at the exact key to change.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Protocol
 
-from kcc.site.errors import ConfigProblem, short_repr
+from site_config.access import Access
+from site_config.errors import ConfigProblem, short_repr
+from site_config.municipality import Municipality
+from site_config.organisation import Agent, Department, Position, Topic
+from site_config.services import Ivr, Services
 
-if TYPE_CHECKING:
-    from kcc.site.config import SiteConfig
+
+class SiteParts(Protocol):
+    """The sections a cross-check reads: ``SiteConfig`` has them all."""
+
+    @property
+    def municipalities(self) -> Sequence[Municipality]: ...
+    @property
+    def topics(self) -> Sequence[Topic]: ...
+    @property
+    def positions(self) -> Sequence[Position]: ...
+    @property
+    def agents(self) -> Sequence[Agent]: ...
+    @property
+    def departments(self) -> Sequence[Department]: ...
+    @property
+    def access(self) -> Access: ...
+    @property
+    def ivr(self) -> Ivr: ...
+    @property
+    def services(self) -> Services: ...
+
 
 MAX_MENU_TOPICS = 5  # keypad menu of at most 5 options (requirements 003, 5.1.2.1)
 
 
-def cross_check(site: SiteConfig) -> list[ConfigProblem]:
+def cross_check(site: SiteParts) -> list[ConfigProblem]:
     """Every contradiction between settings in ``site``."""
     return [
         *_unique_ids(site),
@@ -43,7 +66,7 @@ def _duplicates(entries: Iterable[tuple[str, object]], allowed: str) -> Iterator
             first_at[value] = path
 
 
-def _unique_ids(site: SiteConfig) -> Iterator[ConfigProblem]:
+def _unique_ids(site: SiteParts) -> Iterator[ConfigProblem]:
     kinds: list[tuple[str, str, Iterable[str]]] = [
         ("municipalities", "id", (m.id for m in site.municipalities)),
         ("topics", "id", (t.id for t in site.topics)),
@@ -58,7 +81,7 @@ def _unique_ids(site: SiteConfig) -> Iterator[ConfigProblem]:
         yield from _duplicates(entries, f"each {key} only once within {section}")
 
 
-def _unique_extensions(site: SiteConfig) -> Iterator[ConfigProblem]:
+def _unique_extensions(site: SiteParts) -> Iterator[ConfigProblem]:
     # Positions and back-office phones share one dial plan, so one number space.
     entries: list[tuple[str, object]] = [
         (f"positions[{i}].extension", p.extension) for i, p in enumerate(site.positions)
@@ -71,7 +94,7 @@ def _unique_extensions(site: SiteConfig) -> Iterator[ConfigProblem]:
     yield from _duplicates(entries, "each extension only once across positions and back office")
 
 
-def _known_topics(site: SiteConfig) -> Iterator[ConfigProblem]:
+def _known_topics(site: SiteParts) -> Iterator[ConfigProblem]:
     known = list(dict.fromkeys(topic.id for topic in site.topics))
     allowed = f"a topic id from topics: {', '.join(known)}"
     for a, agent in enumerate(site.agents):
@@ -87,7 +110,7 @@ def _known_topics(site: SiteConfig) -> Iterator[ConfigProblem]:
         )
 
 
-def _positions(site: SiteConfig) -> Iterator[ConfigProblem]:
+def _positions(site: SiteParts) -> Iterator[ConfigProblem]:
     if all(position.peak for position in site.positions):
         yield ConfigProblem(
             path="positions",
@@ -96,7 +119,7 @@ def _positions(site: SiteConfig) -> Iterator[ConfigProblem]:
         )
 
 
-def _menu_size(site: SiteConfig) -> Iterator[ConfigProblem]:
+def _menu_size(site: SiteParts) -> Iterator[ConfigProblem]:
     general = site.ivr.general_topic
     if not any(topic.id == general for topic in site.topics):
         return  # reported by _known_topics; counting would blame the menu wrongly
@@ -109,7 +132,7 @@ def _menu_size(site: SiteConfig) -> Iterator[ConfigProblem]:
         )
 
 
-def _ports(site: SiteConfig) -> Iterator[ConfigProblem]:
+def _ports(site: SiteParts) -> Iterator[ConfigProblem]:
     services = site.services
     start, end = services.rtp_port_start, services.rtp_port_end
     if start >= end:

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
-from kcc.passwords import HASH_FORMAT, parse_hash
-from kcc.site.fields import FrozenModel, Hex64, Identifier, matches, not_allowed
+from site_config.fields import FrozenModel, Hex64, Identifier, matches, not_allowed
+from site_config.passwords import HASH_FORMAT, parse_hash
 
 _USER_NAME_ALLOWED = "lowercase letters, digits, '.', '_' and '-' (1-64 chars)"
 

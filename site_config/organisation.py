@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from kcc.site.fields import (
+from site_config.fields import (
     Boolean,
     Digits,
     FrozenModel,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from kcc.site.fields import FrozenModel, fraction, in_range
+from site_config.fields import FrozenModel, fraction, in_range
 
 
 class Norms(FrozenModel, frozen=True):

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, field_validator
 
-from kcc.site.fields import FrozenModel, Identifier, matches, not_allowed, text
+from site_config.fields import FrozenModel, Identifier, matches, not_allowed, text
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

@@ -13,8 +13,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from kcc.site.config import SiteConfig
-from kcc.site.errors import ConfigError, ConfigProblem, problems_from_validation_error
+from site_config.config import SiteConfig
+from site_config.errors import ConfigError, ConfigProblem, problems_from_validation_error
 
 _RESERVED_KEY = "source_path"
 

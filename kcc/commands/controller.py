@@ -1,0 +1,68 @@
+"""``kcc controller``: the ACD controller in the foreground (``acd.service``)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+from acd.service import ControllerOptions, run_controller
+from kcc.command import Command
+from site_config import ConfigError, load_site_config
+
+LOG_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
+
+
+def command() -> Command:
+    return Command(
+        name="controller",
+        help="run the ACD controller (AMI, FastAGI IVR and queues, events to Redis)",
+        add_arguments=_arguments,
+        run=_run,
+    )
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--site", default="config/site.yaml", help="site configuration file")
+    parser.add_argument("--prompts-dir", required=True, help="where prompts are rendered")
+    parser.add_argument(
+        "--prompts-asterisk-dir",
+        help="the same folder as Asterisk sees it (default: the same path)",
+    )
+    parser.add_argument("--stream", default="kcc:events", help="Redis Stream for events")
+    parser.add_argument(
+        "--ivr-time",
+        type=datetime.fromisoformat,
+        help="start the IVR's clock at this ISO time (tests of opening hours)",
+    )
+    parser.add_argument(
+        "--ami-port", type=int, help="connect to AMI on this port instead (a test's proxy)"
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    try:
+        site = load_site_config(args.site)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    secret = os.environ.get("KCC_AMI_SECRET", "")
+    if not secret:
+        print("KCC_AMI_SECRET is not set: the controller cannot log in to AMI", file=sys.stderr)
+        return 2
+    prompts = Path(args.prompts_dir)
+    options = ControllerOptions(
+        site_path=Path(args.site),
+        ami_secret=secret,
+        prompts_dir=prompts,
+        prompts_asterisk_dir=PurePosixPath(args.prompts_asterisk_dir or prompts.as_posix()),
+        stream=args.stream,
+        ivr_time=args.ivr_time,
+        ami_port=args.ami_port,
+    )
+    run_controller(site, options)
+    return 0
