@@ -6,7 +6,7 @@ PY    := $(VENV)/bin/python
 KCC   := $(VENV)/bin/kcc
 SITE  ?= config/site.yaml
 
-.PHONY: deps rootfs venv lint unit test demo up down bench trace check-config clean
+.PHONY: deps rootfs venv lock lint unit test demo up down bench trace check-config clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -22,9 +22,18 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(VENV)/bin/pip install -q --no-deps -e .
 	touch $@
 
+# Re-pin every package after a change of pyproject.toml's dependencies.
+lock: venv
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	{ echo "# Pinned environment for Python 3.11 (pip freeze of '.[dev]'); regenerate with 'make lock'."; \
+	  $(VENV)/bin/pip freeze --exclude-editable; } > requirements.lock
+
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+	$(PY) scripts/import-cycles.py
 
 unit: venv
 	$(VENV)/bin/pytest tests/unit

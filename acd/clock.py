@@ -89,21 +89,25 @@ class _FakeTimer:
 
 
 class FakeClock:
-    """A clock that stands still until ``advance``; see the module docstring."""
+    """A clock that stands still until ``advance``; see the module docstring.
+
+    Time is kept in whole microseconds, so steps like 19.999 s + 0.001 s land exactly
+    on a timer due at 20 s, as they would on a real clock.
+    """
 
     def __init__(self, start: datetime = datetime(2026, 6, 15, 7, 0, tzinfo=UTC)) -> None:
         if start.utcoffset() is None:
             raise ValueError(f"FakeClock start must be timezone-aware, got {start!r}")
         self._start = start.astimezone(UTC)
-        self._elapsed = 0.0
-        self._due: list[tuple[float, int, _FakeTimer, Callable[[], None]]] = []
+        self._elapsed_us = 0
+        self._due: list[tuple[int, int, _FakeTimer, Callable[[], None]]] = []
         self._order = itertools.count()
 
     def now(self) -> datetime:
-        return self._start + timedelta(seconds=self._elapsed)
+        return self._start + timedelta(microseconds=self._elapsed_us)
 
     def monotonic(self) -> float:
-        return self._elapsed
+        return self._elapsed_us / 1_000_000
 
     @property
     def pending(self) -> int:
@@ -112,7 +116,7 @@ class FakeClock:
 
     def call_later(self, seconds: float, callback: Callable[[], None]) -> Timer:
         timer = _FakeTimer()
-        when = self._elapsed + max(0.0, seconds)
+        when = self._elapsed_us + max(0, _microseconds(seconds))
         heapq.heappush(self._due, (when, next(self._order), timer, callback))
         return timer
 
@@ -131,17 +135,21 @@ class FakeClock:
 
     async def advance(self, seconds: float) -> None:
         """Move time on by ``seconds``, running everything that falls due, in order."""
-        target = self._elapsed + seconds
+        target = self._elapsed_us + _microseconds(seconds)
         await settle()
         while self._due and self._due[0][0] <= target:
             when, _, timer, callback = heapq.heappop(self._due)
             if timer.cancelled:
                 continue
-            self._elapsed = max(self._elapsed, when)
+            self._elapsed_us = max(self._elapsed_us, when)
             callback()
             await settle()
-        self._elapsed = target
+        self._elapsed_us = target
         await settle()
+
+
+def _microseconds(seconds: float) -> int:
+    return round(seconds * 1_000_000)
 
 
 async def settle(rounds: int = 50) -> None:

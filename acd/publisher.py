@@ -1,12 +1,12 @@
 """Events out: every state change to the Redis Stream of docs/events.md.
 
-The controller never waits for Redis. ``publish`` puts the event in a bounded
-in-memory backlog and returns; one task drains the backlog in order with XADD.
-When Redis is unreachable the backlog keeps the events (and keeps their order)
-until it is back, so a Redis restart loses nothing. Only if the backlog is full
-(`max_backlog`, hours of traffic) is the oldest event dropped, counted and
-logged - losing a statistic is better than the controller running out of memory
-while callers wait.
+Entries are the contract's encoding (``contract.encode``). The controller never waits
+for Redis. ``publish`` puts the event in a bounded in-memory backlog and returns; one
+task drains the backlog in order with XADD. When Redis is unreachable the backlog keeps
+the events (and keeps their order) until it is back, so a Redis restart loses nothing.
+Only if the backlog is full (`max_backlog`, hours of traffic) is the oldest event
+dropped, counted and logged - losing a statistic is better than the controller running
+out of memory while callers wait.
 """
 
 from __future__ import annotations
@@ -14,40 +14,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Mapping
-from datetime import datetime
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-SCHEMA_VERSION = "1"
+from contract import EventSink, StreamEvent, encode
+
 STREAM_MAXLEN = 1_000_000
 
 log = logging.getLogger(__name__)
 
 
-def encode_event(
-    type_: str, at: datetime, call_id: str, agent_id: str, fields: Mapping[str, str]
-) -> dict[str, str]:
-    """One stream entry: the common fields of docs/events.md, then the type's own."""
-    if at.tzinfo is None:
-        raise ValueError(f"event {type_}: 'at' must be timezone-aware, got {at!r}")
-    entry = {
-        "v": SCHEMA_VERSION,
-        "type": type_,
-        "at": at.isoformat(timespec="microseconds"),
-        "call_id": call_id,
-        "agent_id": agent_id,
-    }
-    for key, value in fields.items():
-        if key in entry:
-            raise ValueError(f"event {type_}: field {key!r} would overwrite a common field")
-        entry[key] = value
-    return entry
-
-
 class EventPublisher:
-    """Ordered, non-blocking XADD of events, surviving Redis outages."""
+    """The controller's ``EventSink``: ordered, non-blocking XADD, surviving Redis outages."""
 
     def __init__(
         self, redis_url: str, *, stream: str = "kcc:events", max_backlog: int = 200_000
@@ -62,14 +41,12 @@ class EventPublisher:
         self.published = 0
         self.dropped = 0
 
-    def publish(
-        self, type_: str, at: datetime, call_id: str, agent_id: str, fields: Mapping[str, str]
-    ) -> None:
+    def publish(self, event: StreamEvent) -> None:
         if len(self._backlog) >= self._max_backlog:
             self._backlog.popleft()
             self.dropped += 1
             log.error("event backlog full (%d): dropped the oldest event", self._max_backlog)
-        self._backlog.append(encode_event(type_, at, call_id, agent_id, fields))
+        self._backlog.append(encode(event))
         self._idle.clear()
         self._wake.set()
 
@@ -110,3 +87,7 @@ class EventPublisher:
                 self._backlog.popleft()
             self.published += len(batch)
         self._idle.set()
+
+
+def _is_a_sink(publisher: EventPublisher) -> EventSink:
+    return publisher  # mypy checks the publisher against the interface

@@ -94,6 +94,10 @@ class Acd:
         """Every configured agent, by agent id."""
         return agent_views(self._floor)
 
+    def topics(self) -> frozenset[str]:
+        """The ids of the site's topics."""
+        return frozenset(self._plan.topics)
+
     def positions(self) -> list[PositionView]:
         """Every TIC position, open or closed, with its agent."""
         return position_views(self._floor, self._plan)

@@ -15,6 +15,7 @@ from typing import Any
 from acd.core.effects import Effect, MirrorMember, Publish
 from acd.core.records import AgentRecord, HandledCall
 from acd.core.states import BUSY_STATES, AgentState
+from contract import events as stream
 
 
 def acw_timer_key(agent_id: str) -> str:
@@ -47,20 +48,16 @@ class AgentStep:
 def enter(agent: AgentRecord, state: AgentState, at: datetime, **changes: Any) -> AgentStep:
     """Move to ``state`` and publish the change."""
     new = replace(agent, state=state, since=at, **changes)
-    reason = new.pause_reason.value if state is AgentState.PAUSED and new.pause_reason else ""
     work = new.work.call_id if new.work is not None and state in BUSY_STATES else ""
-    event = Publish(
-        type="agent.state",
+    event = stream.AgentStateChanged(
         at=at,
         call_id=work,
         agent_id=agent.agent_id,
-        fields={
-            "state": state.value,
-            "reason": reason,
-            "position_id": new.position_id or agent.position_id or "",
-        },
+        state=state,
+        reason=new.pause_reason if state is AgentState.PAUSED else None,
+        position_id=new.position_id or agent.position_id,
     )
-    return AgentStep(new, (event,))
+    return AgentStep(new, (Publish(event),))
 
 
 def mirror(agent: AgentRecord, position_id: str | None, s: AgentSettings) -> MirrorMember:
@@ -74,10 +71,7 @@ def mirror(agent: AgentRecord, position_id: str | None, s: AgentSettings) -> Mir
 
 
 def topics_event(agent: AgentRecord, at: datetime) -> Publish:
-    return Publish(
-        type="agent.topics",
-        at=at,
-        call_id="",
-        agent_id=agent.agent_id,
-        fields={"topics": ",".join(sorted(agent.topics))},
+    event = stream.AgentTopicsChanged(
+        at=at, agent_id=agent.agent_id, topics=tuple(sorted(agent.topics))
     )
+    return Publish(event)

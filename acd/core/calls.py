@@ -33,6 +33,8 @@ from acd.core.effects import CancelRing, Effect, Publish
 from acd.core.records import CallRecord
 from acd.core.rejection import Rejected
 from acd.core.states import CallState
+from contract import events as stream
+from contract.vocabulary import CallPhase, EndedBy, OfferFailure
 
 __all__ = ["CallContext", "CallState", "CallStep", "allowed", "queue", "step"]
 
@@ -92,23 +94,26 @@ def queue(event: ev.CallQueued, ctx: CallContext) -> CallStep:
         seq=ctx.next_seq,
         queued_at=event.at,
     )
-    fields = {
-        "topic": call.topic,
-        "municipality": call.municipality or "",
-        "fell_back_from": call.fell_back_from or "",
-    }
-    return CallStep(call, (_publish("call.queued", call, event.at, fields),), False)
-
-
-def _publish(type_: str, call: CallRecord, at: datetime, fields: Mapping[str, str]) -> Publish:
-    return Publish(
-        type=type_, at=at, call_id=call.call_id, agent_id=call.agent_id or "", fields=fields
+    queued = stream.CallQueued(
+        at=event.at,
+        call_id=call.call_id,
+        topic=call.topic,
+        municipality=call.municipality,
+        fell_back_from=call.fell_back_from,
     )
+    return CallStep(call, (Publish(queued),), False)
 
 
-def _ended(call: CallRecord, at: datetime, phase: str, by: str, moves_agent: bool) -> CallStep:
+def _ids(call: CallRecord) -> dict[str, str]:
+    """The common fields of a call's events: the call and the agent it is with."""
+    return {"call_id": call.call_id, "agent_id": call.agent_id or ""}
+
+
+def _ended(
+    call: CallRecord, at: datetime, phase: CallPhase, by: EndedBy, moves_agent: bool
+) -> CallStep:
     done = replace(call, state=CallState.ENDED, ended_at=at)
-    published = _publish("call.ended", done, at, {"phase": phase, "by": by})
+    published = Publish(stream.CallEnded(at=at, **_ids(done), phase=phase, by=by))
     return CallStep(done, (published,), moves_agent)
 
 
@@ -121,63 +126,64 @@ def _requeue(call: CallRecord, event: ev.CallQueued, ctx: CallContext) -> CallSt
 
 def _offer(call: CallRecord, event: ev.Offer, ctx: CallContext) -> CallStep:
     ringing = replace(call, state=CallState.RINGING, agent_id=event.agent_id, offered_at=event.at)
-    fields = {"position_id": ctx.position_id}
-    return CallStep(ringing, (_publish("call.offered", ringing, event.at, fields),), True)
+    offered = stream.CallOffered(at=event.at, **_ids(ringing), position_id=ctx.position_id)
+    return CallStep(ringing, (Publish(offered),), True)
 
 
 def _left_queue(call: CallRecord, event: ev.CallerLeft, ctx: CallContext) -> CallStep:
-    return _ended(call, event.at, "queue", "caller", moves_agent=False)
+    return _ended(call, event.at, CallPhase.QUEUE, EndedBy.CALLER, moves_agent=False)
 
 
 def _left_ringing(call: CallRecord, event: ev.CallerLeft, ctx: CallContext) -> CallStep:
     assert call.agent_id is not None  # ringing always names its agent
     cancel = CancelRing(call_id=call.call_id, agent_id=call.agent_id, extension=ctx.extension)
-    ended = _ended(call, event.at, "ringing", "caller", moves_agent=True)
+    ended = _ended(call, event.at, CallPhase.RINGING, EndedBy.CALLER, moves_agent=True)
     return replace(ended, effects=(cancel, *ended.effects))
 
 
 def _answered(call: CallRecord, event: ev.OfferAnswered, ctx: CallContext) -> CallStep:
     talking = replace(call, state=CallState.TALKING, answered_at=event.at)
-    fields = {"position_id": ctx.position_id}
-    return CallStep(talking, (_publish("call.answered", talking, event.at, fields),), True)
+    answered = stream.CallAnswered(at=event.at, **_ids(talking), position_id=ctx.position_id)
+    return CallStep(talking, (Publish(answered),), True)
 
 
 def _not_answered(call: CallRecord, event: ev.OfferFailed, ctx: CallContext) -> CallStep:
-    published = _publish(
-        "call.not_answered",
-        call,
-        event.at,
-        {"position_id": ctx.position_id, "reason": event.reason},
+    published = Publish(
+        stream.CallNotAnswered(
+            at=event.at, **_ids(call), position_id=ctx.position_id, reason=event.reason
+        )
     )
-    skip = call.skip | {event.agent_id} if event.reason == "error" else call.skip
+    skip = call.skip | {event.agent_id} if event.reason is OfferFailure.ERROR else call.skip
     # Back to the queue with the original queued_at: the caller keeps their place.
     queued = replace(call, state=CallState.QUEUED, agent_id=None, offered_at=None, skip=skip)
     return CallStep(queued, (published,), True)
 
 
 def _completed(call: CallRecord, event: ev.CallCompleted, ctx: CallContext) -> CallStep:
-    return _ended(call, event.at, "talking", "agent", moves_agent=True)
+    return _ended(call, event.at, CallPhase.TALKING, EndedBy.AGENT, moves_agent=True)
 
 
 def _hung_up(call: CallRecord, event: ev.CallerLeft, ctx: CallContext) -> CallStep:
-    return _ended(call, event.at, "talking", "caller", moves_agent=True)
+    return _ended(call, event.at, CallPhase.TALKING, EndedBy.CALLER, moves_agent=True)
 
 
 def _transferred(call: CallRecord, event: ev.CallTransferred, ctx: CallContext) -> CallStep:
     moved = replace(call, state=CallState.TRANSFERRED, transferred_at=event.at)
-    fields = {
-        "department": event.department,
-        "extension": ctx.department_extensions.get(event.department, ""),
-    }
-    return CallStep(moved, (_publish("call.transferred", moved, event.at, fields),), True)
+    transferred = stream.CallTransferred(
+        at=event.at,
+        **_ids(moved),
+        department=event.department or None,
+        extension=ctx.department_extensions.get(event.department) or None,
+    )
+    return CallStep(moved, (Publish(transferred),), True)
 
 
 def _agent_left_transfer(call: CallRecord, event: ev.CallCompleted, ctx: CallContext) -> CallStep:
-    return _ended(call, event.at, "talking", "agent", moves_agent=False)
+    return _ended(call, event.at, CallPhase.TALKING, EndedBy.AGENT, moves_agent=False)
 
 
 def _caller_left_transfer(call: CallRecord, event: ev.CallerLeft, ctx: CallContext) -> CallStep:
-    return _ended(call, event.at, "talking", "caller", moves_agent=False)
+    return _ended(call, event.at, CallPhase.TALKING, EndedBy.CALLER, moves_agent=False)
 
 
 _C = CallState

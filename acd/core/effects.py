@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 
-COMMON_FIELDS = frozenset({"v", "type", "at", "call_id", "agent_id"})
-"""Fields every stream entry has (docs/events.md); a type's own fields may not reuse them."""
+from contract.codec import ENVELOPE, encode
+from contract.events import StreamEvent
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,29 +36,37 @@ class CancelRing:
     extension: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True)
 class Publish:
     """One event for the stream of docs/events.md (``call.*`` and ``agent.*`` types).
 
-    ``call_id`` and ``agent_id`` are the common fields; ``fields`` holds the type's own,
-    every value a string. For ``agent.state`` the call the agent works on is the common
-    ``call_id`` (a flat stream entry cannot hold it twice).
+    The event is one of the contract's frozen classes, checked when it was made; the
+    properties read it the way the stream spells it.
     """
 
-    type: str
-    at: datetime
-    call_id: str
-    agent_id: str
-    fields: Mapping[str, str]
+    event: StreamEvent
 
-    def __post_init__(self) -> None:
-        clash = sorted(COMMON_FIELDS & set(self.fields))
-        if clash:
-            raise ValueError(f"Publish {self.type}: fields may not hold common fields {clash}")
-        bad = sorted(k for k, v in self.fields.items() if not isinstance(v, str))
-        if bad:
-            raise ValueError(f"Publish {self.type}: fields {bad} must be strings")
-        object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
+    @property
+    def type(self) -> str:
+        return self.event.TYPE
+
+    @property
+    def at(self) -> datetime:
+        return self.event.at
+
+    @property
+    def call_id(self) -> str:
+        return self.event.call_id
+
+    @property
+    def agent_id(self) -> str:
+        return self.event.agent_id
+
+    @property
+    def fields(self) -> Mapping[str, str]:
+        """The type's own fields as the stream entry carries them (all strings)."""
+        entry = encode(self.event)
+        return MappingProxyType({k: v for k, v in entry.items() if k not in ENVELOPE})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from acd.core.states import PauseReason
+from contract.vocabulary import OfferFailure
 
-FAILURE_REASONS = frozenset({"no_answer", "busy", "unavailable", "error"})
+FAILURE_REASONS = frozenset(OfferFailure)
 """Why an offer failed: the agent did not answer, was busy, unreachable, or it broke."""
 
 MAX_ACW_EXTENSION_S = 3600.0
@@ -195,16 +196,18 @@ class OfferFailed(_Checked):
     _ids = ("call_id", "agent_id")
     call_id: str
     agent_id: str
-    reason: str
+    reason: OfferFailure
     at: datetime
 
     def __post_init__(self) -> None:
         super(OfferFailed, self).__post_init__()
-        if self.reason not in FAILURE_REASONS:
+        try:  # the reason's text is accepted too, and kept as the enum
+            object.__setattr__(self, "reason", OfferFailure(self.reason))
+        except ValueError:
             raise ValueError(
                 f"OfferFailed.reason must be one of {', '.join(sorted(FAILURE_REASONS))}, "
                 f"got {self.reason!r}"
-            )
+            ) from None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -9,7 +9,7 @@ import sys
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from acd.service import ControllerOptions, run_controller
+from acd.controller import ControllerOptions, run_controller
 from kcc.command import Command
 from site_config import ConfigError, load_site_config
 

@@ -10,6 +10,7 @@ import pytest
 
 from acd.core import inputs as ev
 from acd.core.effects import Publish
+from contract import events as stream
 from tests.unit.acd.core.acd_driver import T0
 
 
@@ -84,18 +85,10 @@ def test_inputs_are_frozen() -> None:
         login.agent_id = "1002"  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("field", ["call_id", "agent_id", "type", "at", "v"])
-def test_publish_fields_cannot_repeat_common_fields(field: str) -> None:
-    with pytest.raises(ValueError, match=field):
-        Publish(type="agent.state", at=T0, call_id="", agent_id="1", fields={field: "x"})
-
-
-def test_publish_fields_are_strings_and_read_only() -> None:
-    with pytest.raises(ValueError, match="position_id"):
-        Publish(type="call.offered", at=T0, call_id="c", agent_id="1", fields={"position_id": 1})  # type: ignore[dict-item]
-    source = {"position_id": "tic1"}
-    event = Publish(type="call.offered", at=T0, call_id="c", agent_id="1", fields=source)
-    source["position_id"] = "tic2"
-    assert event.fields["position_id"] == "tic1"
+def test_publish_reads_its_event_as_the_stream_spells_it_and_read_only() -> None:
+    offered = stream.CallOffered(at=T0, call_id="c", agent_id="1", position_id="tic1")
+    event = Publish(offered)
+    assert (event.type, event.at, event.call_id, event.agent_id) == ("call.offered", T0, "c", "1")
+    assert dict(event.fields) == {"position_id": "tic1"}
     with pytest.raises(TypeError):
         event.fields["position_id"] = "tic3"  # type: ignore[index]

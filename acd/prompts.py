@@ -4,7 +4,8 @@ The controller and Asterisk may see the prompt folder under different paths (the
 development Asterisk runs in a chroot; in Docker they share a volume), so the
 book knows both: it renders into ``host_dir`` and hands Asterisk names under
 ``asterisk_dir``. Texts: the IVR flow, the closed messages, the waiting-message
-fragments and the feature-code confirmations. A live calamity message is
+fragments and the feature-code confirmations (the rooms' own texts, given to
+``build``). A live calamity message is
 rendered on demand into a separate folder, so a rebuild never removes it.
 """
 
@@ -13,21 +14,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
-from acd.waiting import FRAGMENTS
 from ivr_flows.hours import next_opening_text
 from ivr_flows.model import Flow
 from ivr_flows.prompt_audio import SpeechSynthesizer
 from ivr_flows.prompts import Manifest, build_prompts, collect_texts
 from site_config import SiteConfig
-
-FEATURE_TEXTS: dict[str, str] = {
-    "feature-logged-in": "U bent aangemeld.",
-    "feature-logged-out": "U bent afgemeld.",
-    "feature-paused": "U staat op pauze.",
-    "feature-available": "U bent beschikbaar.",
-    "feature-refused": "Dat kan nu niet.",
-}
 
 
 def closed_texts(site: SiteConfig) -> dict[str, str]:
@@ -35,6 +28,14 @@ def closed_texts(site: SiteConfig) -> dict[str, str]:
     return {
         m.id: next_opening_text(m.opening_hours, website=m.website) for m in site.municipalities
     }
+
+
+class Prompts(Protocol):
+    """What the rooms ask of the prompts: the file name to play, a live text rendered."""
+
+    def name(self, prompt_id: str) -> str: ...
+
+    def render_live(self, text: str) -> str: ...
 
 
 class PromptBook:
@@ -52,12 +53,11 @@ class PromptBook:
         host_dir: Path,
         asterisk_dir: PurePosixPath,
         *,
+        extra_texts: Mapping[str, str],
         override_dir: Path | None = None,
         synthesizer: SpeechSynthesizer | None = None,
     ) -> PromptBook:
-        texts = collect_texts(
-            flow, closed_texts=closed_texts(site), extra={**FRAGMENTS, **FEATURE_TEXTS}
-        )
+        texts = collect_texts(flow, closed_texts=closed_texts(site), extra=dict(extra_texts))
         manifest = build_prompts(texts, host_dir / "flow", override_dir, synthesizer=synthesizer)
         return cls(manifest, host_dir, asterisk_dir)
 

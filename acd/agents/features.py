@@ -9,8 +9,9 @@
 ``*56``    one more minute of after-call work
 =========  ==========================================================
 
-Parsing is pure: the FastAGI handler in ``acd.service`` gives it the dialled
-code, the position of the calling phone and the agent seated there.
+Parsing is pure: the FastAGI handler in ``acd.agents.session`` gives it the dialled
+code, the position of the calling phone and the agent seated there, and confirms by
+voice with the texts below.
 """
 
 from __future__ import annotations
@@ -28,6 +29,27 @@ PAUSE_REASONS = {
     "3": PauseReason.BACKOFFICE,
 }
 EXTEND_ACW_S = 60.0
+
+FEATURE_TEXTS: dict[str, str] = {
+    "feature-logged-in": "U bent aangemeld.",
+    "feature-logged-out": "U bent afgemeld.",
+    "feature-paused": "U staat op pauze.",
+    "feature-available": "U bent beschikbaar.",
+    "feature-refused": "Dat kan nu niet.",
+}
+"""The confirmations an agent hears, by prompt id (rendered with the IVR's prompts)."""
+
+_CONFIRMATIONS: dict[type, str] = {
+    ev.AgentLogin: "feature-logged-in",
+    ev.AgentLogout: "feature-logged-out",
+    ev.AgentPause: "feature-paused",
+}
+REFUSED = "feature-refused"
+
+
+def confirmation(parsed: object) -> str:
+    """The prompt that confirms a carried-out feature code."""
+    return _CONFIRMATIONS.get(type(parsed), "feature-available")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,50 @@
+"""Asterisk's news about agents' legs: a leg hung up, or (after an outage) is gone.
+
+``Hangup`` of one of our legs steps it (a talking leg's end completes the call for the
+ACD core). After a reconnect, or when the event stream lost events, ``resync`` asks
+Asterisk which channels exist (``CoreShowChannels``) and ends the talking legs that are
+gone, so no agent stays "talking" on a call that ended while AMI was away.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from acd.agents.machine import HungUp, LegState, Vanished
+from acd.agents.service import AgentLegs
+from acd.ami import AmiError
+from acd.ami.actions import CoreShowChannels
+from acd.ami.events import CoreShowChannel
+from acd.ami.events import Hangup as HangupEvent
+from acd.ami.port import AmiPort
+from acd.clock import Clock
+
+log = logging.getLogger(__name__)
+
+
+class AgentLegEvents:
+    """Feeds AMI events about agents' legs to ``AgentLegs``."""
+
+    def __init__(self, legs: AgentLegs, ami: AmiPort, clock: Clock) -> None:
+        self._legs, self._ami, self._clock = legs, ami, clock
+
+    def on_event(self, event: object) -> None:
+        if isinstance(event, HangupEvent):
+            self._legs.step(event.channel.uniqueid, HungUp(at=self._clock.now()))
+
+    async def resync(self) -> None:
+        """End the talking legs whose channel Asterisk no longer has."""
+        try:
+            result = await self._ami.send_action(CoreShowChannels())
+        except AmiError as exc:
+            log.warning("resync failed: %s", exc)
+            return
+        alive = {c.channel.uniqueid for c in result.items(CoreShowChannel)}
+        for leg in self._legs.legs():
+            if leg.state is LegState.TALKING and leg.uniqueid not in alive:
+                log.info(
+                    "resync: agent leg %s of call %s ended while AMI was away",
+                    leg.uniqueid,
+                    leg.call_id,
+                )
+                self._legs.step(leg.uniqueid, Vanished(at=self._clock.now()))

@@ -1,0 +1,73 @@
+"""Agents over HTTP: log in at a position, log out, pause, available, after-call work.
+
+A refused change answers 409 with the reason (``"agent 1001 is talking: ..."``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI
+from pydantic import BaseModel, Field
+
+from acd.core import PauseReason
+from acd.core import inputs as ev
+from acd.queue.service import QueueService
+from acd.web import AgentUser, answer, unbound
+
+
+def agent_commands() -> QueueService:
+    unbound("agent_commands")
+
+
+Commands = Annotated[QueueService, Depends(agent_commands)]
+
+
+class Login(BaseModel, frozen=True):
+    position: str
+
+
+class Pause(BaseModel, frozen=True):
+    reason: PauseReason = PauseReason.BREAK
+
+
+class Extend(BaseModel, frozen=True):
+    seconds: float = Field(default=60.0, gt=0, le=1800)
+
+
+async def login(agent_id: str, body: Login, queue: Commands, _: AgentUser) -> dict[str, Any]:
+    at = queue.clock.now()
+    return answer(queue.command(ev.AgentLogin(agent_id=agent_id, position_id=body.position, at=at)))
+
+
+async def logout(agent_id: str, queue: Commands, _: AgentUser) -> dict[str, Any]:
+    return answer(queue.command(ev.AgentLogout(agent_id=agent_id, at=queue.clock.now())))
+
+
+async def pause(agent_id: str, body: Pause, queue: Commands, _: AgentUser) -> dict[str, Any]:
+    at = queue.clock.now()
+    return answer(queue.command(ev.AgentPause(agent_id=agent_id, reason=body.reason, at=at)))
+
+
+async def available(agent_id: str, queue: Commands, _: AgentUser) -> dict[str, Any]:
+    return answer(queue.command(ev.AgentUnpause(agent_id=agent_id, at=queue.clock.now())))
+
+
+async def end_acw(agent_id: str, queue: Commands, _: AgentUser) -> dict[str, Any]:
+    return answer(queue.command(ev.AgentEndAcw(agent_id=agent_id, at=queue.clock.now())))
+
+
+async def extend_acw(agent_id: str, body: Extend, queue: Commands, _: AgentUser) -> dict[str, Any]:
+    at = queue.clock.now()
+    return answer(queue.command(ev.AgentExtendAcw(agent_id=agent_id, seconds=body.seconds, at=at)))
+
+
+def add_routes(app: FastAPI) -> None:
+    """Put these routes on the app itself (``app.routes`` then lists each one)."""
+    base = "/api/agents/{agent_id}"
+    app.add_api_route(f"{base}/login", login, methods=["POST"])
+    app.add_api_route(f"{base}/logout", logout, methods=["POST"])
+    app.add_api_route(f"{base}/pause", pause, methods=["POST"])
+    app.add_api_route(f"{base}/available", available, methods=["POST"])
+    app.add_api_route(f"{base}/after-call-work/end", end_acw, methods=["POST"])
+    app.add_api_route(f"{base}/after-call-work/extend", extend_acw, methods=["POST"])

@@ -1,0 +1,54 @@
+"""The IVR's live switches over HTTP: the calamity message and the topic menu."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI
+from pydantic import BaseModel, Field
+
+from acd.ivr.service import IvrSwitches
+from acd.web import OK, AgentUser, ManagerUser, unbound
+
+
+def ivr_switches() -> IvrSwitches:
+    unbound("ivr_switches")
+
+
+Switches = Annotated[IvrSwitches, Depends(ivr_switches)]
+
+
+class Calamity(BaseModel, frozen=True):
+    text: str = Field(min_length=3, max_length=600)
+
+
+class TopicMenu(BaseModel, frozen=True):
+    enabled: bool
+
+
+async def calamity_on(body: Calamity, ivr: Switches, _: ManagerUser) -> dict[str, Any]:
+    prompt = await ivr.calamity_on(body.text)
+    return {**OK, "prompt": prompt}
+
+
+async def calamity_off(ivr: Switches, _: ManagerUser) -> dict[str, Any]:
+    ivr.calamity_off()
+    return dict(OK)
+
+
+async def topic_menu(body: TopicMenu, ivr: Switches, _: ManagerUser) -> dict[str, Any]:
+    ivr.topic_menu(body.enabled)
+    return {**OK, "enabled": body.enabled}
+
+
+async def settings(ivr: Switches, _: AgentUser) -> dict[str, Any]:
+    s = ivr.settings
+    return {"calamity": s.calamity_text, "topic_menu_enabled": s.topic_menu_enabled}
+
+
+def add_routes(app: FastAPI) -> None:
+    """Put these routes on the app itself (``app.routes`` then lists each one)."""
+    app.add_api_route("/api/ivr/calamity", calamity_on, methods=["PUT"])
+    app.add_api_route("/api/ivr/calamity", calamity_off, methods=["DELETE"])
+    app.add_api_route("/api/ivr/topic-menu", topic_menu, methods=["PUT"])
+    app.add_api_route("/api/ivr/settings", settings, methods=["GET"])

@@ -1,0 +1,34 @@
+"""Warm transfer over HTTP: ``POST /api/agents/{id}/transfer`` with the extension."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI
+from pydantic import BaseModel, Field
+
+from acd.transfer.service import WarmTransfer
+from acd.web import AgentUser, answer, unbound
+
+
+def warm_transfer() -> WarmTransfer:
+    unbound("warm_transfer")
+
+
+Transfers = Annotated[WarmTransfer, Depends(warm_transfer)]
+
+
+class Transfer(BaseModel, frozen=True):
+    extension: str = Field(pattern=r"^[0-9]{2,8}$")
+
+
+async def transfer(
+    agent_id: str, body: Transfer, transfers: Transfers, _: AgentUser
+) -> dict[str, Any]:
+    """Warm transfer: consult ``extension``; hanging up completes, ``*1`` aborts."""
+    return answer(await transfers.start(agent_id, body.extension))
+
+
+def add_routes(app: FastAPI) -> None:
+    """Put these routes on the app itself (``app.routes`` then lists each one)."""
+    app.add_api_route("/api/agents/{agent_id}/transfer", transfer, methods=["POST"])

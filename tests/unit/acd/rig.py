@@ -1,0 +1,359 @@
+"""The controller on in-process fakes: Asterisk's answers over FakeAmi, a fake clock.
+
+``Asterisk`` answers the actions the controller sends the way Asterisk 22 does, scripted
+per test: an ``Originate`` per extension (answered at once, not answered, refused, held
+until the test finishes it, picked up by another phone), ``Getvar`` of a channel's
+state, ``Hangup``, ``Atxfer``, the ``CoreShowChannels`` and ``QueueStatus`` lists and
+the queue-member actions. The event builders lay out headers as Asterisk writes them;
+``acd.ami.fake.event`` parses them with the real parser.
+
+``rig(site)`` builds a real ``acd.controller.Controller`` on these fakes, with a
+``MemorySink`` for its events and a ``FakeClock``, and runs its AMI event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from acd.agi.fake import FakeAgiChannel
+from acd.ami.actions import (
+    Atxfer,
+    CoreShowChannels,
+    Getvar,
+    Hangup,
+    Originate,
+    QueueAdd,
+    QueuePause,
+    QueueRemove,
+    QueueStatus,
+)
+from acd.ami.events import AmiEvent
+from acd.ami.fake import FakeAmi, Reply, channel, event, failure, success
+from acd.clock import FakeClock, settle
+from acd.controller import Controller, Parts
+from acd.core import AgentState
+from acd.core import inputs as ev
+from acd.queue.service import QueuedCaller
+from contract import MemorySink
+from ivr_flows.site_check import load_site_flow
+from site_config import SiteConfig, load_site_config
+
+REPO = Path(__file__).resolve().parents[3]
+T0 = datetime(2026, 6, 15, 7, 0, tzinfo=UTC)  # a Monday, 09:00 in Haarlem
+
+
+def sample_site() -> SiteConfig:
+    return load_site_config(REPO / "config" / "site.yaml")
+
+
+# ------------------------------------------------------------ Asterisk's events
+
+
+@dataclass(frozen=True)
+class Chan:
+    """A channel as the events name it."""
+
+    name: str
+    uniqueid: str
+    linkedid: str = ""
+
+    @property
+    def linked(self) -> str:
+        return self.linkedid or self.uniqueid
+
+    def block(self, prefix: str = "", *, state: str = "6") -> list[tuple[str, str]]:
+        return channel(prefix, name=self.name, uniqueid=self.uniqueid, linkedid=self.linked,
+                       state=state)  # fmt: skip
+
+
+def hangup(chan: Chan, cause: int = 16) -> AmiEvent:
+    return event("Hangup", [*chan.block(), ("Cause", str(cause)), ("Cause-txt", "Normal")])
+
+
+def hangup_request(chan: Chan) -> AmiEvent:
+    return event("HangupRequest", [*chan.block(), ("Cause", "16")])
+
+
+def dial_begin(dest: Chan, caller: Chan | None, dial_string: str) -> AmiEvent:
+    """``caller`` None: an Originate dials, nobody's channel does (no caller block)."""
+    own = caller.block() if caller is not None else []
+    return event("DialBegin", [*own, *dest.block("Dest", state="5"), ("DialString", dial_string)])
+
+
+def dial_end(dest: Chan, caller: Chan | None, status: str) -> AmiEvent:
+    own = caller.block() if caller is not None else []
+    return event("DialEnd", [*own, *dest.block("Dest"), ("DialStatus", status)])
+
+
+def attended_transfer(
+    orig: Chan, second: Chan, target: Chan | None, *, result: str = "Success"
+) -> AmiEvent:
+    headers = [
+        ("Result", result),
+        *orig.block("OrigTransferer"),
+        *second.block("SecondTransferer"),
+        *(target.block("TransferTarget") if target is not None else []),
+        ("IsExternal", "No"),
+        ("DestType", "Bridge"),
+        ("DestBridgeUniqueid", "b-9"),
+    ]
+    return event("AttendedTransfer", headers)
+
+
+def originate_response(
+    action: Originate, *, answered: bool, reason: int, by: Chan | None = None
+) -> AmiEvent:
+    """The OriginateResponse for ``action``; ``by``: the channel that answered it."""
+    if by is not None:
+        name, uniqueid = by.name, by.uniqueid
+    elif answered:
+        name, uniqueid = f"{action.channel}-0000002a", action.channel_id or "<unknown>"
+    else:
+        name, uniqueid = action.channel, "<unknown>"
+    return event(
+        "OriginateResponse",
+        [
+            ("Response", "Success" if answered else "Failure"),
+            ("Channel", name),
+            ("Application", action.application or ""),
+            ("Data", action.data or ""),
+            ("Reason", str(reason)),
+            ("Uniqueid", uniqueid),
+            ("CallerIDNum", "<unknown>"),
+            ("CallerIDName", "<unknown>"),
+        ],
+    )
+
+
+def queue_member(queue: str, extension: str, agent_id: str, *, paused: bool = False) -> AmiEvent:
+    return event(
+        "QueueMember",
+        [
+            ("Queue", queue),
+            ("MemberName", agent_id),
+            ("Location", f"PJSIP/{extension}"),
+            ("StateInterface", f"PJSIP/{extension}"),
+            ("Membership", "dynamic"),
+            ("Penalty", "0"),
+            ("CallsTaken", "0"),
+            ("LastCall", "0"),
+            ("LastPause", "0"),
+            ("LoginTime", "1781500000"),
+            ("InCall", "0"),
+            ("Status", "1"),
+            ("Paused", "1" if paused else "0"),
+            ("PausedReason", ""),
+            ("Wrapuptime", "0"),
+        ],
+    )
+
+
+def core_show_channel(chan: Chan) -> AmiEvent:
+    return event(
+        "CoreShowChannel",
+        [*chan.block(), ("BridgeId", ""), ("Application", "Bridge"), ("ApplicationData", ""),
+         ("Duration", "00:00:12")],
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------ Asterisk's answers
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How an Originate ends: ``reason`` is Asterisk's AST_CONTROL code (4 answered,
+    3 no answer, 5 busy, 8 unreachable); ``refused``: ``Response: Error`` at once;
+    ``held``: the phone rings until ``Asterisk.finish``; ``by``: answered by this
+    channel (a colleague's pickup) instead of ours."""
+
+    answered: bool = False
+    reason: int = 0
+    refused: bool = False
+    held: bool = False
+    by: Chan | None = None
+
+
+ANSWERED = Outcome(answered=True, reason=4)
+NO_ANSWER = Outcome(reason=3)
+BUSY = Outcome(reason=5)
+RINGING = Outcome(held=True)
+REFUSED = Outcome(refused=True)
+
+
+@dataclass
+class Asterisk:
+    """Scripted answers on a FakeAmi; see the module docstring."""
+
+    ami: FakeAmi = field(default_factory=FakeAmi)
+    outcomes: dict[str, Outcome] = field(default_factory=dict)  # extension -> next outcome
+    states: dict[str, str] = field(default_factory=dict)  # uniqueid -> CHANNEL(state)
+    alive: set[str] = field(default_factory=set)  # uniqueids CoreShowChannels lists
+    members: list[AmiEvent] = field(default_factory=list)  # QueueStatus's QueueMember items
+    refuse_transfer: str | None = None
+    _held: dict[str, asyncio.Future[Outcome]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.ami.answer(Originate, self._originate)
+        self.ami.answer(Getvar, self._getvar)
+        self.ami.answer(Hangup, lambda action: success("Channel Hungup"))
+        self.ami.answer(Atxfer, self._atxfer)
+        self.ami.answer(CoreShowChannels, self._channels)
+        self.ami.answer(QueueStatus, lambda action: success("Queue status will follow",
+                                                            self.members))  # fmt: skip
+        for kind in (QueueAdd, QueueRemove, QueuePause):
+            self.ami.answer(kind, lambda action: success("Done"))
+
+    def originated(self, extension: str | None = None) -> list[Originate]:
+        sent = self.ami.sent_of(Originate)
+        return [a for a in sent if extension is None or a.channel == f"PJSIP/{extension}"]
+
+    def hung_up(self) -> list[str]:
+        return [a.channel for a in self.ami.sent_of(Hangup)]
+
+    def finish(self, extension: str, outcome: Outcome) -> None:
+        """The held Originate to ``extension`` ends now, as ``outcome`` says."""
+        self._held.pop(extension).set_result(outcome)
+
+    def ringing(self, extension: str) -> bool:
+        return extension in self._held
+
+    async def _originate(self, action: Originate) -> Reply:
+        extension = action.channel.removeprefix("PJSIP/")
+        outcome = self.outcomes.get(extension, NO_ANSWER)
+        if outcome.refused:
+            return failure("Originate failed")
+        if outcome.held:
+            held: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+            self._held[extension] = held
+            outcome = await held
+            if outcome.refused:
+                return failure("Originate failed")
+        response = originate_response(
+            action, answered=outcome.answered, reason=outcome.reason, by=outcome.by
+        )
+        return success("Originate successfully queued", [response])
+
+    def _getvar(self, action: Getvar) -> Reply:
+        state = self.states.get(action.channel or "")
+        if state is None:
+            return failure("No such channel")
+        return success(Variable=action.variable, Value=state)
+
+    def _atxfer(self, action: Atxfer) -> Reply:
+        if self.refuse_transfer is not None:
+            return failure(self.refuse_transfer)
+        return success("Atxfer successfully queued")
+
+    def _channels(self, action: CoreShowChannels) -> Reply:
+        items = [core_show_channel(Chan(f"PJSIP/x-{u}", u)) for u in sorted(self.alive)]
+        return success("Channels will follow", items)
+
+
+class NamedPrompts:
+    """Prompt ids as file names, without rendering anything."""
+
+    def __init__(self) -> None:
+        self.live: list[str] = []
+
+    def name(self, prompt_id: str) -> str:
+        return f"kcc/prompts/{prompt_id}"
+
+    def render_live(self, text: str) -> str:
+        self.live.append(text)
+        return f"live-{len(self.live)}"
+
+
+@dataclass
+class Rig:
+    controller: Controller
+    asterisk: Asterisk
+    sink: MemorySink
+    clock: FakeClock
+
+    @property
+    def ami(self) -> FakeAmi:
+        return self.asterisk.ami
+
+    def emit(self, *events: AmiEvent) -> None:
+        self.ami.emit(*events)
+
+    def types(self, prefix: str = "") -> list[str]:
+        return [t for t in self.sink.types if t.startswith(prefix)]
+
+    async def settle(self) -> None:
+        """Let everything run that can (a held Originate stays held)."""
+        await settle()
+
+
+@asynccontextmanager
+async def rig(site: SiteConfig | None = None, *, start: datetime = T0) -> AsyncIterator[Rig]:
+    """A Controller on fakes, its AMI event loop running; closed and checked after."""
+    site = site or sample_site()
+    asterisk, sink, clock = Asterisk(), MemorySink(), FakeClock(start)
+    parts = Parts(
+        ami=asterisk.ami,
+        sink=sink,
+        clock=clock,
+        prompts=NamedPrompts(),
+        flow=load_site_flow(site),
+    )
+    controller = Controller(site, parts)
+    consuming = asyncio.create_task(controller.consume_events())
+    try:
+        yield Rig(controller, asterisk, sink, clock)
+    finally:
+        asterisk.ami.close()
+        await asyncio.wait_for(consuming, 2)
+        await controller.close()
+
+
+def by_type(sink: MemorySink, type_name: str) -> list[dict[str, str]]:
+    """The encoded entries of one type, as the stream would carry them."""
+    return [e for e in sink.entries if e["type"] == type_name]
+
+
+def names(events: Iterable[object]) -> list[str]:
+    return [type(e).__name__ for e in events]
+
+
+# ------------------------------------------------------------ callers and agents
+
+
+@dataclass
+class Waiting:
+    """A caller waiting in a topic queue in their own FastAGI session."""
+
+    agi: FakeAgiChannel
+    task: asyncio.Task[None]
+    call_id: str
+
+    async def gone(self) -> None:
+        """The session ends: hung up, or taken by an agent's Bridge."""
+        self.agi.hang_up()
+        await asyncio.wait_for(self.task, 2)
+
+
+def log_in(r: Rig, agent_id: str, position_id: str) -> None:
+    refused = r.controller.queue.command(
+        ev.AgentLogin(agent_id=agent_id, position_id=position_id, at=r.clock.now())
+    )
+    assert refused is None, refused
+
+
+async def queued(
+    r: Rig, call_id: str, topic: str = "burgerzaken", *, channel: str = "PJSIP/trunk-00000001"
+) -> Waiting:
+    agi = FakeAgiChannel(linkedid=call_id, channel=channel, uniqueid=call_id)
+    caller = QueuedCaller(call_id, channel, "0612345678", topic, "haarlem")
+    task = asyncio.create_task(r.controller.queue_wait.wait(agi, caller))
+    await r.settle()
+    return Waiting(agi, task, call_id)
+
+
+def state_of(r: Rig, agent_id: str) -> AgentState:
+    return next(a.state for a in r.controller.queue.agents() if a.agent_id == agent_id)

@@ -1,0 +1,185 @@
+"""The controller's HTTP API over each room's routes, on the fakes: who may, what it does."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from acd.ami.actions import Atxfer
+from site_config import SiteConfig
+from site_config.access import Access
+from tests.unit.acd.rig import ANSWERED, Rig, log_in, queued, rig, sample_site
+from tests.unit.http.demo_access import basic, cheap_hash
+
+FLOOR, AGENT = basic("floor"), basic("agent")
+
+
+def cheap_site() -> SiteConfig:
+    """The sample site with its demo passwords hashed at a tiny scrypt cost."""
+    site = sample_site()
+    users = tuple(
+        u.model_copy(update={"password_hash": cheap_hash(f"demo-{u.name}")})
+        for u in site.access.users
+    )
+    access = Access(users=users, display_tokens=site.access.display_tokens)
+    return site.model_copy(update={"access": access})
+
+
+SITE = cheap_site()
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[tuple[Rig, httpx.AsyncClient]]:
+    async with rig(SITE) as r:
+        transport = httpx.ASGITransport(app=r.controller.control_app())
+        async with httpx.AsyncClient(transport=transport, base_url="http://ctl") as client:
+            yield r, client
+
+
+ROUTES = [
+    ("GET", "/api/acd/state"),
+    ("POST", "/api/agents/1001/login"),
+    ("POST", "/api/agents/1001/logout"),
+    ("POST", "/api/agents/1001/pause"),
+    ("POST", "/api/agents/1001/available"),
+    ("POST", "/api/agents/1001/after-call-work/end"),
+    ("POST", "/api/agents/1001/after-call-work/extend"),
+    ("POST", "/api/agents/1001/transfer"),
+    ("PUT", "/api/agents/1001/topics"),
+    ("POST", "/api/positions/tic4/open"),
+    ("POST", "/api/positions/tic4/close"),
+    ("PUT", "/api/ivr/calamity"),
+    ("DELETE", "/api/ivr/calamity"),
+    ("PUT", "/api/ivr/topic-menu"),
+    ("GET", "/api/ivr/settings"),
+]
+
+
+async def test_the_app_serves_exactly_these_routes(api: tuple[Rig, httpx.AsyncClient]) -> None:
+    r, _ = api
+    app = r.controller.control_app()
+    served = {(m, route.path) for route in app.routes for m in getattr(route, "methods", ())}
+    documented = {(m, p.replace("1001", "{agent_id}").replace("tic4", "{position_id}"))
+                  for m, p in ROUTES}  # fmt: skip
+    assert served == documented
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+async def test_every_route_refuses_anonymous_callers(
+    api: tuple[Rig, httpx.AsyncClient], method: str, path: str
+) -> None:
+    _, client = api
+    reply = await client.request(method, path, json={})
+    assert reply.status_code == 401
+
+
+MANAGER_ONLY = [
+    ("PUT", "/api/agents/1001/topics", {"topics": ["burgerzaken"]}),
+    ("POST", "/api/positions/tic4/open", None),
+    ("PUT", "/api/ivr/calamity", {"text": "Storing"}),
+    ("DELETE", "/api/ivr/calamity", None),
+    ("PUT", "/api/ivr/topic-menu", {"enabled": False}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), MANAGER_ONLY)
+async def test_an_agent_may_not_change_the_floor(
+    api: tuple[Rig, httpx.AsyncClient], method: str, path: str, body: object
+) -> None:
+    _, client = api
+    reply = await client.request(method, path, json=body, headers=AGENT)
+    assert reply.status_code == 403
+
+
+async def test_an_agents_day_over_the_api(api: tuple[Rig, httpx.AsyncClient]) -> None:
+    _, client = api
+    ok = await client.post("/api/agents/1001/login", json={"position": "tic1"}, headers=AGENT)
+    assert ok.json() == {"ok": True}
+    taken = await client.post("/api/agents/1002/login", json={"position": "tic1"}, headers=AGENT)
+    assert taken.status_code == 409 and "taken by agent 1001" in taken.json()["detail"]
+    paused = await client.post("/api/agents/1001/pause", json={"reason": "training"}, headers=AGENT)
+    assert paused.status_code == 200
+    state = (await client.get("/api/acd/state", headers=AGENT)).json()
+    [agent] = [a for a in state["agents"] if a["agent_id"] == "1001"]
+    assert (agent["state"], agent["pause_reason"], agent["position_id"]) == (
+        "paused", "training", "tic1",
+    )  # fmt: skip
+    assert (await client.post("/api/agents/1001/available", headers=AGENT)).status_code == 200
+    not_in_acw = await client.post("/api/agents/1001/after-call-work/end", headers=AGENT)
+    assert not_in_acw.status_code == 409
+    too_long = await client.post(
+        "/api/agents/1001/after-call-work/extend", json={"seconds": 7200}, headers=AGENT
+    )
+    assert too_long.status_code == 422
+    assert (await client.post("/api/agents/1001/logout", headers=AGENT)).status_code == 200
+
+
+async def test_topics_unknown_to_the_site_are_named(api: tuple[Rig, httpx.AsyncClient]) -> None:
+    _, client = api
+    reply = await client.put(
+        "/api/agents/1001/topics", json={"topics": ["parkeren", "burgerzaken"]}, headers=FLOOR
+    )
+    assert reply.status_code == 422
+    assert reply.json()["detail"].startswith("unknown topics ['parkeren']; known: [")
+    ok = await client.put("/api/agents/1001/topics", json={"topics": ["afval-openbare-ruimte"]},
+                          headers=FLOOR)  # fmt: skip
+    assert ok.status_code == 200
+
+
+async def test_the_peak_position_opens_for_a_login(api: tuple[Rig, httpx.AsyncClient]) -> None:
+    _, client = api
+    closed = await client.post("/api/agents/1004/login", json={"position": "tic4"}, headers=AGENT)
+    assert closed.status_code == 409 and "closed" in closed.json()["detail"]
+    assert (await client.post("/api/positions/tic4/open", headers=FLOOR)).status_code == 200
+    again = await client.post("/api/positions/tic4/open", headers=FLOOR)
+    assert again.status_code == 409 and "already open" in again.json()["detail"]
+    opened = await client.post("/api/agents/1004/login", json={"position": "tic4"}, headers=AGENT)
+    assert opened.status_code == 200
+    assert (await client.post("/api/positions/tic4/close", headers=FLOOR)).status_code == 200
+
+
+async def test_a_warm_transfer_is_an_atxfer_of_the_agents_leg(
+    api: tuple[Rig, httpx.AsyncClient],
+) -> None:
+    r, client = api
+    idle = await client.post("/api/agents/1001/transfer", json={"extension": "301"}, headers=AGENT)
+    assert idle.status_code == 409 and idle.json()["detail"] == "agent 1001 is on no call"
+    log_in(r, "1001", "tic1")
+    r.asterisk.outcomes["201"] = ANSWERED
+    caller = await queued(r, "c1")
+    unknown = await client.post(
+        "/api/agents/1001/transfer", json={"extension": "999"}, headers=AGENT
+    )
+    assert unknown.json()["detail"] == "extension 999 is no position or back-office extension"
+    own = await client.post("/api/agents/1001/transfer", json={"extension": "201"}, headers=AGENT)
+    assert own.json()["detail"] == "agent 1001 cannot transfer to their own extension"
+    bad = await client.post("/api/agents/1001/transfer", json={"extension": "3a"}, headers=AGENT)
+    assert bad.status_code == 422
+    ok = await client.post("/api/agents/1001/transfer", json={"extension": "301"}, headers=AGENT)
+    assert ok.status_code == 200
+    [atxfer] = r.ami.sent_of(Atxfer)
+    assert (atxfer.channel, atxfer.exten, atxfer.context) == ("kcc-c1-1", "301", "kcc-internal")
+    r.asterisk.refuse_transfer = "No such channel"
+    refused = await client.post(
+        "/api/agents/1001/transfer", json={"extension": "301"}, headers=AGENT
+    )
+    assert refused.status_code == 409
+    assert refused.json()["detail"].startswith("Asterisk refused the transfer:")
+    await caller.gone()
+
+
+async def test_the_ivr_switches_live(api: tuple[Rig, httpx.AsyncClient]) -> None:
+    r, client = api
+    on = await client.put("/api/ivr/calamity", json={"text": "Er is een storing."}, headers=FLOOR)
+    assert on.json() == {"ok": True, "prompt": "live-1"}
+    assert r.controller.switches.context().calamity_prompt() == "live-1"
+    assert (await client.put("/api/ivr/topic-menu", json={"enabled": False},
+                             headers=FLOOR)).json() == {"ok": True, "enabled": False}  # fmt: skip
+    settings = (await client.get("/api/ivr/settings", headers=AGENT)).json()
+    assert settings == {"calamity": "Er is een storing.", "topic_menu_enabled": False}
+    assert (await client.delete("/api/ivr/calamity", headers=FLOOR)).status_code == 200
+    assert r.controller.switches.context().calamity_prompt() is None
+    short = await client.put("/api/ivr/calamity", json={"text": "x"}, headers=FLOOR)
+    assert short.status_code == 422
