@@ -26,9 +26,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum, StrEnum
+from enum import Enum
 from typing import TypeVar
 
+from contract.vocabulary import IvrOutcome
 from ivr_flows.model import (
     KEYPAD_DIGITS,
     CalamityNode,
@@ -51,17 +52,9 @@ class IvrStateError(RuntimeError):
     """An input arrived that the engine's current state does not accept."""
 
 
-class StepOutcome(StrEnum):
-    """The ``outcome`` of a ``call.ivr_step`` event (docs/events.md)."""
-
-    CHOSEN = "chosen"
-    NO_INPUT = "no_input"
-    INVALID = "invalid"
-    PLAYED = "played"
-    CLOSED = "closed"
-    CALAMITY = "calamity"
-    MENU_OFF = "menu_off"
-    LOOP_GUARD = "loop_guard"
+# The words of ``call.ivr_step``'s outcome live once, in the event contract; the engine
+# calls them step outcomes because ``ivr_flows.IvrOutcome`` is how a whole run ended.
+StepOutcome = IvrOutcome
 
 
 # --- inputs -------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from contract.vocabulary import IvrOutcome
 from ivr_flows.engine import (
     ChooseMunicipality,
     CollectDigit,
@@ -219,3 +220,8 @@ def test_general_queue_must_be_a_queue_node() -> None:
 def test_max_nodes_must_be_positive() -> None:
     with pytest.raises(ValueError, match="max_nodes=0"):
         IvrEngine(menu_flow(), context(), max_nodes=0)
+
+
+def test_step_outcomes_are_the_event_contracts_words() -> None:
+    # One word list: a second copy here could drift from what the stream accepts.
+    assert StepOutcome is IvrOutcome
