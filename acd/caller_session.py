@@ -24,9 +24,9 @@ from typing import Protocol
 
 from acd.agi import AgiHangup, AgiSession
 from acd.waiting import CallerWaitAnnouncer, QueueSnapshot, waiting_message
-from ivr_flows.engine import EnterQueue, IvrContext, RecordStep
+from ivr_flows.engine import EnterQueue, RecordStep
 from ivr_flows.model import Flow
-from ivr_flows.runner import run_ivr
+from ivr_flows.runner import IvrContext, run_ivr
 
 log = logging.getLogger(__name__)
 

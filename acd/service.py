@@ -26,9 +26,9 @@ from acd.direct_call import DirectCallSession
 from acd.features import FeatureError, parse_feature
 from acd.prompt_book import PromptBook
 from acd.publisher import EventPublisher
-from ivr_flows.engine import IvrContext
-from ivr_flows.hours import is_open
-from ivr_flows.site_check import load_site_flow
+from ivr_flows.inputs import LiveSwitches
+from ivr_flows.runner import IvrContext
+from ivr_flows.site_check import load_site_flow, site_opening_hours
 from site_config import SiteConfig
 
 log = logging.getLogger(__name__)
@@ -88,19 +88,17 @@ class ControllerService:
         self.publisher = EventPublisher(svc.redis_url, stream=options.stream)
         self.controller = Controller(site, Acd(site), self.ami, self.publisher)
         self._ivr_context = IvrContext(
+            opening=site_opening_hours(site),
             now=self.ivr_clock,
-            is_open=self._is_open,
-            calamity_prompt=lambda: self.settings.calamity_prompt,
-            topic_menu_enabled=lambda: self.settings.topic_menu_enabled,
+            switches=lambda: LiveSwitches(
+                calamity_prompt=self.settings.calamity_prompt,
+                topic_menu_enabled=self.settings.topic_menu_enabled,
+            ),
         )
         self._positions = {p.extension: p.id for p in site.positions}
 
     async def _on_connected(self, client: AmiClient) -> None:
         await self.controller.on_connected(client)
-
-    def _is_open(self, municipality_id: str, when: datetime) -> bool:
-        municipality = next(m for m in self.site.municipalities if m.id == municipality_id)
-        return is_open(municipality.opening_hours, when, municipality.extra_closed_days)
 
     # ------------------------------------------------------------ FastAGI
 
