@@ -7,28 +7,26 @@ from ivr_flows.channel import IvrChannel
 from ivr_flows.engine import (
     ChooseMunicipality,
     CollectDigit,
-    DigitCollected,
     EnterQueue,
     HangUp,
-    IvrContext,
     IvrEngine,
     IvrState,
     IvrStateError,
     Play,
-    PlayFinished,
     RecordStep,
-    Start,
     StepOutcome,
 )
 from ivr_flows.errors import FlowError, Problem
 from ivr_flows.holidays import Holiday, HolidayPolicy, dutch_holidays, easter_sunday
 from ivr_flows.hours import (
+    MunicipalityHours,
     OpeningHours,
     WeeklyOpeningHours,
     is_open,
     next_opening,
     next_opening_text,
 )
+from ivr_flows.inputs import DigitCollected, LiveSwitches, PlayFinished, Start
 from ivr_flows.loader import load_flow, parse_flow_text
 from ivr_flows.model import (
     CalamityNode,
@@ -44,7 +42,7 @@ from ivr_flows.model import (
 )
 from ivr_flows.prompt_audio import EspeakVoice, PromptBuildError
 from ivr_flows.prompts import Manifest, PromptEntry, build_prompts, collect_texts
-from ivr_flows.runner import HungUp, IvrOutcome, Queued, run_ivr
+from ivr_flows.runner import HungUp, IvrContext, IvrOutcome, Queued, run_ivr
 from ivr_flows.validate import validate_flow
 
 __all__ = [
@@ -68,10 +66,12 @@ __all__ = [
     "IvrOutcome",
     "IvrState",
     "IvrStateError",
+    "LiveSwitches",
     "Manifest",
     "MenuNode",
     "MenuOption",
     "MessageNode",
+    "MunicipalityHours",
     "Node",
     "NodeKind",
     "OpeningHours",

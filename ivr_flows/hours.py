@@ -49,6 +49,22 @@ class WeeklyOpeningHours:
         return cls({day: ((start, end),) for day in range(5)})
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MunicipalityHours:
+    """When one municipality's phones are staffed: weekly hours, closed holidays, closed days.
+
+    A fixed value, so the IVR engine can decide open or closed for any moment itself.
+    """
+
+    weekly: OpeningHours
+    extra_closed_days: frozenset[date] = frozenset()
+    holidays: HolidayPolicy = field(default_factory=HolidayPolicy)
+
+    def is_open(self, when: datetime) -> bool:
+        """True when ``when`` (timezone-aware) falls in an opening interval on an open day."""
+        return is_open(self.weekly, when, self.extra_closed_days, holidays=self.holidays)
+
+
 def is_open(
     municipality_hours: OpeningHours,
     when: datetime,

@@ -1,38 +1,51 @@
 """Runs one call through a flow: the I/O adapter around the sans-I/O ``IvrEngine``.
 
 ``run_ivr`` carries out the engine's effects on an ``IvrChannel`` in the order given and
-feeds the results back. Each step is handed to ``on_step`` the moment the engine
-records it, before the next prompt plays: a caller who hangs up mid-menu (an exception
-from the channel, deliberately not caught here) leaves every earlier step reported.
+feeds the results back. This is where the world is read: the clock and the live
+switches once per input, the moment it happens, and put into that input. Each step is
+handed to ``on_step`` the moment the engine records it, before the next prompt plays:
+a caller who hangs up mid-menu (an exception from the channel, deliberately not caught
+here) leaves every earlier step reported.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from ivr_flows.channel import BARGE_IN_DIGITS, IvrChannel
 from ivr_flows.engine import (
     DEFAULT_MAX_NODES,
     ChooseMunicipality,
     CollectDigit,
-    DigitCollected,
     Effect,
     EnterQueue,
     HangUp,
-    IvrContext,
     IvrEngine,
-    IvrInput,
     IvrStateError,
     Play,
-    PlayFinished,
     RecordStep,
-    Start,
 )
+from ivr_flows.hours import MunicipalityHours
+from ivr_flows.inputs import DigitCollected, IvrInput, LiveSwitches, PlayFinished, Start
 from ivr_flows.model import Flow
 
 StepReporter = Callable[[RecordStep], Awaitable[None] | None]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IvrContext:
+    """What ``run_ivr`` takes from around the call.
+
+    ``opening`` (opening hours by municipality id) is fixed and goes to the engine;
+    ``now`` (timezone-aware) and ``switches`` are read once per input.
+    """
+
+    opening: Mapping[str, MunicipalityHours]
+    now: Callable[[], datetime]
+    switches: Callable[[], LiveSwitches]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +82,9 @@ async def run_ivr(
     ``prompt_name`` turns a prompt id into what ``stream_file`` plays (e.g. the prompt
     manifest's ``playback_name``).
     """
-    driver = _Driver(channel, prompt_name, on_step)
-    engine = IvrEngine(flow, context, max_nodes=max_nodes)
-    effects = engine.feed(Start())
+    engine = IvrEngine(flow, opening=context.opening, max_nodes=max_nodes)
+    driver = _Driver(channel, context, prompt_name, on_step)
+    effects = engine.feed(Start(at=context.now(), switches=context.switches()))
     while True:
         result = await driver.carry_out(effects)
         if isinstance(result, Queued | HungUp):
@@ -83,9 +96,14 @@ class _Driver:
     """Carries out one batch of effects; remembers the steps and the municipality."""
 
     def __init__(
-        self, channel: IvrChannel, prompt_name: Callable[[str], str], on_step: StepReporter
+        self,
+        channel: IvrChannel,
+        context: IvrContext,
+        prompt_name: Callable[[str], str],
+        on_step: StepReporter,
     ) -> None:
-        self._channel, self._prompt_name, self._on_step = channel, prompt_name, on_step
+        self._channel, self._context = channel, context
+        self._prompt_name, self._on_step = prompt_name, on_step
         self._steps: list[RecordStep] = []
         self._municipality: str | None = None
 
@@ -112,11 +130,21 @@ class _Driver:
             case Play():
                 escape = BARGE_IN_DIGITS if effect.barge_in else ""
                 name = self._prompt_name(effect.prompt_id)
-                return PlayFinished(await self._channel.stream_file(name, escape))
+                digit = await self._channel.stream_file(name, escape)
+                return PlayFinished(digit=digit, at=self._now(), switches=self._switches())
             case CollectDigit():
-                return DigitCollected(await self._channel.wait_for_digit(effect.timeout_s))
+                digit = await self._channel.wait_for_digit(effect.timeout_s)
+                return DigitCollected(digit=digit, at=self._now(), switches=self._switches())
             case EnterQueue():
                 return Queued(effect.topic, effect.municipality, tuple(self._steps))
             case HangUp():
                 return HungUp(effect.reason, self._municipality, tuple(self._steps))
         return None
+
+    # The clock and the switches are read after the channel returns, so an input
+    # carries the moment it happened and what was switched on then.
+    def _now(self) -> datetime:
+        return self._context.now()
+
+    def _switches(self) -> LiveSwitches:
+        return self._context.switches()

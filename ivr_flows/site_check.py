@@ -1,8 +1,10 @@
-"""The IVR flow checked against the site it belongs to (used by `kcc check-config`)."""
+"""The IVR flow checked against the site it belongs to (used by `kcc check-config`), and
+the site's opening hours in the form the IVR engine takes them."""
 
 from __future__ import annotations
 
 from ivr_flows.errors import FlowError
+from ivr_flows.hours import MunicipalityHours
 from ivr_flows.loader import load_flow
 from ivr_flows.model import Flow
 from site_config import ConfigError, ConfigProblem, SiteConfig
@@ -29,3 +31,13 @@ def load_site_flow(site: SiteConfig) -> Flow:
 
 def check_site_flow(site: SiteConfig) -> None:
     load_site_flow(site)
+
+
+def site_opening_hours(site: SiteConfig) -> dict[str, MunicipalityHours]:
+    """Each municipality of the site by id, with its opening hours and extra closed days."""
+    return {
+        m.id: MunicipalityHours(
+            weekly=m.opening_hours, extra_closed_days=frozenset(m.extra_closed_days)
+        )
+        for m in site.municipalities
+    }

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from acd.prompts import Prompts
-from ivr_flows.engine import IvrContext
-from ivr_flows.hours import is_open
+from ivr_flows.inputs import LiveSwitches
+from ivr_flows.runner import IvrContext
+from ivr_flows.site_check import site_opening_hours
 from site_config import SiteConfig
 
 
@@ -44,20 +45,18 @@ class IvrSwitches:
     def __init__(self, site: SiteConfig, prompts: Prompts, *, now: Callable[[], datetime]) -> None:
         self._site, self._prompts, self._now = site, prompts, now
         self.settings = LiveSettings(topic_menu_enabled=site.ivr.topic_menu_enabled)
-        self._hours = {m.id: m for m in site.municipalities}
+        self._opening = site_opening_hours(site)
 
     def context(self) -> IvrContext:
-        """What the IVR engine reads while a caller goes through the flow."""
-        return IvrContext(
-            now=self._now,
-            is_open=self._is_open,
-            calamity_prompt=lambda: self.settings.calamity_prompt,
-            topic_menu_enabled=lambda: self.settings.topic_menu_enabled,
-        )
+        """What the IVR's adapter reads, once per input, while a caller goes through the
+        flow: the clock, the switches in force, the opening hours."""
+        return IvrContext(opening=self._opening, now=self._now, switches=self.switches)
 
-    def _is_open(self, municipality_id: str, when: datetime) -> bool:
-        municipality = self._hours[municipality_id]
-        return is_open(municipality.opening_hours, when, municipality.extra_closed_days)
+    def switches(self) -> LiveSwitches:
+        return LiveSwitches(
+            calamity_prompt=self.settings.calamity_prompt,
+            topic_menu_enabled=self.settings.topic_menu_enabled,
+        )
 
     async def calamity_on(self, text: str) -> str:
         """Render ``text`` (the speech synthesiser runs in a thread) and play it from now

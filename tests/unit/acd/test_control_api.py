@@ -174,12 +174,12 @@ async def test_the_ivr_switches_live(api: tuple[Rig, httpx.AsyncClient]) -> None
     r, client = api
     on = await client.put("/api/ivr/calamity", json={"text": "Er is een storing."}, headers=FLOOR)
     assert on.json() == {"ok": True, "prompt": "live-1"}
-    assert r.controller.switches.context().calamity_prompt() == "live-1"
+    assert r.controller.switches.switches().calamity_prompt == "live-1"
     assert (await client.put("/api/ivr/topic-menu", json={"enabled": False},
                              headers=FLOOR)).json() == {"ok": True, "enabled": False}  # fmt: skip
     settings = (await client.get("/api/ivr/settings", headers=AGENT)).json()
     assert settings == {"calamity": "Er is een storing.", "topic_menu_enabled": False}
     assert (await client.delete("/api/ivr/calamity", headers=FLOOR)).status_code == 200
-    assert r.controller.switches.context().calamity_prompt() is None
+    assert r.controller.switches.switches().calamity_prompt is None
     short = await client.put("/api/ivr/calamity", json={"text": "x"}, headers=FLOOR)
     assert short.status_code == 422

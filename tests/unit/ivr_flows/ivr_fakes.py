@@ -1,4 +1,5 @@
-"""Scripted fakes for driving ``run_ivr``: a caller that presses keys, a clock, live switches.
+"""Scripted fakes for driving ``run_ivr``: a caller that presses keys, a clock, live switches
+and the opening hours of both municipalities.
 
 Also the sample 14023 flow's expectations (which keys lead to which queues) and small helpers
 that reduce an outcome or its steps to something plain to compare against.
@@ -8,15 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import ivr_flows
 from ivr_flows.channel import IvrChannel
-from ivr_flows.engine import EnterQueue, HangUp, IvrContext, RecordStep, StepOutcome
+from ivr_flows.engine import EnterQueue, HangUp, RecordStep, StepOutcome
+from ivr_flows.hours import MunicipalityHours, WeeklyOpeningHours
+from ivr_flows.inputs import LiveSwitches
 from ivr_flows.loader import load_flow
 from ivr_flows.model import Flow
-from ivr_flows.runner import HungUp, IvrOutcome, Queued, run_ivr
+from ivr_flows.runner import HungUp, IvrContext, IvrOutcome, Queued, run_ivr
 
 SAMPLE = Path(ivr_flows.__file__).parent / "flows" / "14023.yaml"
 # What the contact centre asked for: these keys lead to these topic queues.
@@ -30,7 +33,9 @@ TOPIC_BY_DIGIT = {
 }
 GENERAL = "algemeen"
 OPENING = ["welcome", "recording-notice"]
-T0 = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+T0 = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Amsterdam
+OFFICE_HOURS = MunicipalityHours(weekly=WeeklyOpeningHours.workdays(time(8), time(17)))
+CLOSED_ALL_WEEK = MunicipalityHours(weekly=WeeklyOpeningHours())
 PLAY_S = 4.0  # how long every prompt takes to play in the fake
 WAIT_S = 1.0  # how long the scripted caller takes to press a key after a prompt
 
@@ -69,10 +74,14 @@ HANG_UP = Key(None, hang_up=True)
 
 
 class FakeClock:
+    """The time as the scripted call lets it pass; ``read_at`` lists each time it is read."""
+
     def __init__(self) -> None:
         self.moment = T0
+        self.read_at: list[datetime] = []
 
     def now(self) -> datetime:
+        self.read_at.append(self.moment)
         return self.moment
 
     def advance(self, seconds: float) -> None:
@@ -117,49 +126,47 @@ class ScriptedCaller:
 
 
 class Switches:
-    """The live world the engine asks: opening hours, calamity message, topic menu switch."""
+    """The floor manager's live switches; ``later`` flips them at a moment during the call."""
 
     def __init__(self, clock: FakeClock) -> None:
         self.clock = clock
-        self.closed: set[str] = set()
         self.calamity: str | None = None
         self.topic_menu = True
-        self.hours_asked: list[tuple[str, datetime]] = []
-        self.calamity_asked_at: list[datetime] = []
+        self.later: list[tuple[datetime, LiveSwitches]] = []
+        self.read_at: list[datetime] = []
 
-    def is_open(self, municipality: str, when: datetime) -> bool:
-        self.hours_asked.append((municipality, when))
-        return municipality not in self.closed
-
-    def calamity_prompt(self) -> str | None:
-        self.calamity_asked_at.append(self.clock.now())
-        return self.calamity
-
-    def context(self) -> IvrContext:
-        return IvrContext(
-            now=self.clock.now,
-            is_open=self.is_open,
-            calamity_prompt=self.calamity_prompt,
-            topic_menu_enabled=lambda: self.topic_menu,
-        )
+    def read(self) -> LiveSwitches:
+        self.read_at.append(self.clock.moment)
+        current = LiveSwitches(calamity_prompt=self.calamity, topic_menu_enabled=self.topic_menu)
+        for moment, switched in self.later:
+            if self.clock.moment >= moment:
+                current = switched
+        return current
 
 
 @dataclasses.dataclass
 class Call:
     caller: ScriptedCaller
+    clock: FakeClock
     switches: Switches
+    opening: dict[str, MunicipalityHours] = dataclasses.field(
+        default_factory=lambda: dict.fromkeys(MUNICIPALITY_BY_DIGIT.values(), OFFICE_HOURS)
+    )
     reported: list[RecordStep] = dataclasses.field(default_factory=list)
+
+    def context(self) -> IvrContext:
+        return IvrContext(opening=self.opening, now=self.clock.now, switches=self.switches.read)
 
     async def run(self, flow: Flow, **kwargs: int) -> IvrOutcome:
         channel: IvrChannel = self.caller  # the fake must satisfy the protocol
         return await run_ivr(
-            flow, channel, self.switches.context(), "ivr/{}".format, self.reported.append, **kwargs
+            flow, channel, self.context(), "ivr/{}".format, self.reported.append, **kwargs
         )
 
 
 def new_call(keys: Sequence[Key], hang_up_at: str = "") -> Call:
     clock = FakeClock()
-    return Call(ScriptedCaller(keys, clock, hang_up_at), Switches(clock))
+    return Call(ScriptedCaller(keys, clock, hang_up_at), clock, Switches(clock))
 
 
 def ended(outcome: IvrOutcome) -> EnterQueue | HangUp:

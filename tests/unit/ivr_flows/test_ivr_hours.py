@@ -9,6 +9,7 @@ import pytest
 from ivr_flows.holidays import DEFAULT_CLOSED_HOLIDAYS, Holiday, HolidayPolicy
 from ivr_flows.hours import (
     AMSTERDAM,
+    MunicipalityHours,
     WeeklyOpeningHours,
     is_open,
     next_opening,
@@ -109,3 +110,23 @@ def test_sentence_groups_days_and_splits_intervals() -> None:
         "Wij zijn telefonisch bereikbaar op maandag tot en met woensdag van 8 tot 12 uur en van "
         "13 tot 17 uur, op donderdag van 8.30 tot 20 uur en op vrijdag van 8 tot 12 uur."
     )
+
+
+def test_municipality_hours_close_on_their_extra_days_and_policy_holidays() -> None:
+    good_friday = ams(2026, 4, 3, 10)
+    bridge_day = ams(2026, 4, 7, 10)
+    plain = MunicipalityHours(weekly=OFFICE)
+    assert plain.is_open(good_friday) and plain.is_open(bridge_day)
+    strict = MunicipalityHours(
+        weekly=OFFICE,
+        extra_closed_days=frozenset({bridge_day.date()}),
+        holidays=HolidayPolicy(closed_on=DEFAULT_CLOSED_HOLIDAYS | {Holiday.GOEDE_VRIJDAG}),
+    )
+    assert not strict.is_open(good_friday)
+    assert not strict.is_open(bridge_day)
+    assert strict.is_open(ams(2026, 4, 8, 10))
+
+
+def test_municipality_hours_refuse_a_naive_moment() -> None:
+    with pytest.raises(ValueError, match="has no timezone; allowed: an aware datetime"):
+        MunicipalityHours(weekly=OFFICE).is_open(datetime(2026, 4, 7, 10))

@@ -1,17 +1,21 @@
 """The live world around the 14023 flow in ``run_ivr``: opening hours, the calamity message,
-menus switched off, the caller hanging up, and the loop guard."""
+menus switched off, the clock and switches read per input, the caller hanging up, and the
+loop guard."""
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 
 from ivr_flows.engine import EnterQueue, HangUp, RecordStep, StepOutcome
+from ivr_flows.hours import MunicipalityHours, WeeklyOpeningHours
+from ivr_flows.inputs import LiveSwitches
 from ivr_flows.model import CalamityNode, Flow, InputPolicy, MenuNode, MessageNode, QueueNode
 from ivr_flows.runner import HungUp, run_ivr
 from tests.unit.ivr_flows.ivr_fakes import (
+    CLOSED_ALL_WEEK,
     GENERAL,
     HANG_UP,
     MUNICIPALITY_BY_DIGIT,
@@ -20,8 +24,10 @@ from tests.unit.ivr_flows.ivr_fakes import (
     PLAY_S,
     SILENT,
     T0,
+    WAIT_S,
     CallerHungUp,
     Key,
+    barge,
     ended,
     load_sample_flow,
     new_call,
@@ -41,7 +47,7 @@ async def test_closed_hours_play_the_closed_message_and_hang_up(
     flow: Flow, m_digit: str, municipality: str
 ) -> None:
     call = new_call([press(m_digit)])
-    call.switches.closed = {municipality}
+    call.opening[municipality] = CLOSED_ALL_WEEK
     outcome = await call.run(flow)
     assert ended(outcome) == HangUp("closed")
     assert isinstance(outcome, HungUp)
@@ -51,8 +57,27 @@ async def test_closed_hours_play_the_closed_message_and_hang_up(
         (f"hours-{municipality}", None, StepOutcome.CLOSED),
         played(f"closed-{municipality}"),
     ]
-    # Asked about the chosen municipality, at the moment the choice was made.
-    assert call.switches.hours_asked == [(municipality, outcome.steps[2].at)]
+
+
+# The caller presses 1 for Haarlem 3 prompts and 1 wait after 10:00 Amsterdam time.
+CHOSEN_AT_S = 3 * PLAY_S + WAIT_S
+
+
+@pytest.mark.parametrize(
+    ("closing", "heard"),
+    [(time(10, 0, 14), "topics-haarlem"), (time(10, 0, 13), "closed-haarlem")],
+    ids=["closes-a-second-later", "closes-as-the-key-is-pressed"],
+)
+async def test_opening_hours_are_checked_for_the_moment_the_choice_was_made(
+    flow: Flow, closing: time, heard: str
+) -> None:
+    assert CHOSEN_AT_S == 13
+    call = new_call([press("1"), press("1")])
+    tuesday = {1: ((time(8), closing),)}
+    call.opening["haarlem"] = MunicipalityHours(weekly=WeeklyOpeningHours(tuesday))
+    outcome = await call.run(flow)
+    assert call.caller.played[3] == heard
+    assert outcome.steps[2].at == T0 + timedelta(seconds=CHOSEN_AT_S)
 
 
 async def test_calamity_message_plays_before_the_menu_when_switched_on(flow: Flow) -> None:
@@ -61,8 +86,21 @@ async def test_calamity_message_plays_before_the_menu_when_switched_on(flow: Flo
     outcome = await call.run(flow)
     assert call.caller.played[:4] == [*OPENING, "calamity-storm", "municipality"]
     assert summary(outcome.steps)[2] == ("calamity", None, StepOutcome.CALAMITY)
-    # Asked when the call reached the hook, after the two opening messages.
-    assert call.switches.calamity_asked_at == [T0 + timedelta(seconds=2 * PLAY_S)]
+
+
+@pytest.mark.parametrize(
+    ("switched_on_after_s", "heard"),
+    [(PLAY_S / 2, True), (2 * PLAY_S, True), (2 * PLAY_S + 1, False)],
+    ids=["during-welcome", "as-the-notice-ends", "after-the-hook"],
+)
+async def test_calamity_switched_on_mid_call_counts_from_the_input_that_reaches_the_hook(
+    flow: Flow, switched_on_after_s: float, heard: bool
+) -> None:
+    call = new_call([press("1"), press("1")])
+    storm = LiveSwitches(calamity_prompt="calamity-storm")
+    call.switches.later = [(T0 + timedelta(seconds=switched_on_after_s), storm)]
+    await call.run(flow)
+    assert ("calamity-storm" in call.caller.played) is heard
 
 
 async def test_calamity_switched_off_passes_straight_through(flow: Flow) -> None:
@@ -70,7 +108,16 @@ async def test_calamity_switched_off_passes_straight_through(flow: Flow) -> None
     outcome = await call.run(flow)
     assert call.caller.played[:3] == [*OPENING, "municipality"]
     assert "calamity" not in {s.node for s in outcome.steps}
-    assert len(call.switches.calamity_asked_at) == 1
+
+
+async def test_clock_and_switches_are_read_once_per_input_as_it_happens(flow: Flow) -> None:
+    call = new_call([press("1"), barge("2")])
+    await call.run(flow)
+    # Start; the two messages; the municipality menu and the wait after it; the topic menu.
+    offsets = [0, PLAY_S, 2 * PLAY_S, 3 * PLAY_S, CHOSEN_AT_S, 3.5 * PLAY_S + WAIT_S]
+    moments = [T0 + timedelta(seconds=s) for s in offsets]
+    assert call.clock.read_at == moments
+    assert call.switches.read_at == moments
 
 
 def _topic_menus_disabled(flow: Flow) -> Flow:
@@ -114,7 +161,7 @@ async def test_hang_up_mid_menu_propagates_after_reporting_earlier_steps(
 
     on_step = report_later if report_async else reported.append
     with pytest.raises(CallerHungUp):
-        await run_ivr(flow, call.caller, call.switches.context(), "ivr/{}".format, on_step)
+        await run_ivr(flow, call.caller, call.context(), "ivr/{}".format, on_step)
     assert summary(reported) == [*OPENING_STEPS, ("municipality", "1", StepOutcome.CHOSEN)]
 
 

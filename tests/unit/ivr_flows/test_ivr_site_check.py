@@ -1,12 +1,17 @@
-"""`kcc check-config` validates the site's IVR flow against the site's topics."""
+"""`kcc check-config` validates the site's IVR flow against the site's topics; the site's
+opening hours are handed to the IVR engine per municipality."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
+from ivr_flows.hours import AMSTERDAM
+from ivr_flows.site_check import site_opening_hours
 from kcc.cli import main
+from site_config import load_site_config
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -50,3 +55,14 @@ def test_flow_topic_unknown_to_the_site_is_rejected(
     broken = sample.replace("topic: belastingen", "topic: hondenbelasting", 1)
     assert main(["check-config", str(_site_with_flow(tmp_path, broken))]) == 1
     assert "unknown topic 'hondenbelasting'" in capsys.readouterr().err
+
+
+def test_site_opening_hours_carry_each_municipalitys_hours_and_closed_days() -> None:
+    site = load_site_config(REPO / "config" / "site.yaml")
+    hours = site_opening_hours(site)
+    assert sorted(hours) == ["haarlem", "zandvoort"]
+    thursday_evening = datetime(2026, 5, 7, 18, 30, tzinfo=AMSTERDAM)  # Haarlem: 8-20
+    assert hours["haarlem"].is_open(thursday_evening)
+    assert not hours["zandvoort"].is_open(thursday_evening)
+    assert hours["haarlem"].weekly is site.municipalities[0].opening_hours
+    assert date(2027, 4, 27) in hours["zandvoort"].extra_closed_days
