@@ -42,7 +42,7 @@ from ivr_flows.model import (
 )
 from ivr_flows.prompt_audio import EspeakVoice, PromptBuildError
 from ivr_flows.prompts import Manifest, PromptEntry, build_prompts, collect_texts
-from ivr_flows.runner import HungUp, IvrContext, IvrOutcome, Queued, run_ivr
+from ivr_flows.runner import HungUp, IvrContext, IvrResult, Queued, run_ivr
 from ivr_flows.validate import validate_flow
 
 __all__ = [
@@ -63,7 +63,7 @@ __all__ = [
     "IvrChannel",
     "IvrContext",
     "IvrEngine",
-    "IvrOutcome",
+    "IvrResult",
     "IvrState",
     "IvrStateError",
     "LiveSwitches",

@@ -59,7 +59,7 @@ class IvrStateError(RuntimeError):
 
 
 # The words of ``call.ivr_step``'s outcome live once, in the event contract; the engine
-# calls them step outcomes because ``ivr_flows.IvrOutcome`` is how a whole run ended.
+# calls them step outcomes: ``ivr_flows.IvrResult`` is how a whole run ended.
 StepOutcome = IvrOutcome
 
 

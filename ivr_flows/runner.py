@@ -63,9 +63,9 @@ class HungUp(HangUp):
     steps: tuple[RecordStep, ...]
 
 
-# An IvrOutcome *is* the terminal effect, so ``isinstance(outcome, EnterQueue)`` and
+# An IvrResult *is* the terminal effect, so ``isinstance(outcome, EnterQueue)`` and
 # ``outcome.topic`` work on it directly; it also carries what the caller did.
-IvrOutcome = Queued | HungUp
+IvrResult = Queued | HungUp
 
 
 async def run_ivr(
@@ -76,7 +76,7 @@ async def run_ivr(
     on_step: StepReporter,
     *,
     max_nodes: int = DEFAULT_MAX_NODES,
-) -> IvrOutcome:
+) -> IvrResult:
     """Walk ``flow`` with the caller on ``channel`` until they queue or are hung up on.
 
     ``prompt_name`` turns a prompt id into what ``stream_file`` plays (e.g. the prompt
@@ -107,7 +107,7 @@ class _Driver:
         self._steps: list[RecordStep] = []
         self._municipality: str | None = None
 
-    async def carry_out(self, effects: tuple[Effect, ...]) -> IvrInput | IvrOutcome:
+    async def carry_out(self, effects: tuple[Effect, ...]) -> IvrInput | IvrResult:
         """The input to feed back after the batch's last effect, or how the IVR ended."""
         for index, effect in enumerate(effects):
             result = await self._one(effect)
@@ -118,7 +118,7 @@ class _Driver:
             return result
         raise IvrStateError(f"no effect to wait on or leave by in {effects}")
 
-    async def _one(self, effect: Effect) -> IvrInput | IvrOutcome | None:
+    async def _one(self, effect: Effect) -> IvrInput | IvrResult | None:
         match effect:
             case RecordStep():
                 self._steps.append(effect)

@@ -19,7 +19,7 @@ from ivr_flows.hours import MunicipalityHours, WeeklyOpeningHours
 from ivr_flows.inputs import LiveSwitches
 from ivr_flows.loader import load_flow
 from ivr_flows.model import Flow
-from ivr_flows.runner import HungUp, IvrContext, IvrOutcome, Queued, run_ivr
+from ivr_flows.runner import HungUp, IvrContext, IvrResult, Queued, run_ivr
 
 SAMPLE = Path(ivr_flows.__file__).parent / "flows" / "14023.yaml"
 # What the contact centre asked for: these keys lead to these topic queues.
@@ -157,7 +157,7 @@ class Call:
     def context(self) -> IvrContext:
         return IvrContext(opening=self.opening, now=self.clock.now, switches=self.switches.read)
 
-    async def run(self, flow: Flow, **kwargs: int) -> IvrOutcome:
+    async def run(self, flow: Flow, **kwargs: int) -> IvrResult:
         channel: IvrChannel = self.caller  # the fake must satisfy the protocol
         return await run_ivr(
             flow, channel, self.context(), "ivr/{}".format, self.reported.append, **kwargs
@@ -169,7 +169,7 @@ def new_call(keys: Sequence[Key], hang_up_at: str = "") -> Call:
     return Call(ScriptedCaller(keys, clock, hang_up_at), clock, Switches(clock))
 
 
-def ended(outcome: IvrOutcome) -> EnterQueue | HangUp:
+def ended(outcome: IvrResult) -> EnterQueue | HangUp:
     """The plain terminal effect, without the steps, to compare against."""
     assert type(outcome) in (Queued, HungUp)
     if isinstance(outcome, EnterQueue):
