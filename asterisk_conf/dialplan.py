@@ -106,7 +106,7 @@ def _internal(site: SiteConfig) -> tuple[tuple[str, str], ...]:
 
 
 def _feature_codes() -> tuple[tuple[str, str], ...]:
-    # Agent feature codes (acd/features.py) are handled by the controller, which
+    # Agent feature codes (acd/agents/features.py) are handled by the controller, which
     # confirms by voice; without it the phone hears a short congestion tone.
     pairs: list[tuple[str, str]] = []
     for pattern in ("_*5X", "_*5X."):  # *54, and codes with digits after: *511001

@@ -25,7 +25,6 @@ COPY acd/ acd/
 COPY ivr_flows/ ivr_flows/
 COPY asterisk_conf/ asterisk_conf/
 COPY realtime_stats/ realtime_stats/
-COPY recordings/ recordings/
 # The lock pins every version; -c applies the pins without installing the dev tools.
 RUN pip install --no-cache-dir -c requirements.lock . \
     && rm -rf /opt/kcc/build

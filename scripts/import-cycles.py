@@ -13,7 +13,7 @@ import grimp
 
 PACKAGES = (
     "contract", "site_config", "http_access", "acd", "ivr_flows", "asterisk_conf",
-    "realtime_stats", "recordings", "kcc",
+    "realtime_stats", "kcc",
 )  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""``kcc controller``: the ACD controller in the foreground (``acd.service``)."""
+"""``kcc controller``: the ACD controller in the foreground (``acd.controller``)."""
 
 from __future__ import annotations
 
