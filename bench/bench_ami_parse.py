@@ -47,12 +47,12 @@ sys.path.insert(0, str(ROOT))
 
 from panoramisk.ami_protocol import AMIProtocol  # noqa: E402
 from results_file import merge_results  # noqa: E402
+from sample_traffic import synthetic_queue_trace  # noqa: E402
 
 from acd.ami import AmiClient  # noqa: E402
 from acd.ami.events import EventFactory, Hangup, Newchannel, Newstate  # noqa: E402
 from acd.ami.frames import Event, MalformedFrame  # noqa: E402
 from acd.ami.protocol import AmiProtocol  # noqa: E402
-from acd.ami.sample_traffic import synthetic_queue_trace  # noqa: E402
 from acd.controller import Controller  # noqa: E402
 from acd.core.acd import Acd  # noqa: E402
 from acd.publisher import EventPublisher  # noqa: E402

@@ -1,18 +1,31 @@
-"""The synthetic trace is well-formed Asterisk 22 traffic our parser fully types."""
+"""bench/sample_traffic.py: the synthetic trace is well-formed Asterisk 22 traffic we fully type."""
 
 from __future__ import annotations
 
+import importlib
 from collections import Counter
+from pathlib import Path
+from types import ModuleType
+
+import pytest
 
 from acd.ami.events import EventFactory, GenericEvent, InvalidEvent
 from acd.ami.frames import Banner, Event
 from acd.ami.protocol import AmiProtocol
-from acd.ami.sample_traffic import synthetic_queue_trace
+
+BENCH_DIR = Path(__file__).resolve().parents[3] / "bench"
 
 
-def test_trace_is_deterministic_and_parses_without_errors() -> None:
-    data = synthetic_queue_trace(30)
-    assert data == synthetic_queue_trace(30)
+@pytest.fixture
+def traffic(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """bench/ is not an installed package; import it the way the benchmark does."""
+    monkeypatch.syspath_prepend(str(BENCH_DIR))
+    return importlib.import_module("sample_traffic")
+
+
+def test_trace_is_deterministic_and_parses_without_errors(traffic: ModuleType) -> None:
+    data = traffic.synthetic_queue_trace(30)
+    assert data == traffic.synthetic_queue_trace(30)
     protocol = AmiProtocol()
     protocol.receive_data(data)
     factory = EventFactory()
