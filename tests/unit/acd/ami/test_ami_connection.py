@@ -145,6 +145,27 @@ async def test_timeout_names_the_action_and_the_late_answer_is_swallowed() -> No
             assert isinstance(item, HangupRequest)  # no QueueMember leaked into the stream
 
 
+async def test_a_cancelled_action_has_its_late_answer_swallowed() -> None:
+    held: list[ReceivedAction] = []
+
+    def hold_back(action: ReceivedAction) -> Sequence[bytes]:
+        held.append(action)  # answered later, after the caller gave up
+        return []
+
+    server = FakeAmiServer(fully_booted=False)
+    server.handlers["QueueStatus"] = hold_back
+    async with server, AmiClient(settings(server)) as client:
+        asking = asyncio.create_task(client.send_action(QueueStatus()))
+        await server.wait_until(lambda: bool(held))
+        asking.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asking
+        await server.emit(b"".join(queue_status(held[0])) + hangup_request(3))
+        item = await asyncio.wait_for(client.events().get(), 1)
+        assert isinstance(item, HangupRequest)  # no QueueMember leaked into the stream
+        await asyncio.wait_for(client.send_action(Ping()), 1)
+
+
 async def test_timeout_names_the_configured_timeout_not_what_was_left_of_it() -> None:
     # Part of the timeout goes on waiting for a connection: the message must still
     # name the 0.5 s the caller set, not the remainder the answer was waited for.
