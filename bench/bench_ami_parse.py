@@ -47,12 +47,12 @@ sys.path.insert(0, str(ROOT))
 
 from panoramisk.ami_protocol import AMIProtocol  # noqa: E402
 from results_file import merge_results  # noqa: E402
+from sample_traffic import synthetic_queue_trace  # noqa: E402
 
 from acd.ami import AmiClient  # noqa: E402
-from acd.ami.events import EventFactory, Hangup, Newchannel, Newstate  # noqa: E402
+from acd.ami.events import EventFactory, Hangup  # noqa: E402
 from acd.ami.frames import Event, MalformedFrame  # noqa: E402
 from acd.ami.protocol import AmiProtocol  # noqa: E402
-from acd.ami.sample_traffic import synthetic_queue_trace  # noqa: E402
 from acd.controller import Controller  # noqa: E402
 from acd.core.acd import Acd  # noqa: E402
 from acd.publisher import EventPublisher  # noqa: E402
@@ -63,6 +63,7 @@ RESULTS_PATH = ROOT / "bench" / "results.json"
 SITE_PATH = ROOT / "config" / "site.yaml"
 CHUNK = 8192  # bytes per read, like a socket read on a busy connection
 CONTROLLER_IGNORES = frozenset({"VarSet", "Newexten"})
+CHANNEL_STATE_EVENTS = frozenset({"Newchannel", "Newstate"})
 States = dict[str, int]
 Run = Callable[[], States]
 
@@ -95,8 +96,8 @@ def ours(chunks: list[bytes], ignore: frozenset[str], controller: Controller) ->
         while (frame := protocol.next_event()) is not None:
             if isinstance(frame, Event):
                 event = factory.build(frame)
-                if isinstance(event, Newstate | Newchannel):
-                    states[event.channel.uniqueid] = event.channel.state
+                if frame.name in CHANNEL_STATE_EVENTS:  # untyped: the controller needs neither
+                    states[frame.headers["Uniqueid"]] = int(frame.headers["ChannelState"])
                 elif isinstance(event, Hangup):
                     states.pop(event.channel.uniqueid, None)
                 on_event(event)
@@ -113,7 +114,7 @@ class _StateFactory:
 
     def dispatch(self, message: Any) -> None:
         name = message["Event"]
-        if name in ("Newstate", "Newchannel"):
+        if name in CHANNEL_STATE_EVENTS:
             self.states[message["Uniqueid"]] = int(message["ChannelState"])
         elif name == "Hangup":
             self.states.pop(message["Uniqueid"], None)

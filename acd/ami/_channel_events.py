@@ -1,11 +1,10 @@
-"""Typed channel, dial, bridge, transfer and recording events.
+"""Typed channel, dial, hang-up, transfer and Originate events.
 
-Field names come from Asterisk 22's own sources: main/manager_channels.c
-(Newchannel, Newstate, Hangup, DialBegin/DialEnd), main/manager_bridges.c
-(BridgeEnter/BridgeLeave), main/stasis_bridges.c (BlindTransfer,
-AttendedTransfer), main/stasis_channels.c (VarSet), apps/app_mixmonitor.c
-with main/manager_channels.c (MixMonitorStart/Stop, channel snapshot only),
-main/manager.c (CoreShowChannel list items, OriginateResponse).
+Only the events some part of the controller reads have a type here; every other
+event stays a ``GenericEvent`` (events.py). Field names come from Asterisk 22's
+own sources: main/manager_channels.c (Hangup, HangupRequest, DialBegin/DialEnd),
+main/stasis_bridges.c (AttendedTransfer), main/manager.c (CoreShowChannel list
+items, OriginateResponse).
 """
 
 from __future__ import annotations
@@ -17,33 +16,12 @@ from acd.ami._frozen import fast_frozen
 from acd.ami._snapshots import (
     BridgeSnapshot,
     ChannelSnapshot,
-    bridge_snapshot,
     channel_snapshot,
     optional_bridge_snapshot,
     optional_channel_snapshot,
     unknown_to_none,
 )
 from acd.ami.frames import Event
-
-
-@fast_frozen
-@dataclass(frozen=True)
-class Newchannel:
-    channel: ChannelSnapshot
-
-    @classmethod
-    def from_frame(cls, frame: Event) -> Newchannel:
-        return cls(channel_snapshot(frame))
-
-
-@fast_frozen
-@dataclass(frozen=True)
-class Newstate:
-    channel: ChannelSnapshot
-
-    @classmethod
-    def from_frame(cls, frame: Event) -> Newstate:
-        return cls(channel_snapshot(frame))
 
 
 @fast_frozen
@@ -125,75 +103,6 @@ class DialEnd:
 
 @fast_frozen
 @dataclass(frozen=True)
-class BridgeEnter:
-    """``swap_uniqueid`` names the channel this one replaces (e.g. after a transfer)."""
-
-    bridge: BridgeSnapshot
-    channel: ChannelSnapshot
-    swap_uniqueid: str | None
-
-    @classmethod
-    def from_frame(cls, frame: Event) -> BridgeEnter:
-        return cls(
-            bridge_snapshot(frame), channel_snapshot(frame), frame.headers.get("SwapUniqueid")
-        )
-
-
-@fast_frozen
-@dataclass(frozen=True)
-class BridgeLeave:
-    bridge: BridgeSnapshot
-    channel: ChannelSnapshot
-
-    @classmethod
-    def from_frame(cls, frame: Event) -> BridgeLeave:
-        return cls(bridge_snapshot(frame), channel_snapshot(frame))
-
-
-@fast_frozen
-@dataclass(frozen=True)
-class VarSet:
-    """A variable was set; ``channel`` is None for a global variable."""
-
-    channel: ChannelSnapshot | None
-    variable: str
-    value: str
-
-    @classmethod
-    def from_frame(cls, frame: Event) -> VarSet:
-        h = frame.headers
-        return cls(optional_channel_snapshot(frame), h["Variable"], h["Value"])
-
-
-@fast_frozen
-@dataclass(frozen=True)
-class BlindTransfer:
-    """``result`` is Success, Fail, Invalid or "Not Permitted"."""
-
-    result: str
-    transferer: ChannelSnapshot
-    transferee: ChannelSnapshot | None
-    bridge: BridgeSnapshot | None
-    is_external: bool
-    context: str
-    extension: str
-
-    @classmethod
-    def from_frame(cls, frame: Event) -> BlindTransfer:
-        h = frame.headers
-        return cls(
-            h["Result"],
-            channel_snapshot(frame, "Transferer"),
-            optional_channel_snapshot(frame, "Transferee"),
-            optional_bridge_snapshot(frame),
-            h["IsExternal"] == "Yes",
-            h["Context"],
-            h["Extension"],
-        )
-
-
-@fast_frozen
-@dataclass(frozen=True)
 class AttendedTransfer:
     """A completed attended transfer. ``dest_type``: Bridge, App, Link, Threeway or Fail.
 
@@ -231,26 +140,6 @@ class AttendedTransfer:
         )
 
 
-@fast_frozen
-@dataclass(frozen=True)
-class MixMonitorStart:
-    channel: ChannelSnapshot
-
-    @classmethod
-    def from_frame(cls, frame: Event) -> MixMonitorStart:
-        return cls(channel_snapshot(frame))
-
-
-@fast_frozen
-@dataclass(frozen=True)
-class MixMonitorStop:
-    channel: ChannelSnapshot
-
-    @classmethod
-    def from_frame(cls, frame: Event) -> MixMonitorStop:
-        return cls(channel_snapshot(frame))
-
-
 def _duration_seconds(raw: str) -> int | None:
     """CoreShowChannel writes HH:MM:SS, or "" when the creation time is unknown."""
     if not raw:
@@ -280,16 +169,6 @@ class CoreShowChannel:
             h["ApplicationData"],
             _duration_seconds(h["Duration"]),
         )
-
-
-@fast_frozen
-@dataclass(frozen=True)
-class CoreShowChannelsComplete:
-    list_items: int
-
-    @classmethod
-    def from_frame(cls, frame: Event) -> CoreShowChannelsComplete:
-        return cls(int(frame.headers["ListItems"]))
 
 
 @fast_frozen
@@ -326,39 +205,21 @@ class OriginateResponse:
 
 
 ChannelEvent = (
-    Newchannel
-    | Newstate
-    | Hangup
+    Hangup
     | HangupRequest
     | DialBegin
     | DialEnd
-    | BridgeEnter
-    | BridgeLeave
-    | VarSet
-    | BlindTransfer
     | AttendedTransfer
-    | MixMonitorStart
-    | MixMonitorStop
     | CoreShowChannel
-    | CoreShowChannelsComplete
     | OriginateResponse
 )
 
 BUILDERS: Mapping[str, Callable[[Event], ChannelEvent]] = {
-    "Newchannel": Newchannel.from_frame,
-    "Newstate": Newstate.from_frame,
     "Hangup": Hangup.from_frame,
     "HangupRequest": HangupRequest.from_frame,
     "DialBegin": DialBegin.from_frame,
     "DialEnd": DialEnd.from_frame,
-    "BridgeEnter": BridgeEnter.from_frame,
-    "BridgeLeave": BridgeLeave.from_frame,
-    "VarSet": VarSet.from_frame,
-    "BlindTransfer": BlindTransfer.from_frame,
     "AttendedTransfer": AttendedTransfer.from_frame,
-    "MixMonitorStart": MixMonitorStart.from_frame,
-    "MixMonitorStop": MixMonitorStop.from_frame,
     "CoreShowChannel": CoreShowChannel.from_frame,
-    "CoreShowChannelsComplete": CoreShowChannelsComplete.from_frame,
     "OriginateResponse": OriginateResponse.from_frame,
 }

@@ -69,9 +69,7 @@ class Session:
             if claim.completed is not None:
                 self._resolve(claim.completed)
             return
-        event = self._factory.build(frame)
-        if event is not None:
-            self._stream.put(event)
+        self._stream.put(self._factory.build(frame))
 
     def _on_response(self, frame: Response) -> None:
         claim = self._correlator.feed(frame)

@@ -39,7 +39,7 @@ class ChannelState(IntEnum):
 
 
 class DeviceState(IntEnum):
-    """AST_DEVICE_* from include/asterisk/devicestate.h (QueueMember* ``Status``)."""
+    """AST_DEVICE_* from include/asterisk/devicestate.h (QueueMember ``Status``)."""
 
     UNKNOWN = 0
     NOT_INUSE = 1
@@ -54,7 +54,6 @@ class DeviceState(IntEnum):
 
 _CHANNEL_STATES = {str(s.value): s for s in ChannelState}
 _DEVICE_STATES = {str(s.value): s for s in DeviceState}
-_DEVICE_STATE_NAMES = {s.name: s for s in DeviceState}
 _STATE_MUTE_BIT = 1 << 16  # AST_STATE_MUTE may be or-ed into the state
 
 
@@ -70,17 +69,9 @@ def channel_state(raw: str) -> ChannelState:
 
 
 def device_state(raw: str) -> DeviceState:
-    """Numeric state as in QueueMemberStatus ``Status: 2``."""
+    """Numeric state as in a QueueMember list item's ``Status: 2``."""
     state = _DEVICE_STATES.get(raw)
     return DeviceState(int(raw)) if state is None else state
-
-
-def device_state_name(raw: str) -> DeviceState:
-    """Named state as in DeviceStateChange ``State: NOT_INUSE``."""
-    try:
-        return _DEVICE_STATE_NAMES[raw]
-    except KeyError:
-        raise ValueError(f"unknown device state {raw!r}") from None
 
 
 @fast_frozen
@@ -124,18 +115,8 @@ _CHANNEL_FIELDS = (
     "Priority",
     "ChanVariable",
 )
-# Prefixes Asterisk 22 uses for channel blocks; another prefix is computed on use.
-_PREFIXES = (
-    "",
-    "Dest",
-    "Transferer",
-    "Transferee",
-    "OrigTransferer",
-    "SecondTransferer",
-    "TransferTarget",
-    "LocalOne",
-    "LocalTwo",
-)
+# Prefixes of the channel blocks in the typed events; another prefix is computed on use.
+_PREFIXES = ("", "Dest", "Transferee", "OrigTransferer", "SecondTransferer", "TransferTarget")
 _CHANNEL_KEYS = {p: tuple(p + f for f in _CHANNEL_FIELDS) for p in _PREFIXES}
 _UNKNOWN = "<unknown>"
 

@@ -4,7 +4,8 @@ Each action is a frozen, keyword-only value object that renders to an ordered
 list of headers. The protocol layer (``AmiProtocol.send``) adds ``Action`` and a
 fresh ``ActionID``, so an action object can be built anywhere and sent on any
 connection. Header names follow the Asterisk 22 XML documentation
-(main/manager_doc.xml, apps/app_queue.c, apps/app_mixmonitor.c, main/features.c).
+(main/manager_doc.xml, apps/app_queue.c, main/features.c). Only the actions the
+product sends are here; a new one comes with the code that first sends it.
 
 How an answer ends is not declared here for list actions: Asterisk announces a
 list with ``EventList: start`` (see correlate.py). The one shape that cannot be
@@ -17,7 +18,6 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import ClassVar
 
 Headers = list[tuple[str, str]]
@@ -162,47 +162,6 @@ class Hangup(Action):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Redirect(Action):
-    name: ClassVar[str] = "Redirect"
-    channel: str
-    context: str
-    exten: str
-    priority: int = 1
-    extra_channel: str | None = None
-    extra_context: str | None = None
-    extra_exten: str | None = None
-    extra_priority: int | None = None
-
-    def headers(self) -> Headers:
-        h: Headers = [
-            ("Channel", self.channel),
-            ("Context", self.context),
-            ("Exten", self.exten),
-            ("Priority", str(self.priority)),
-        ]
-        _put(h, "ExtraChannel", self.extra_channel)
-        _put(h, "ExtraContext", self.extra_context)
-        _put(h, "ExtraExten", self.extra_exten)
-        _put(h, "ExtraPriority", self.extra_priority)
-        return h
-
-
-@dataclass(frozen=True, kw_only=True)
-class Setvar(Action):
-    """Set a channel variable, or a global one when ``channel`` is None."""
-
-    name: ClassVar[str] = "Setvar"
-    variable: str
-    value: str
-    channel: str | None = None
-
-    def headers(self) -> Headers:
-        h: Headers = []
-        _put(h, "Channel", self.channel)
-        return [*h, ("Variable", self.variable), ("Value", self.value)]
-
-
-@dataclass(frozen=True, kw_only=True)
 class Getvar(Action):
     """The answer carries ``Variable`` and ``Value`` headers."""
 
@@ -280,19 +239,6 @@ class QueueStatus(Action):
 
 
 @dataclass(frozen=True, kw_only=True)
-class QueueSummary(Action):
-    """List answer: QueueSummary events, then QueueSummaryComplete."""
-
-    name: ClassVar[str] = "QueueSummary"
-    queue: str | None = None
-
-    def headers(self) -> Headers:
-        h: Headers = []
-        _put(h, "Queue", self.queue)
-        return h
-
-
-@dataclass(frozen=True, kw_only=True)
 class CoreShowChannels(Action):
     """List answer: CoreShowChannel events, then CoreShowChannelsComplete."""
 
@@ -300,36 +246,6 @@ class CoreShowChannels(Action):
 
     def headers(self) -> Headers:
         return []
-
-
-@dataclass(frozen=True, kw_only=True)
-class MixMonitor(Action):
-    """Start recording; the Success answer carries a ``MixMonitorID`` header."""
-
-    name: ClassVar[str] = "MixMonitor"
-    channel: str
-    file: str | None = None
-    options: str | None = None
-    command: str | None = None
-
-    def headers(self) -> Headers:
-        h: Headers = [("Channel", self.channel)]
-        _put(h, "File", self.file)
-        _put(h, "Options", self.options)
-        _put(h, "Command", self.command)
-        return h
-
-
-@dataclass(frozen=True, kw_only=True)
-class StopMixMonitor(Action):
-    name: ClassVar[str] = "StopMixMonitor"
-    channel: str
-    mixmonitor_id: str | None = None
-
-    def headers(self) -> Headers:
-        h: Headers = [("Channel", self.channel)]
-        _put(h, "MixMonitorID", self.mixmonitor_id)
-        return h
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -345,34 +261,3 @@ class Atxfer(Action):
         h: Headers = [("Channel", self.channel), ("Exten", self.exten)]
         _put(h, "Context", self.context)
         return h
-
-
-class BridgeTone(Enum):
-    """Who hears a courtesy tone when two channels are bridged (Bridge action Tone)."""
-
-    NONE = "no"
-    CHANNEL1 = "Channel1"
-    CHANNEL2 = "Channel2"
-    BOTH = "Both"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Bridge(Action):
-    name: ClassVar[str] = "Bridge"
-    channel1: str
-    channel2: str
-    tone: BridgeTone = BridgeTone.NONE
-
-    def headers(self) -> Headers:
-        return [("Channel1", self.channel1), ("Channel2", self.channel2), ("Tone", self.tone.value)]
-
-
-@dataclass(frozen=True, kw_only=True)
-class Command(Action):
-    """A CLI command; its output comes back as repeated ``Output`` headers."""
-
-    name: ClassVar[str] = "Command"
-    command: str
-
-    def headers(self) -> Headers:
-        return [("Command", self.command)]

@@ -77,11 +77,10 @@ class AmiClient:
         self._random = random_source
         self._name = name
         self._peer = f"{settings.host}:{settings.port}"
-        self._factory = EventFactory(watched_variables=settings.watched_variables)
+        self._factory = EventFactory()
         self._stream = EventStream(settings.event_queue_size, droppable=droppable)
-        self._ignore = settings.ignore_events
-        if not settings.watched_variables:
-            self._ignore |= {"VarSet"}  # nobody asked for VarSet: skip it before parsing
+        # VarSet is among the busiest events and nothing reads it: skip it before parsing.
+        self._ignore = settings.ignore_events | {"VarSet"}
         self._session: Session | None = None
         self._ready = asyncio.Event()
         self._closing = False

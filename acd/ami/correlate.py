@@ -150,6 +150,5 @@ class Correlator:
 
     def _complete(self, action_id: str, pending: _Pending, response: Response) -> FeedResult:
         del self._pending[action_id]
-        build = self._factory.build
-        typed = tuple(t for t in (build(e) for e in pending.events) if t is not None)
+        typed = tuple(map(self._factory.build, pending.events))
         return FeedResult(True, ActionResult(action_id, pending.action_name, response, typed))

@@ -47,8 +47,8 @@ class AmiSettings:
     """Where and how to reach Asterisk's manager interface. Times are in seconds.
 
     ``events`` is the Login Events mask ("on", "off", or e.g. "call,agent,system").
-    ``ignore_events`` are skipped before parsing (see AmiProtocol);
-    ``watched_variables`` are the VarSet variables delivered as typed events.
+    ``ignore_events`` are skipped before parsing (see AmiProtocol); AmiClient
+    always skips VarSet as well.
     """
 
     host: str = "127.0.0.1"
@@ -65,7 +65,6 @@ class AmiSettings:
     event_queue_size: int = 10_000
     max_frame_size: int = DEFAULT_MAX_FRAME_SIZE
     ignore_events: frozenset[str] = frozenset()
-    watched_variables: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.username:

@@ -13,13 +13,14 @@ from contextlib import contextmanager
 
 import pytest
 
+from acd.ami.actions import QueueAdd, QueueRemove
 from kcc.sipp import AgentPhone
 from kcc.sipp.runner import PortAllocator
-from kcc.stack.ami_sync import AmiWatch
 from kcc.stack.asterisk import Asterisk
 from kcc.stack.redis import RedisServer
 from site_config import SiteConfig, load_site_config
 from tests.integration.acd_harness import ControlApi, ControllerRunner, EventLog
+from tests.integration.ami_watch import AmiWatch
 from tests.integration.ivr_timing import IvrTiming
 from tests.integration.sites import write_site
 
@@ -90,20 +91,15 @@ def staffed_phone(
         answer_after_s=answer_after_s,
         talk_s=talk_s,
     ) as phone:
-        reply = ami.action(
-            {
-                "Action": "QueueAdd",
-                "Queue": queue,
-                "Interface": interface,
-                "MemberName": agent_id,
-                "StateInterface": interface,
-            }
+        add = QueueAdd(
+            queue=queue, interface=interface, member_name=agent_id, state_interface=interface
         )
+        reply = ami.action(add)
         assert reply[0]["Response"] == "Success", reply
         try:
             yield phone
         finally:
-            ami.action({"Action": "QueueRemove", "Queue": queue, "Interface": interface})
+            ami.action(QueueRemove(queue=queue, interface=interface))
 
 
 # The real ACD controller, shared by the controller and IVR tests (acd_harness.py).

@@ -15,7 +15,6 @@ import pytest
 
 from kcc.sipp.rtp_listen import RtpListener, Segment, Sound
 from kcc.sipp.runner import PortAllocator, dial_from_phone
-from kcc.stack.ami_sync import AmiWatch
 from kcc.stack.asterisk import Asterisk
 from site_config import SiteConfig, load_site_config
 from tests.integration.acd_harness import (
@@ -28,6 +27,7 @@ from tests.integration.acd_harness import (
     place,
     seated_agent,
 )
+from tests.integration.ami_watch import AmiWatch
 from tests.integration.ivr_timing import IvrTiming
 from tests.integration.sites import write_site
 

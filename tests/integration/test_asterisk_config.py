@@ -7,10 +7,10 @@ import re
 import redis
 
 from asterisk_conf.static import MODULES
-from kcc.stack.ami_sync import AmiWatch
 from kcc.stack.asterisk import Asterisk
 from kcc.stack.redis import RedisServer
 from site_config import SiteConfig
+from tests.integration.ami_watch import AmiWatch
 
 
 def test_asterisk_is_version_22(ami: AmiWatch) -> None:

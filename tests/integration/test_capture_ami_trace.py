@@ -37,8 +37,8 @@ from acd.ami.frames import ConnectionClosed, Event, Frame, MalformedFrame, Respo
 from acd.ami.protocol import AmiProtocol
 from kcc.sipp import AgentPhone, Caller
 from kcc.sipp.runner import PortAllocator, SippResult
-from kcc.stack.ami_sync import AmiWatch
 from site_config import SiteConfig
+from tests.integration.ami_watch import AmiWatch
 from tests.integration.conftest import staffed_phone
 from tests.integration.sites import REPO
 

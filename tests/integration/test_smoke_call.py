@@ -13,8 +13,8 @@ import pytest
 
 from kcc.sipp import Caller, Digit, Pause
 from kcc.sipp.runner import PortAllocator
-from kcc.stack.ami_sync import AmiWatch
 from site_config import SiteConfig
+from tests.integration.ami_watch import AmiWatch
 from tests.integration.conftest import staffed_phone
 
 # The app_queue fallback path: no controller while these run.

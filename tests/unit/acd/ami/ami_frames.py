@@ -41,11 +41,12 @@ def bridge(prefix: str = "") -> Pairs:
     ]
 
 
-def member(**overrides: str) -> Pairs:
+def queue_member(**overrides: str) -> Pairs:
+    """A QueueStatus list item as manager_queues_status() writes it (``Name``/``Location``)."""
     fields = {
         "Queue": "tic",
-        "MemberName": "TIC 1001",
-        "Interface": "PJSIP/1001",
+        "Name": "TIC 1001",
+        "Location": "PJSIP/1001",
         "StateInterface": "PJSIP/1001",
         "Membership": "dynamic",
         "Penalty": "0",
@@ -57,7 +58,6 @@ def member(**overrides: str) -> Pairs:
         "Status": "2",
         "Paused": "0",
         "PausedReason": "",
-        "Ringinuse": "0",
         "Wrapuptime": "60",
     }
     return list({**fields, **overrides}.items())
@@ -73,5 +73,4 @@ def build(name: str, pairs: Pairs, factory: EventFactory | None = None) -> objec
     return (factory or EventFactory()).build(frame)
 
 
-AGENT = [("Queue", "tic"), ("MemberName", "TIC 1001"), ("Interface", "PJSIP/1001")]
 TWO = [*chan(), *chan("Dest", name="PJSIP/1001-00000002", uid="1.2")]

@@ -20,10 +20,6 @@ from acd.ami import actions as a
             [("Channel", "PJSIP/1001-1"), ("Cause", "16")],
         ),
         (
-            a.Redirect(channel="C", context="kcc", exten="s"),
-            [("Channel", "C"), ("Context", "kcc"), ("Exten", "s"), ("Priority", "1")],
-        ),
-        (
             a.Getvar(variable="KCC_TOPIC", channel="C"),
             [("Channel", "C"), ("Variable", "KCC_TOPIC")],
         ),
@@ -48,22 +44,11 @@ from acd.ami import actions as a
             [("Interface", "PJSIP/1001"), ("Paused", "true"), ("Reason", "lunch")],
         ),
         (a.QueueStatus(queue="tic"), [("Queue", "tic")]),
-        (a.QueueSummary(), []),
         (a.CoreShowChannels(), []),
-        (
-            a.MixMonitor(channel="C", file="/rec/x.wav", options="b"),
-            [("Channel", "C"), ("File", "/rec/x.wav"), ("Options", "b")],
-        ),
-        (a.StopMixMonitor(channel="C"), [("Channel", "C")]),
         (
             a.Atxfer(channel="C", exten="2001", context="kcc"),
             [("Channel", "C"), ("Exten", "2001"), ("Context", "kcc")],
         ),
-        (
-            a.Bridge(channel1="A", channel2="B", tone=a.BridgeTone.CHANNEL2),
-            [("Channel1", "A"), ("Channel2", "B"), ("Tone", "Channel2")],
-        ),
-        (a.Command(command="core show uptime"), [("Command", "core show uptime")]),
     ],
 )
 def test_headers(action: a.Action, headers: list[tuple[str, str]]) -> None:

@@ -20,14 +20,9 @@ from acd.ami import (
     ResyncRequired,
 )
 from acd.ami.actions import Originate, Ping, QueueAdd, QueueStatus
-from acd.ami.events import (
-    DeviceStateChange,
-    FullyBooted,
-    OriginateResponse,
-    QueueParams,
-    VarSet,
-)
+from acd.ami.events import GenericEvent, HangupRequest, OriginateResponse, QueueMember
 from acd.ami.testing import FakeAmiServer, ReceivedAction, error, event, list_answer, success
+from tests.unit.acd.ami.ami_frames import chan, queue_member
 
 FAST = Backoff(initial=0.01, maximum=0.05, jitter=0)
 
@@ -47,30 +42,17 @@ def settings(server: FakeAmiServer, **overrides: object) -> AmiSettings:
 
 
 def queue_status(action: ReceivedAction) -> Sequence[bytes]:
-    params = {
-        "Queue": "tic",
-        "Max": "0",
-        "Strategy": "rrmemory",
-        "Calls": "1",
-        "Holdtime": "12",
-        "TalkTime": "140",
-        "Completed": "9",
-        "Abandoned": "1",
-        "ServiceLevel": "20",
-        "ServicelevelPerf": "88.9",
-        "ServicelevelPerf2": "80.0",
-        "Weight": "0",
-    }
     return list_answer(
-        action, [("QueueParams", params)], "QueueStatusComplete", "Queue status will follow"
+        action, [("QueueMember", queue_member())], "QueueStatusComplete", "Queue status will follow"
     )
 
 
-def device_change(n: int) -> bytes:
-    return event(
-        "DeviceStateChange",
-        [("Privilege", "call,all"), ("Device", f"PJSIP/{n}"), ("State", "INUSE")],
-    )
+def hangup_request(n: int) -> bytes:
+    return event("HangupRequest", [("Privilege", "call,all"), *chan(uid=f"1.{n}")])
+
+
+def is_fully_booted(item: object) -> bool:
+    return isinstance(item, GenericEvent) and item.name == "FullyBooted"
 
 
 async def test_login_events_and_a_list_action() -> None:
@@ -79,13 +61,13 @@ async def test_login_events_and_a_list_action() -> None:
         async with AmiClient(settings(server)) as client:
             assert client.connected and client.connections == 1
             first = await asyncio.wait_for(client.events().get(), 1)
-            assert isinstance(first, FullyBooted)
+            assert is_fully_booted(first)  # no type: nothing in the product reads it
             result = await client.send_action(QueueStatus(queue="tic"))
-            (params,) = result.items(QueueParams)
-            assert (params.queue, params.service_level_perf) == ("tic", 88.9)
-            await server.emit(device_change(1001))
+            (member,) = result.items(QueueMember)
+            assert (member.queue, member.name, member.paused) == ("tic", "TIC 1001", False)
+            await server.emit(hangup_request(1001))
             pushed = await asyncio.wait_for(client.events().get(), 1)
-            assert isinstance(pushed, DeviceStateChange) and pushed.device == "PJSIP/1001"
+            assert isinstance(pushed, HangupRequest) and pushed.channel.uniqueid == "1.1001"
         assert [a.name for a in server.received] == ["Login", "QueueStatus", "Logoff"]
         assert [item async for item in client.events()] == []  # stream ended with the client
 
@@ -156,11 +138,32 @@ async def test_timeout_names_the_action_and_the_late_answer_is_swallowed() -> No
             with pytest.raises(AmiTimeoutError, match=r"QueueStatus \(ActionID .*\) .* 0.1 s"):
                 await client.send_action(QueueStatus(), timeout=0.1)
             await server.emit(b"".join(queue_status(answers[0])))
-            await server.emit(device_change(7))
+            await server.emit(hangup_request(7))
             item = await asyncio.wait_for(client.events().get(), 1)
-            while isinstance(item, FullyBooted):
+            while is_fully_booted(item):
                 item = await asyncio.wait_for(client.events().get(), 1)
-            assert isinstance(item, DeviceStateChange)  # no QueueParams leaked into the stream
+            assert isinstance(item, HangupRequest)  # no QueueMember leaked into the stream
+
+
+async def test_a_cancelled_action_has_its_late_answer_swallowed() -> None:
+    held: list[ReceivedAction] = []
+
+    def hold_back(action: ReceivedAction) -> Sequence[bytes]:
+        held.append(action)  # answered later, after the caller gave up
+        return []
+
+    server = FakeAmiServer(fully_booted=False)
+    server.handlers["QueueStatus"] = hold_back
+    async with server, AmiClient(settings(server)) as client:
+        asking = asyncio.create_task(client.send_action(QueueStatus()))
+        await server.wait_until(lambda: bool(held))
+        asking.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asking
+        await server.emit(b"".join(queue_status(held[0])) + hangup_request(3))
+        item = await asyncio.wait_for(client.events().get(), 1)
+        assert isinstance(item, HangupRequest)  # no QueueMember leaked into the stream
+        await asyncio.wait_for(client.send_action(Ping()), 1)
 
 
 async def test_timeout_names_the_configured_timeout_not_what_was_left_of_it() -> None:
@@ -222,12 +225,12 @@ async def test_slow_consumer_gets_resync_and_the_socket_keeps_draining() -> None
     server = FakeAmiServer(fully_booted=False)
     async with server, AmiClient(settings(server, event_queue_size=3)) as client:
         for n in range(10):
-            await server.emit(device_change(n))
+            await server.emit(hangup_request(n))
         await asyncio.wait_for(client.send_action(Ping()), 1)  # reader still reading
         stream = client.events()
         assert stream.get_nowait() == ResyncRequired(7)
         rest = [stream.get_nowait() for _ in range(3)]
-        assert [e.device for e in rest] == ["PJSIP/7", "PJSIP/8", "PJSIP/9"]  # type: ignore[union-attr]
+        assert [e.channel.uniqueid for e in rest] == ["1.7", "1.8", "1.9"]  # type: ignore[union-attr]
         assert client.dropped_events == 7
 
 
@@ -267,26 +270,25 @@ async def test_a_bug_in_on_connected_is_raised_not_retried() -> None:
         assert calls == 1 and server.logins == 1
 
 
-async def test_varset_is_skipped_unless_watched() -> None:
-    def varset(variable: str) -> bytes:
-        return event(
-            "VarSet",
-            [
-                ("Privilege", "dialplan,all"),
-                ("Channel", "none"),
-                ("Uniqueid", "none"),
-                ("Variable", variable),
-                ("Value", "1"),
-            ],
-        )
-
+async def test_varset_is_skipped_and_unknown_events_arrive_generic() -> None:
+    varset = event(
+        "VarSet",
+        [
+            ("Privilege", "dialplan,all"),
+            ("Channel", "none"),
+            ("Uniqueid", "none"),
+            ("Variable", "KCC_TOPIC"),
+            ("Value", "1"),
+        ],
+    )
+    music = event("MusicOnHoldStart", [("Privilege", "call,all"), *chan(), ("Class", "default")])
     server = FakeAmiServer(fully_booted=False)
-    watching = {"watched_variables": frozenset({"KCC_TOPIC"})}
-    async with server, AmiClient(settings(server, **watching)) as client:
-        await server.emit(varset("BRIDGEPEER") + varset("KCC_TOPIC") + device_change(1))
+    async with server, AmiClient(settings(server)) as client:
+        await server.emit(varset + music + hangup_request(1))
         first = await asyncio.wait_for(client.events().get(), 1)
-        assert isinstance(first, VarSet) and first.variable == "KCC_TOPIC"
-        assert isinstance(await asyncio.wait_for(client.events().get(), 1), DeviceStateChange)
+        assert isinstance(first, GenericEvent) and first.name == "MusicOnHoldStart"
+        assert first.headers["Class"] == "default"
+        assert isinstance(await asyncio.wait_for(client.events().get(), 1), HangupRequest)
 
 
 async def test_malformed_frame_is_logged_and_the_stream_goes_on(
@@ -294,7 +296,7 @@ async def test_malformed_frame_is_logged_and_the_stream_goes_on(
 ) -> None:
     server = FakeAmiServer(fully_booted=False)
     async with server, AmiClient(settings(server)) as client:
-        await server.emit(b"Event: Broken\r\nno separator here\r\n\r\n" + device_change(5))
+        await server.emit(b"Event: Broken\r\nno separator here\r\n\r\n" + hangup_request(5))
         item = await asyncio.wait_for(client.events().get(), 1)
-        assert isinstance(item, DeviceStateChange) and item.device == "PJSIP/5"
+        assert isinstance(item, HangupRequest) and item.channel.uniqueid == "1.5"
     assert "line 2 has no ':' separator: 'no separator here'" in caplog.text

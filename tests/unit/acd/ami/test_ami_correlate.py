@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from acd.ami.actions import Action, Atxfer, CoreShowChannels, Originate, Ping, QueueAdd, QueueStatus
 from acd.ami.correlate import Correlator
-from acd.ami.events import EventFactory, OriginateResponse, QueueMember, QueueParams
+from acd.ami.events import (
+    CoreShowChannel,
+    EventFactory,
+    GenericEvent,
+    OriginateResponse,
+    QueueMember,
+)
 from acd.ami.frames import Event, Response, ResponseKind
+from tests.unit.acd.ami.ami_frames import queue_member
 
 
 def response(action_id: str, kind: str = "Success", **headers: str) -> Response:
@@ -18,23 +25,8 @@ def event(name: str, action_id: str | None = None, **headers: str) -> Event:
     return Event(name, h)
 
 
-def queue_params(action_id: str, queue: str) -> Event:
-    return event(
-        "QueueParams",
-        action_id,
-        Queue=queue,
-        Max="0",
-        Strategy="rrmemory",
-        Calls="0",
-        Holdtime="0",
-        TalkTime="0",
-        Completed="0",
-        Abandoned="0",
-        ServiceLevel="20",
-        ServicelevelPerf="0.0",
-        ServicelevelPerf2="0.0",
-        Weight="0",
-    )
+def member_item(action_id: str, queue: str) -> Event:
+    return event("QueueMember", action_id, **dict(queue_member(Queue=queue)))
 
 
 def correlator_expecting(*pairs: tuple[str, Action]) -> Correlator:
@@ -66,27 +58,27 @@ def test_list_completes_on_eventlist_complete_with_typed_items() -> None:
         True,
         None,
     )
-    assert c.feed(queue_params("q", "tic")) == (True, None)
+    assert c.feed(member_item("q", "tic")) == (True, None)
     claimed, result = c.feed(event("QueueStatusComplete", "q", EventList="Complete", ListItems="1"))
     assert claimed and result is not None
-    assert [type(e).__name__ for e in result.events] == ["QueueParams", "QueueStatusComplete"]
-    assert result.items(QueueParams)[0].queue == "tic"
-    assert result.items(QueueMember) == ()
+    assert [type(e).__name__ for e in result.events] == ["QueueMember", "GenericEvent"]
+    assert result.items(QueueMember)[0].queue == "tic"
+    assert result.items(CoreShowChannel) == ()
 
 
 def test_interleaved_lists_of_two_actions_and_live_events() -> None:
     c = correlator_expecting(("q", QueueStatus()), ("c", CoreShowChannels()))
     assert c.feed(response("q", EventList="start")).claimed
     assert c.feed(response("c", EventList="start")).claimed
-    assert c.feed(queue_params("q", "tic")).claimed
+    assert c.feed(member_item("q", "tic")).claimed
     assert c.feed(event("Newstate", Uniqueid="1.1")) == (False, None)  # live event passes
-    assert c.feed(queue_params("q", "tic-afval")).claimed
+    assert c.feed(member_item("q", "tic-afval")).claimed
     done_c = c.feed(event("CoreShowChannelsComplete", "c", EventList="Complete", ListItems="0"))
     assert done_c.completed is not None
-    assert [type(e).__name__ for e in done_c.completed.events] == ["CoreShowChannelsComplete"]
+    assert [e.name for e in done_c.completed.items(GenericEvent)] == ["CoreShowChannelsComplete"]
     done_q = c.feed(event("QueueStatusComplete", "q", EventList="Complete", ListItems="2"))
     assert done_q.completed is not None
-    assert [p.queue for p in done_q.completed.items(QueueParams)] == ["tic", "tic-afval"]
+    assert [m.queue for m in done_q.completed.items(QueueMember)] == ["tic", "tic-afval"]
 
 
 def test_error_response_ends_a_list_action_without_waiting() -> None:
@@ -149,7 +141,7 @@ def test_abandoned_action_late_frames_are_swallowed_not_leaked() -> None:
     c = correlator_expecting(("q", QueueStatus()))
     c.feed(response("q", EventList="start"))
     c.abandon("q")
-    assert c.feed(queue_params("q", "tic")) == (True, None)
+    assert c.feed(member_item("q", "tic")) == (True, None)
     assert c.late_frames == 1
     assert len(c) == 0
 

@@ -7,11 +7,33 @@ import asyncio
 import pytest
 
 from acd.ami.event_stream import EventStream, EventStreamClosed, ResyncRequired, StreamItem
-from acd.ami.events import AmiEvent, DeviceState, DeviceStateChange, GenericEvent
+from acd.ami.events import (
+    AmiEvent,
+    ChannelSnapshot,
+    ChannelState,
+    GenericEvent,
+    HangupRequest,
+)
 
 
-def device(n: int) -> DeviceStateChange:
-    return DeviceStateChange(f"PJSIP/{n}", DeviceState.INUSE)
+def state(n: int) -> HangupRequest:
+    """An event the controller keeps state from: never droppable."""
+    channel = ChannelSnapshot(
+        f"PJSIP/{n}-1",
+        f"1.{n}",
+        "1.0",
+        ChannelState.UP,
+        None,
+        None,
+        None,
+        None,
+        "nl",
+        "",
+        "kcc",
+        "s",
+        1,
+    )
+    return HangupRequest(channel)
 
 
 def generic(n: int) -> GenericEvent:
@@ -27,7 +49,7 @@ def drain(stream: EventStream) -> list[StreamItem]:
 
 def test_delivers_in_arrival_order_across_both_tiers() -> None:
     stream = EventStream(10)
-    items: list[AmiEvent] = [device(1), generic(2), device(3), generic(4)]
+    items: list[AmiEvent] = [state(1), generic(2), state(3), generic(4)]
     for item in items:
         stream.put(item)
     assert drain(stream) == items
@@ -35,20 +57,20 @@ def test_delivers_in_arrival_order_across_both_tiers() -> None:
 
 def test_overflow_drops_oldest_droppable_first_without_resync() -> None:
     stream = EventStream(3)
-    for item in (device(1), generic(2), device(3), device(4)):
+    for item in (state(1), generic(2), state(3), state(4)):
         stream.put(item)
-    assert drain(stream) == [device(1), device(3), device(4)]
+    assert drain(stream) == [state(1), state(3), state(4)]
     assert (stream.dropped_droppable, stream.dropped) == (1, 0)
 
 
 def test_overflow_of_state_events_drops_oldest_and_asks_for_resync_first() -> None:
     stream = EventStream(2)
     for n in range(5):
-        stream.put(device(n))
-    assert drain(stream) == [ResyncRequired(3), device(3), device(4)]
+        stream.put(state(n))
+    assert drain(stream) == [ResyncRequired(3), state(3), state(4)]
     assert stream.dropped == 3
-    stream.put(device(9))
-    assert drain(stream) == [device(9)]  # the gap was reported once
+    stream.put(state(9))
+    assert drain(stream) == [state(9)]  # the gap was reported once
 
 
 async def test_get_waits_for_put_and_close_ends_iteration() -> None:
@@ -56,12 +78,12 @@ async def test_get_waits_for_put_and_close_ends_iteration() -> None:
     consumer = asyncio.create_task(stream.get())
     await asyncio.sleep(0)
     assert not consumer.done()
-    stream.put(device(1))
-    assert await asyncio.wait_for(consumer, 1) == device(1)
-    stream.put(device(2))
+    stream.put(state(1))
+    assert await asyncio.wait_for(consumer, 1) == state(1)
+    stream.put(state(2))
     stream.close()
-    stream.put(device(3))  # ignored after close
-    assert [item async for item in stream] == [device(2)]
+    stream.put(state(3))  # ignored after close
+    assert [item async for item in stream] == [state(2)]
     with pytest.raises(EventStreamClosed):
         await stream.get()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from acd.ami.actions import Command, Login, Originate, Ping, Setvar
+from acd.ami.actions import Atxfer, Getvar, Login, Originate, Ping
 from acd.ami.frames import (
     Banner,
     ConnectionClosed,
@@ -223,22 +223,27 @@ def test_end_of_stream_reports_partial_frame_then_closes_once() -> None:
 def test_send_assigns_increasing_action_ids_and_renders_crlf() -> None:
     protocol = AmiProtocol(action_id_prefix="t-")
     first = protocol.send(Ping())
-    second = protocol.send(Setvar(variable="KCC_TOPIC", value="2", channel="PJSIP/1001-1"))
+    second = protocol.send(Getvar(variable="CHANNEL(state)", channel="PJSIP/1001-1"))
     assert (first.action_id, second.action_id) == ("t-1", "t-2")
     assert first.data == b"Action: Ping\r\nActionID: t-1\r\n\r\n"
     assert second.data == (
-        b"Action: Setvar\r\nActionID: t-2\r\nChannel: PJSIP/1001-1\r\n"
-        b"Variable: KCC_TOPIC\r\nValue: 2\r\n\r\n"
+        b"Action: Getvar\r\nActionID: t-2\r\nChannel: PJSIP/1001-1\r\n"
+        b"Variable: CHANNEL(state)\r\n\r\n"
     )
 
 
 def test_send_refuses_header_injection() -> None:
     protocol = AmiProtocol()
-    evil = Setvar(variable="X", value="1\r\nAction: Hangup\r\nChannel: PJSIP/1001-1")
-    with pytest.raises(ValueError, match="'Value' contains a line break"):
+    evil = Originate(
+        channel="PJSIP/1001",
+        application="Playback",
+        data="x",
+        variables={"KCC_CALLER": "1\r\nAction: Hangup\r\nChannel: PJSIP/1001-1"},
+    )
+    with pytest.raises(ValueError, match="'Variable' contains a line break"):
         protocol.send(evil)
     with pytest.raises(ValueError, match="line break"):
-        protocol.send(Command(command="core show channels\nx"))
+        protocol.send(Atxfer(channel="PJSIP/1001-1", exten="2001\nx"))
 
 
 def test_send_repeats_multi_value_headers() -> None:

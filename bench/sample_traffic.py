@@ -1,4 +1,4 @@
-"""Synthetic but realistic Asterisk 22 AMI traffic for tests and the parse benchmark.
+"""Synthetic but realistic Asterisk 22 AMI traffic for the parse benchmark.
 
 Each simulated call follows what Asterisk 22 emits for a caller who dials
 14023 over a PJSIP trunk, is answered and queued with app_queue, and is
@@ -6,7 +6,8 @@ either answered by a TIC agent or abandons: channel, dial, bridge, queue,
 agent, device-state and dialplan (Newexten/VarSet) events, with the header
 order and values of main/manager_channels.c, main/manager_bridges.c and
 apps/app_queue.c. Calls overlap, so frames of different calls interleave
-as on a busy system. A real capture replaces this in bench/traces/.
+as on a busy system. It backs ``bench_ami_parse.py --synthesize``; the real
+capture in bench/traces/ is the reference.
 """
 
 from __future__ import annotations
