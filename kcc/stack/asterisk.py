@@ -14,6 +14,9 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from acd.ami.actions import Login, Logoff
+from acd.ami.frames import Event, Response, ResponseKind
+from acd.ami.protocol import AmiProtocol
 from asterisk_conf import AsteriskPaths, generate
 from kcc.stack.holdmusic import write_hold_music
 from kcc.stack.process import ManagedProcess, ProcessError
@@ -146,21 +149,24 @@ class Asterisk:
 
 
 def _ami_fully_booted(host: str, port: int, user: str, secret: str) -> bool:
-    """Log in and wait for FullyBooted, which Asterisk sends on login once booted."""
+    """Log in and wait for FullyBooted, which Asterisk sends on login once booted.
+
+    The project's one AMI protocol core frames the bytes; this is a blocking probe only.
+    """
+    protocol = AmiProtocol(action_id_prefix="boot-")
     with socket.create_connection((host, port), timeout=2) as sock:
         sock.settimeout(2)
-        buf = b""
-        login = f"Action: Login\r\nUsername: {user}\r\nSecret: {secret}\r\nEvents: system\r\n\r\n"
-        sock.sendall(login.encode())
+        sock.sendall(protocol.send(Login(username=user, secret=secret, events="system")).data)
         end = time.monotonic() + 2
         while time.monotonic() < end:
             chunk = sock.recv(4096)
+            protocol.receive_data(chunk)
+            while (frame := protocol.next_event()) is not None:
+                if isinstance(frame, Response) and frame.kind is ResponseKind.ERROR:
+                    raise ProcessError("AMI login refused: the secret does not match manager.conf")
+                if isinstance(frame, Event) and frame.name == "FullyBooted":
+                    sock.sendall(protocol.send(Logoff()).data)
+                    return True
             if not chunk:
                 return False
-            buf += chunk
-            if b"Authentication failed" in buf:
-                raise ProcessError("AMI login refused: the secret does not match manager.conf")
-            if b"Event: FullyBooted" in buf:
-                sock.sendall(b"Action: Logoff\r\n\r\n")
-                return True
     return False
