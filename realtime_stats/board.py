@@ -5,7 +5,7 @@ Theory of operation: a :class:`BoardFeed` hands out the day's records as one fro
 consumer will be the real feed; :class:`InMemoryBoardFeed` is the fake beside it for
 tests and the demo. :func:`board_snapshot` turns inputs into the JSON-able dict the
 wallboard page, ``/api/wallboard`` and its event stream all send. It formats and
-groups only: every figure comes from :mod:`realtime_stats.metrics`, so the wallboard
+groups only: every figure comes from :mod:`realtime_stats.figures.metrics`, so the wallboard
 can never disagree with the exporter or the reports (docs/metrics.md).
 
 Nothing here ticks: "seconds in state" and "longest wait" are sent with the server's
@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from realtime_stats.board_staffing import StaffingAdvice, handle_time, staffed_agents
-from realtime_stats.metrics import (
+from realtime_stats.figures.metrics import (
     AgentFigures,
     Figures,
     compute_figures,
@@ -38,11 +38,10 @@ from realtime_stats.metrics import (
     figures_per_municipality,
     figures_per_topic,
 )
-from realtime_stats.norms import MetricRules, Norm, OccupancyNorm, Rated
-from realtime_stats.periods import Period, as_utc, bucket_label, day_buckets, local_day
-from realtime_stats.records import AgentInterval, AgentState, CallRecord
+from realtime_stats.figures.norms import MetricRules, Rated, metric_rules
+from realtime_stats.figures.periods import Period, as_utc, bucket_label, day_buckets, local_day
+from realtime_stats.figures.records import AgentInterval, AgentState, CallRecord
 from site_config.config import SiteConfig
-from site_config.norms import Norms
 
 SNAPSHOT_SCHEMA = 1
 
@@ -183,20 +182,6 @@ class InMemoryBoardFeed:
     def subscriber_count(self) -> int:
         with self._lock:
             return len(self._subscribers)
-
-
-def metric_rules(norms: Norms) -> MetricRules:
-    """The site's norms as metric rules; occupancy keeps the documented 70/75 % colours
-    unless the site plans above them."""
-    planning = norms.max_occupancy
-    amber_above = max(planning, 0.70)
-    return MetricRules(
-        answer_threshold_seconds=float(norms.answer_within_s),
-        norm=Norm(target=norms.target, amber_band=min(0.05, norms.target)),
-        occupancy_norm=OccupancyNorm(
-            planning=planning, amber_above=amber_above, red_above=max(amber_above, 0.75)
-        ),
-    )
 
 
 def board_snapshot(site: SiteConfig, inputs: BoardInputs) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The wallboard trend's staffing advice: Erlang C agents advised against agents staffed.
 
 Each half hour of the wallboard trend carries the Erlang C advice for the calls measured
-in it (:func:`realtime_stats.staffing.required_agents`, no formula of its own), planned
+in it (:func:`realtime_stats.figures.staffing.required_agents`, no formula of its own), planned
 with the day's measured handle time or, before any call is completed, the defaults here.
 Beside it goes the average number of agents actually staffed in that half hour, so the
 team lead sees advised against staffed. :mod:`realtime_stats.board` puts both in the
@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from realtime_stats.metrics import Figures, agent_times
-from realtime_stats.periods import Period
-from realtime_stats.records import AgentInterval
-from realtime_stats.staffing import required_agents
+from realtime_stats.figures.metrics import Figures, agent_times
+from realtime_stats.figures.periods import Period
+from realtime_stats.figures.records import AgentInterval
+from realtime_stats.figures.staffing import required_agents
 from site_config.norms import Norms
 
 # The site config has no talk-time norm. Until a call has been completed today, plan with

@@ -29,9 +29,9 @@ from typing import Any, Protocol, Self, TypeVar
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from realtime_stats.figures.periods import default_zone, local_day
 from realtime_stats.fold import EventFold
 from realtime_stats.fold_records import Changes, FoldSnapshot, SaveBatch
-from realtime_stats.periods import default_zone, local_day
 from realtime_stats.store import StoreError
 from realtime_stats.stream_events import EventError, StreamId, decode
 

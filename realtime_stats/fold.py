@@ -28,7 +28,14 @@ from datetime import datetime
 from types import MappingProxyType
 
 from realtime_stats import fold_backoffice
-from realtime_stats.backoffice_records import BackOfficeRing, RingKey
+from realtime_stats.figures.backoffice_records import BackOfficeRing, RingKey
+from realtime_stats.figures.records import (
+    AgentInterval,
+    AgentState,
+    CallRecord,
+    IvrStep,
+    RecordError,
+)
 from realtime_stats.fold_records import (
     Changes,
     FoldCounts,
@@ -41,7 +48,6 @@ from realtime_stats.fold_records import (
     TrackedCall,
     TrackedInterval,
 )
-from realtime_stats.records import AgentInterval, AgentState, CallRecord, IvrStep, RecordError
 from realtime_stats.stream_events import KNOWN_VERSIONS, Event, StreamId
 
 # While an agent talks on a call or wraps it up, the call's handling is not finished.

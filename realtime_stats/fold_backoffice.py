@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import datetime
 from types import MappingProxyType
 
-from realtime_stats.backoffice_records import (
+from realtime_stats.figures.backoffice_records import (
     BackOfficeRing,
     HungUpBy,
     NotAnsweredReason,
@@ -25,7 +25,7 @@ from realtime_stats.backoffice_records import (
     RingKind,
     parse_choice,
 )
-from realtime_stats.records import RecordError
+from realtime_stats.figures.records import RecordError
 from realtime_stats.stream_events import Event
 
 Rings = Mapping[RingKey, BackOfficeRing]

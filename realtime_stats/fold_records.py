@@ -1,5 +1,5 @@
 """What the event fold keeps and hands on: tracked calls, IVR calls, agent intervals and
-back-office rings (`realtime_stats.backoffice_records`).
+back-office rings (`realtime_stats.figures.backoffice_records`).
 
 Frozen records built by `realtime_stats.fold.EventFold`; `Changes` names what one batch
 moved, `SaveBatch` is what the store writes, `FoldSnapshot` what it gives back at start.
@@ -12,8 +12,8 @@ from datetime import datetime
 from itertools import pairwise
 from typing import NamedTuple
 
-from realtime_stats.backoffice_records import BackOfficeRing, RingKey
-from realtime_stats.records import AgentInterval, CallRecord, RecordError
+from realtime_stats.figures.backoffice_records import BackOfficeRing, RingKey
+from realtime_stats.figures.records import AgentInterval, CallRecord, RecordError
 from realtime_stats.stream_events import StreamId
 
 

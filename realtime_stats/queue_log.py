@@ -34,9 +34,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from asterisk_conf.dialplan import queue_name
+from realtime_stats.figures.periods import Period
+from realtime_stats.figures.records import AgentInterval, AgentState, CallRecord
 from realtime_stats.fold_records import TrackedInterval
-from realtime_stats.periods import Period
-from realtime_stats.records import AgentInterval, AgentState, CallRecord
 
 MEMBER_CALLID = "MANAGER"  # members are added and removed over AMI, as Asterisk logs it
 NO_CALLID = "NONE"

@@ -5,14 +5,14 @@ department its direct calls (offered, answered, answered within the norm's rings
 caller left while it rang, fell back to the TIC), the warm-transfer consults its
 extensions got (answered, within the norm, how fast), and from the TIC's call records the
 transfers completed to it and the fallback traffic it caused. Every figure comes from
-`realtime_stats.backoffice_metrics`; this module only arranges them into rows.
+`realtime_stats.figures.backoffice_metrics`; this module only arranges them into rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from realtime_stats.backoffice_metrics import (
+from realtime_stats.figures.backoffice_metrics import (
     BackOfficeTally,
     answer_within_seconds,
     backoffice_figures,
@@ -20,11 +20,11 @@ from realtime_stats.backoffice_metrics import (
     tally_rings_per_department,
     transfer_share,
 )
-from realtime_stats.backoffice_records import BackOfficeRing
-from realtime_stats.metrics import CallTally, tally_calls
-from realtime_stats.norms import MetricRules
-from realtime_stats.periods import Period
-from realtime_stats.records import CallRecord
+from realtime_stats.figures.backoffice_records import BackOfficeRing
+from realtime_stats.figures.metrics import CallTally, tally_calls
+from realtime_stats.figures.norms import MetricRules
+from realtime_stats.figures.periods import Period
+from realtime_stats.figures.records import CallRecord
 from realtime_stats.report_tables import Cell, Column, Kind, Table, ordered_keys, rated_cells
 from site_config.config import SiteConfig
 

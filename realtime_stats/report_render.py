@@ -12,7 +12,7 @@ import csv
 import html
 import io
 
-from realtime_stats.norms import NormStatus
+from realtime_stats.figures.norms import NormStatus
 from realtime_stats.reports import Cell, Kind, Report
 
 

@@ -11,7 +11,7 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from realtime_stats.norms import Rated
+from realtime_stats.figures.norms import Rated
 
 
 class ReportError(ValueError):

@@ -5,8 +5,8 @@ day, ISO week or calendar month in the site's zone; `report_period` finds its DS
 boundaries through `periods.local_day`) and turns them into `Table`s: the TIC total,
 per topic, per municipality, per agent, and per back-office department (that table is built in
 `realtime_stats.report_departments`, the table model lives in `realtime_stats.report_tables`).
-Every figure comes from `realtime_stats.metrics` (the back office's from
-`realtime_stats.backoffice_metrics`), so a report can never disagree with the wallboard;
+Every figure comes from `realtime_stats.figures.metrics` (the back office's from
+`realtime_stats.figures.backoffice_metrics`), so a report can never disagree with the wallboard;
 this module only arranges figures into rows; `realtime_stats.report_render` writes them
 out as CSV or HTML. docs/reports.md lists the columns and the department figures the
 events cannot give yet.
@@ -21,8 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from realtime_stats.backoffice_records import BackOfficeRing
-from realtime_stats.metrics import (
+from realtime_stats.figures.backoffice_records import BackOfficeRing
+from realtime_stats.figures.metrics import (
     AgentFigures,
     AgentTime,
     CallTally,
@@ -32,9 +32,9 @@ from realtime_stats.metrics import (
     figures_per_municipality,
     figures_per_topic,
 )
-from realtime_stats.norms import MetricRules, Rated
-from realtime_stats.periods import Period, local_day
-from realtime_stats.records import AgentInterval, CallRecord
+from realtime_stats.figures.norms import MetricRules, Rated
+from realtime_stats.figures.periods import Period, local_day
+from realtime_stats.figures.records import AgentInterval, CallRecord
 from realtime_stats.report_departments import department_table
 from realtime_stats.report_tables import (
     Cell,

@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 
 from http_access.auth import Principal, require
 from realtime_stats.board import BoardFeed, board_snapshot
-from realtime_stats.records import AgentState
+from realtime_stats.figures.records import AgentState
 from realtime_stats.routes_health import RedisProbe, RedisStatus
 from site_config.access import Role
 from site_config.config import SiteConfig

@@ -13,7 +13,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import NamedTuple
 
-from realtime_stats.periods import PeriodError, as_utc
+from realtime_stats.figures.periods import PeriodError, as_utc
 
 KNOWN_VERSIONS = frozenset({"1"})
 _COMMON_FIELDS = frozenset({"v", "type", "at", "call_id", "agent_id"})

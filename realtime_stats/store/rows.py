@@ -12,15 +12,21 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from realtime_stats.backoffice_records import (
+from realtime_stats.figures.backoffice_records import (
     BackOfficeRing,
     HungUpBy,
     NotAnsweredReason,
     RingKind,
     parse_choice,
 )
+from realtime_stats.figures.records import (
+    AgentInterval,
+    AgentState,
+    CallRecord,
+    IvrStep,
+    RecordError,
+)
 from realtime_stats.fold_records import IvrCall, MenuStep, TrackedCall, TrackedInterval
-from realtime_stats.records import AgentInterval, AgentState, CallRecord, IvrStep, RecordError
 from realtime_stats.store.database import Database, StoreError
 
 CALL_COLUMNS = (

@@ -16,7 +16,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from realtime_stats.backoffice_records import BackOfficeRing, RingKind
+from realtime_stats.figures.backoffice_records import BackOfficeRing, RingKind
+from realtime_stats.figures.periods import as_utc
+from realtime_stats.figures.records import AgentInterval, CallRecord
 from realtime_stats.fold import EventFold
 from realtime_stats.fold_records import (
     Changes,
@@ -27,8 +29,6 @@ from realtime_stats.fold_records import (
     TrackedCall,
     TrackedInterval,
 )
-from realtime_stats.periods import as_utc
-from realtime_stats.records import AgentInterval, CallRecord
 from realtime_stats.store import rows
 from realtime_stats.store.database import Database, StoreError, Transaction, connect
 from realtime_stats.store.migrations import MIGRATIONS, Migration, migrate

@@ -19,7 +19,7 @@ import pytest
 
 from kcc.stack.postgres import PostgresServer, find_bin_dir
 from kcc.stack.process import ProcessError
-from realtime_stats.records import CallRecord
+from realtime_stats.figures.records import CallRecord
 from realtime_stats.store import StoreError, open_store
 from tests.unit.realtime_stats import test_store_suite, test_store_suite_rings
 

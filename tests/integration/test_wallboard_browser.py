@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from realtime_stats.app import create_app
 from realtime_stats.board import InMemoryBoardFeed
-from realtime_stats.records import AgentInterval, AgentState, CallRecord
+from realtime_stats.figures.records import AgentInterval, AgentState, CallRecord
 from site_config import SiteConfig
 
 pytestmark = pytest.mark.integration

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from http_access.auth import Principal, PrincipalKind
 from realtime_stats.app import create_app
 from realtime_stats.board import InMemoryBoardFeed
-from realtime_stats.records import AgentInterval, AgentState, CallRecord
+from realtime_stats.figures.records import AgentInterval, AgentState, CallRecord
 from realtime_stats.routes_wallboard import SharedSnapshot, WallboardPage
 from site_config import SiteConfig
 from site_config.access import Role

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from realtime_stats.board import BoardFeed, InMemoryBoardFeed
-from realtime_stats.records import AgentInterval, AgentState, CallRecord, RecordError
+from realtime_stats.figures.records import AgentInterval, AgentState, CallRecord, RecordError
 
 T0 = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
 

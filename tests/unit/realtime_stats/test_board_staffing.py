@@ -13,8 +13,8 @@ import pytest
 
 from realtime_stats.board import BoardInputs, board_snapshot
 from realtime_stats.board_staffing import DEFAULT_TALK_SECONDS
-from realtime_stats.records import AgentInterval, AgentState, CallRecord
-from realtime_stats.staffing import required_agents
+from realtime_stats.figures.records import AgentInterval, AgentState, CallRecord
+from realtime_stats.figures.staffing import required_agents
 from site_config import SiteConfig, load_site_config
 
 SAMPLE = Path(__file__).resolve().parents[3] / "config" / "site.yaml"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from realtime_stats.figures.records import AgentInterval, AgentState
 from realtime_stats.fold import EventFold
 from realtime_stats.fold_records import IntervalKey
-from realtime_stats.records import AgentInterval, AgentState
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
 
 

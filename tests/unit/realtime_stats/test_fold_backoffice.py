@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from realtime_stats.backoffice_records import (
+from realtime_stats.figures.backoffice_records import (
     BackOfficeRing,
     HungUpBy,
     NotAnsweredReason,

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from realtime_stats.figures.records import AgentInterval, AgentState
 from realtime_stats.fold import EventFold
 from realtime_stats.fold_records import FoldSnapshot, IntervalKey, TrackedInterval
-from realtime_stats.records import AgentInterval, AgentState
 from realtime_stats.stream_events import StreamId
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
 

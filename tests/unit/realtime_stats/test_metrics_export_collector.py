@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from realtime_stats.board import BoardInputs, InMemoryBoardFeed
-from realtime_stats.records import CallRecord
+from realtime_stats.figures.records import CallRecord
 from realtime_stats.routes_metrics import StatsExporter
 from site_config import SiteConfig, load_site_config
 from tests.unit.http.demo_access import SAMPLE

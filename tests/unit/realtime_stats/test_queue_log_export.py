@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from realtime_stats.periods import local_day
+from realtime_stats.figures.periods import local_day
+from realtime_stats.figures.records import AgentInterval, AgentState, CallRecord
 from realtime_stats.queue_log import export_queue_log, member_changes
-from realtime_stats.records import AgentInterval, AgentState, CallRecord
 from tests.unit.realtime_stats.test_reports_scenario import AMS, CALLS, DAY, INTERVALS
 
 QUEUES = {"1001": ["burgerzaken"], "1002": ["belastingen"], "1003": ["belastingen"]}

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
-from realtime_stats.backoffice_records import (
+from realtime_stats.figures.backoffice_records import (
     BackOfficeRing,
     NotAnsweredReason,
     RingKind,
 )
-from realtime_stats.board import metric_rules
-from realtime_stats.records import CallRecord
+from realtime_stats.figures.norms import metric_rules
+from realtime_stats.figures.records import CallRecord
 from realtime_stats.report_cli import ReportFormat, render_report
 from realtime_stats.report_render import render_csv, render_html
 from realtime_stats.reports import PeriodKind, Report, ReportRequest, build_report

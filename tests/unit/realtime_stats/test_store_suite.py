@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from realtime_stats.figures.records import AgentInterval, AgentState, CallRecord, IvrStep
 from realtime_stats.fold import EventFold
 from realtime_stats.fold_records import Changes, IvrCall, MenuStep, TrackedCall
-from realtime_stats.records import AgentInterval, AgentState, CallRecord, IvrStep
 from realtime_stats.store import MIGRATIONS, Migration, SchemaError, Store, StoreError, open_store
 from realtime_stats.stream_events import StreamId
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from realtime_stats.backoffice_records import (
+from realtime_stats.figures.backoffice_records import (
     BackOfficeRing,
     HungUpBy,
     NotAnsweredReason,

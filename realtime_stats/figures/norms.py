@@ -2,13 +2,16 @@
 
 Answer rate, service level and direct handling are "higher is better" against the 80 %
 norm (green, amber within a band below, red); occupancy is "lower is safer" against the
-60 % planning figure. docs/metrics.md states the thresholds.
+60 % planning figure. docs/metrics.md states the thresholds; `metric_rules` reads them
+from the site configuration.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+
+from site_config.norms import Norms
 
 # Thresholds are sums of decimals (0.67 - 0.10 is 0.5700000000000001 in floating point);
 # this keeps a value that sits exactly on a threshold on the kind side of it.
@@ -94,3 +97,17 @@ class MetricRules:
         for name in ("short_abandon_seconds", "answer_threshold_seconds"):
             if getattr(self, name) < 0:
                 raise MetricsError(f"MetricRules.{name} must be >= 0, got {getattr(self, name)}")
+
+
+def metric_rules(norms: Norms) -> MetricRules:
+    """The site's norms as metric rules; occupancy keeps the documented 70/75 % colours
+    unless the site plans above them."""
+    planning = norms.max_occupancy
+    amber_above = max(planning, 0.70)
+    return MetricRules(
+        answer_threshold_seconds=float(norms.answer_within_s),
+        norm=Norm(target=norms.target, amber_band=min(0.05, norms.target)),
+        occupancy_norm=OccupancyNorm(
+            planning=planning, amber_above=amber_above, red_above=max(amber_above, 0.75)
+        ),
+    )

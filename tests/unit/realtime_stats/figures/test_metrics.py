@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from realtime_stats.metrics import (
+from realtime_stats.figures.metrics import (
     CallTally,
     compute_figures,
     day_trend,
@@ -15,9 +15,9 @@ from realtime_stats.metrics import (
     figures_per_municipality,
     figures_per_topic,
 )
-from realtime_stats.norms import MetricRules, MetricsError, Norm, NormStatus, OccupancyNorm
-from realtime_stats.periods import local_day
-from realtime_stats.records import AgentInterval, AgentState, CallRecord
+from realtime_stats.figures.norms import MetricRules, MetricsError, Norm, NormStatus, OccupancyNorm
+from realtime_stats.figures.periods import local_day
+from realtime_stats.figures.records import AgentInterval, AgentState, CallRecord
 
 AMS = ZoneInfo("Europe/Amsterdam")
 DAY = date(2026, 6, 15)  # a Monday in summer time (UTC+2)

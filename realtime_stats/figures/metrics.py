@@ -9,7 +9,7 @@ with nothing to count is unknown, never a made-up 0 % or 100 %.
 
 The wallboard, the Prometheus exporter and the reports must all call these functions
 rather than recompute a figure, so the three can never disagree. The back-office figures
-(the second pillar, from `BackOfficeRing`s) are in `realtime_stats.backoffice_metrics`.
+(the second pillar, from `BackOfficeRing`s) are in `realtime_stats.figures.backoffice_metrics`.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Self, TypeVar
 
-from realtime_stats.norms import (
+from realtime_stats.figures.norms import (
     MetricRules,
     Norm,
     OccupancyNorm,
     Rated,
 )
-from realtime_stats.periods import Period, as_utc, bucket_index, day_buckets
-from realtime_stats.records import AgentInterval, AgentState, CallRecord
+from realtime_stats.figures.periods import Period, as_utc, bucket_index, day_buckets
+from realtime_stats.figures.records import AgentInterval, AgentState, CallRecord
 
 _STAFFED_STATES = frozenset(
     {AgentState.AVAILABLE, AgentState.RINGING, AgentState.TALKING, AgentState.AFTER_CALL_WORK}

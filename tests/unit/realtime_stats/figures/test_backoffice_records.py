@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from realtime_stats.backoffice_records import (
+from realtime_stats.figures.backoffice_records import (
     BackOfficeRing,
     HungUpBy,
     NotAnsweredReason,
@@ -15,7 +15,7 @@ from realtime_stats.backoffice_records import (
     RingKind,
     parse_choice,
 )
-from realtime_stats.records import RecordError
+from realtime_stats.figures.records import RecordError
 
 T0 = datetime(2026, 6, 15, 7, 0, tzinfo=UTC)
 DIRECT, CONSULT = RingKind.DIRECT, RingKind.CONSULT

@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 
 from kcc.commands.staffing import main
-from realtime_stats.staffing import (
+from realtime_stats.figures.staffing import (
     StaffingInputError,
     asa,
     erlang_c,

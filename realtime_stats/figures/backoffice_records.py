@@ -2,7 +2,7 @@
 
 The second pillar of the reports (how the rest of the organisation answers its phone) is
 computed from these records; `realtime_stats.fold_backoffice` builds them from the
-`backoffice.*` events (docs/events.md). As with `realtime_stats.records`, a record is
+`backoffice.*` events (docs/events.md). As with `realtime_stats.figures.records`, a record is
 checked when it is built, so an impossible ring (answered and also not answered, answered
 before it rang, a consult "hung up" as if it were a direct call) is refused with the ring
 and the field named instead of quietly bending a department's figures.
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple, TypeVar
 
-from realtime_stats.periods import PeriodError, as_utc
-from realtime_stats.records import RecordError
+from realtime_stats.figures.periods import PeriodError, as_utc
+from realtime_stats.figures.records import RecordError
 
 
 class RingKind(enum.Enum):

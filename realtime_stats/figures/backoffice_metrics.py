@@ -1,7 +1,7 @@
 """The back-office figures (the second pillar), each formula written once; docs/metrics.md
 ("Back-office figures") cites them.
 
-Theory of operation: as `realtime_stats.metrics` does for TIC calls, each
+Theory of operation: as `realtime_stats.figures.metrics` does for TIC calls, each
 `BackOfficeRing` first becomes what it adds to each count of a `BackOfficeTally`, the
 tallies are summed per department, and the ratios are taken only at the end with
 `metrics.ratio` (None, a dash, when there is nothing to divide by). A ring belongs to the
@@ -15,10 +15,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
-from realtime_stats.backoffice_records import BackOfficeRing
-from realtime_stats.metrics import ratio
-from realtime_stats.norms import Norm, Rated
-from realtime_stats.periods import Period
+from realtime_stats.figures.backoffice_records import BackOfficeRing
+from realtime_stats.figures.metrics import ratio
+from realtime_stats.figures.norms import Norm, Rated
+from realtime_stats.figures.periods import Period
 from site_config.norms import Norms
 
 

@@ -18,7 +18,7 @@ from datetime import datetime
 from itertools import pairwise
 from typing import NamedTuple
 
-from realtime_stats.periods import PeriodError, as_utc
+from realtime_stats.figures.periods import PeriodError, as_utc
 
 
 class RecordError(ValueError):

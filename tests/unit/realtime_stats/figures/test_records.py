@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from realtime_stats.records import (
+from realtime_stats.figures.records import (
     AgentInterval,
     AgentState,
     CallRecord,

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from realtime_stats.metrics import day_trend
-from realtime_stats.periods import (
+from realtime_stats.figures.metrics import day_trend
+from realtime_stats.figures.periods import (
     Period,
     PeriodError,
     bucket_index,
@@ -17,7 +17,7 @@ from realtime_stats.periods import (
     day_buckets,
     local_day,
 )
-from realtime_stats.records import CallRecord
+from realtime_stats.figures.records import CallRecord
 
 AMS = ZoneInfo("Europe/Amsterdam")
 SPRING = date(2026, 3, 29)  # 02:00 CET -> 03:00 CEST: 23 hours
