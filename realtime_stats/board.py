@@ -28,6 +28,7 @@ from types import MappingProxyType
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from contract.vocabulary import AgentState
 from realtime_stats.board_staffing import StaffingAdvice, handle_time, staffed_agents
 from realtime_stats.figures.metrics import (
     AgentFigures,
@@ -40,7 +41,7 @@ from realtime_stats.figures.metrics import (
 )
 from realtime_stats.figures.norms import MetricRules, Rated, metric_rules
 from realtime_stats.figures.periods import Period, as_utc, bucket_label, day_buckets, local_day
-from realtime_stats.figures.records import AgentInterval, AgentState, CallRecord
+from realtime_stats.figures.records import AgentInterval, CallRecord
 from site_config.config import SiteConfig
 
 SNAPSHOT_SCHEMA = 1

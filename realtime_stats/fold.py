@@ -27,15 +27,10 @@ from dataclasses import replace
 from datetime import datetime
 from types import MappingProxyType
 
+from contract.vocabulary import AgentState
 from realtime_stats import fold_backoffice
 from realtime_stats.figures.backoffice_records import BackOfficeRing, RingKey
-from realtime_stats.figures.records import (
-    AgentInterval,
-    AgentState,
-    CallRecord,
-    IvrStep,
-    RecordError,
-)
+from realtime_stats.figures.records import AgentInterval, CallRecord, IvrStep, RecordError
 from realtime_stats.fold_records import (
     Changes,
     FoldCounts,

@@ -17,14 +17,8 @@ from dataclasses import replace
 from datetime import datetime
 from types import MappingProxyType
 
-from realtime_stats.figures.backoffice_records import (
-    BackOfficeRing,
-    HungUpBy,
-    NotAnsweredReason,
-    RingKey,
-    RingKind,
-    parse_choice,
-)
+from contract.vocabulary import RingEndedBy, RingFailure, RingKind
+from realtime_stats.figures.backoffice_records import BackOfficeRing, RingKey, parse_choice
 from realtime_stats.figures.records import RecordError
 from realtime_stats.stream_events import Event
 
@@ -91,7 +85,7 @@ def not_answered(rings: Rings, event: Event) -> BackOfficeRing:
     if ring.not_answered_at is not None:
         raise RecordError(f"{_name(ring.key)}: not answered twice")
     what = f"{_name(ring.key)}: reason"
-    reason = parse_choice(NotAnsweredReason, event.value("reason"), what)
+    reason = parse_choice(RingFailure, event.value("reason"), what)
     return replace(ring, not_answered_at=event.at, not_answered_reason=reason)
 
 
@@ -101,7 +95,7 @@ def ended(rings: Rings, event: Event) -> BackOfficeRing:
         raise RecordError(f"{_name(ring.key)}: ended, but it was never answered")
     if ring.ended_at is not None:
         raise RecordError(f"{_name(ring.key)}: ended twice")
-    by = parse_choice(HungUpBy, event.value("by"), f"{_name(ring.key)}: by")
+    by = parse_choice(RingEndedBy, event.value("by"), f"{_name(ring.key)}: by")
     return replace(ring, ended_at=event.at, ended_by=by)
 
 

@@ -28,9 +28,9 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from starlette.concurrency import run_in_threadpool
 
+from contract.vocabulary import AgentState
 from http_access.auth import Principal, require
 from realtime_stats.board import BoardFeed, board_snapshot
-from realtime_stats.figures.records import AgentState
 from realtime_stats.routes_health import RedisProbe, RedisStatus
 from site_config.access import Role
 from site_config.config import SiteConfig

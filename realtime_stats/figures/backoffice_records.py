@@ -7,8 +7,9 @@ checked when it is built, so an impossible ring (answered and also not answered,
 before it rang, a consult "hung up" as if it were a direct call) is refused with the ring
 and the field named instead of quietly bending a department's figures.
 
-A ring is identified by call, extension and serial (`RingKey`), as the contract says. All
-timestamps are stored in UTC.
+A ring is identified by call, extension and serial (`RingKey`), as the contract says; its
+kind, why it was not answered and who hung up are the contract's own words
+(`contract.vocabulary`). All timestamps are stored in UTC.
 """
 
 from __future__ import annotations
@@ -18,37 +19,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple, TypeVar
 
+from contract.vocabulary import RingEndedBy, RingFailure, RingKind
 from realtime_stats.figures.periods import PeriodError, as_utc
 from realtime_stats.figures.records import RecordError
-
-
-class RingKind(enum.Enum):
-    DIRECT = "direct"  # a caller dialled the extension's own number
-    CONSULT = "consult"  # a TIC agent's warm transfer
-
-
-class NotAnsweredReason(enum.Enum):
-    NO_ANSWER = "no_answer"
-    BUSY = "busy"
-    UNAVAILABLE = "unavailable"
-    ERROR = "error"  # the phone could not be rung
-    CALLER_LEFT = "caller_left"  # the caller hung up while it rang
-    CANCELLED = "cancelled"  # the TIC agent gave the consult up (consults only)
-
-
-class HungUpBy(enum.Enum):
-    CALLER = "caller"
-    COLLEAGUE = "colleague"
-
 
 # docs/events.md: a direct ring that ends for one of these falls back to the TIC queue.
 # Every reason but the caller leaving: the controller queues the caller for the TIC.
 FALLBACK_REASONS = frozenset(
     {
-        NotAnsweredReason.NO_ANSWER,
-        NotAnsweredReason.BUSY,
-        NotAnsweredReason.UNAVAILABLE,
-        NotAnsweredReason.ERROR,
+        RingFailure.NO_ANSWER,
+        RingFailure.BUSY,
+        RingFailure.UNAVAILABLE,
+        RingFailure.ERROR,
     }
 )
 
@@ -97,9 +79,9 @@ class BackOfficeRing:
     rang_at: datetime
     answered_at: datetime | None = None
     not_answered_at: datetime | None = None
-    not_answered_reason: NotAnsweredReason | None = None
+    not_answered_reason: RingFailure | None = None
     ended_at: datetime | None = None
-    ended_by: HungUpBy | None = None
+    ended_by: RingEndedBy | None = None
 
     def __post_init__(self) -> None:
         for name in ("call_id", "ring", "department_id", "extension"):
@@ -114,8 +96,8 @@ class BackOfficeRing:
     def _check_types(self, owner: str) -> None:
         for name, kind, optional in (
             ("kind", RingKind, False),
-            ("not_answered_reason", NotAnsweredReason, True),
-            ("ended_by", HungUpBy, True),
+            ("not_answered_reason", RingFailure, True),
+            ("ended_by", RingEndedBy, True),
         ):
             value = getattr(self, name)
             if not (isinstance(value, kind) or (optional and value is None)):
@@ -134,7 +116,7 @@ class BackOfficeRing:
             raise RecordError(f"{owner}: both answered_at and not_answered_at are set")
         if (self.not_answered_at is None) != (self.not_answered_reason is None):
             raise RecordError(f"{owner}: not_answered_at and not_answered_reason go together")
-        if self.not_answered_reason is NotAnsweredReason.CANCELLED and self.is_direct:
+        if self.not_answered_reason is RingFailure.CANCELLED and self.is_direct:
             raise RecordError(f"{owner}: only a consult can be cancelled, not a direct call")
         if (self.ended_at is None) != (self.ended_by is None):
             raise RecordError(f"{owner}: ended_at and ended_by go together")
@@ -183,7 +165,7 @@ class BackOfficeRing:
 
     @property
     def caller_left(self) -> bool:
-        return self.not_answered_reason is NotAnsweredReason.CALLER_LEFT
+        return self.not_answered_reason is RingFailure.CALLER_LEFT
 
     @property
     def ring_seconds(self) -> float | None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Self, TypeVar
 
+from contract.vocabulary import AgentState
 from realtime_stats.figures.norms import (
     MetricRules,
     Norm,
@@ -27,7 +28,7 @@ from realtime_stats.figures.norms import (
     Rated,
 )
 from realtime_stats.figures.periods import Period, as_utc, bucket_index, day_buckets
-from realtime_stats.figures.records import AgentInterval, AgentState, CallRecord
+from realtime_stats.figures.records import AgentInterval, CallRecord
 
 _STAFFED_STATES = frozenset(
     {AgentState.AVAILABLE, AgentState.RINGING, AgentState.TALKING, AgentState.AFTER_CALL_WORK}

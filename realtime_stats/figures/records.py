@@ -6,18 +6,19 @@ before it was queued, talk time on an unanswered call) fails at the controller w
 call id and the field named, instead of quietly bending a figure on the wallboard.
 
 All timestamps are stored in UTC (see `periods` for why); callers may pass any
-timezone-aware datetime.
+timezone-aware datetime. An agent's state is the contract's `AgentState`, the word the
+events and the ACD use.
 """
 
 from __future__ import annotations
 
-import enum
 import math
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 from typing import NamedTuple
 
+from contract.vocabulary import AgentState
 from realtime_stats.figures.periods import PeriodError, as_utc
 
 
@@ -147,17 +148,6 @@ class CallRecord:
                 return None
             until = _utc(f"CallRecord {self.call_id}", "now", now)
         return max(0.0, (until - self.entered_at).total_seconds())
-
-
-class AgentState(enum.Enum):
-    """The agent states the statistics tell apart; the controller's state machine maps onto them."""
-
-    LOGGED_OUT = "logged_out"
-    AVAILABLE = "available"
-    RINGING = "ringing"
-    TALKING = "talking"
-    AFTER_CALL_WORK = "after_call_work"
-    PAUSED = "paused"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

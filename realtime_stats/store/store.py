@@ -16,7 +16,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from realtime_stats.figures.backoffice_records import BackOfficeRing, RingKind
+from contract.vocabulary import RingKind
+from realtime_stats.figures.backoffice_records import BackOfficeRing
 from realtime_stats.figures.periods import as_utc
 from realtime_stats.figures.records import AgentInterval, CallRecord
 from realtime_stats.fold import EventFold

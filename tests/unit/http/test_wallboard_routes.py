@@ -13,10 +13,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from contract.vocabulary import AgentState
 from http_access.auth import Principal, PrincipalKind
 from realtime_stats.app import create_app
 from realtime_stats.board import InMemoryBoardFeed
-from realtime_stats.figures.records import AgentInterval, AgentState, CallRecord
+from realtime_stats.figures.records import AgentInterval, CallRecord
 from realtime_stats.routes_wallboard import SharedSnapshot, WallboardPage
 from site_config import SiteConfig
 from site_config.access import Role

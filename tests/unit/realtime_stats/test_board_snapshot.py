@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from contract.vocabulary import AgentState
 from realtime_stats.board import BoardInputs, board_snapshot
 from realtime_stats.figures.norms import NormStatus, metric_rules
 from realtime_stats.figures.periods import PeriodError
-from realtime_stats.figures.records import AgentInterval, AgentState, CallRecord
+from realtime_stats.figures.records import AgentInterval, CallRecord
 from site_config import SiteConfig, load_site_config
 
 SAMPLE = Path(__file__).resolve().parents[3] / "config" / "site.yaml"

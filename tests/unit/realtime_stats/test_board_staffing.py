@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from contract.vocabulary import AgentState
 from realtime_stats.board import BoardInputs, board_snapshot
 from realtime_stats.board_staffing import DEFAULT_TALK_SECONDS
-from realtime_stats.figures.records import AgentInterval, AgentState, CallRecord
+from realtime_stats.figures.records import AgentInterval, CallRecord
 from realtime_stats.figures.staffing import required_agents
 from site_config import SiteConfig, load_site_config
 

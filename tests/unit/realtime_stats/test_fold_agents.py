@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from realtime_stats.figures.records import AgentInterval, AgentState
+from contract.vocabulary import AgentState
+from realtime_stats.figures.records import AgentInterval
 from realtime_stats.fold import EventFold
 from realtime_stats.fold_records import IntervalKey
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded

@@ -8,13 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from realtime_stats.figures.backoffice_records import (
-    BackOfficeRing,
-    HungUpBy,
-    NotAnsweredReason,
-    RingKey,
-    RingKind,
-)
+from contract.vocabulary import RingEndedBy, RingFailure, RingKind
+from realtime_stats.figures.backoffice_records import BackOfficeRing, RingKey
 from realtime_stats.fold import EventFold
 from realtime_stats.fold_records import FoldSnapshot, IntervalKey
 from realtime_stats.stream_events import Event
@@ -95,7 +90,7 @@ def test_a_direct_call_rings_is_answered_and_hangs_up() -> None:
             rang_at=rang.at,
             answered_at=answer.at,
             ended_at=end.at,
-            ended_by=HungUpBy.CALLER,
+            ended_by=RingEndedBy.CALLER,
         )
     ]
     key = RingKey("d1", "301", "1")
@@ -112,11 +107,11 @@ def test_the_morning_folds_into_one_ring_each() -> None:
 
     assert rings["d1", "1"].ring_seconds == 8 and rings["d1", "1"].finished
     fallen = rings["d2", "1"]
-    assert fallen.fell_back and fallen.not_answered_reason is NotAnsweredReason.NO_ANSWER
+    assert fallen.fell_back and fallen.not_answered_reason is RingFailure.NO_ANSWER
     assert fold.tracked_call("d2") is not None
     assert fold.calls()[0].fell_back_from_department == BZ
     assert rings["d3", "1"].caller_left and not rings["d3", "1"].fell_back
-    assert rings["c1", "1"].not_answered_reason is NotAnsweredReason.CANCELLED
+    assert rings["c1", "1"].not_answered_reason is RingFailure.CANCELLED
     assert rings["c1", "2"].kind is RingKind.CONSULT and rings["c1", "2"].ring_seconds == 4
     assert fold.counts.rejected == 0 and fold.counts.unknown_type == 0
 

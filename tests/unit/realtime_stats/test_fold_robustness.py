@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from realtime_stats.figures.records import AgentInterval, AgentState
+from contract.vocabulary import AgentState
+from realtime_stats.figures.records import AgentInterval
 from realtime_stats.fold import EventFold
 from realtime_stats.fold_records import FoldSnapshot, IntervalKey, TrackedInterval
 from realtime_stats.stream_events import StreamId

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from contract.vocabulary import AgentState
 from realtime_stats.figures.periods import local_day
-from realtime_stats.figures.records import AgentInterval, AgentState, CallRecord
+from realtime_stats.figures.records import AgentInterval, CallRecord
 from realtime_stats.queue_log import export_queue_log, member_changes
 from tests.unit.realtime_stats.test_reports_scenario import AMS, CALLS, DAY, INTERVALS
 

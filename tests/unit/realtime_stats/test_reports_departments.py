@@ -12,11 +12,8 @@ from typing import Any
 
 import pytest
 
-from realtime_stats.figures.backoffice_records import (
-    BackOfficeRing,
-    NotAnsweredReason,
-    RingKind,
-)
+from contract.vocabulary import RingFailure, RingKind
+from realtime_stats.figures.backoffice_records import BackOfficeRing
 from realtime_stats.figures.norms import metric_rules
 from realtime_stats.figures.records import CallRecord
 from realtime_stats.report_cli import ReportFormat, render_report
@@ -67,13 +64,13 @@ RINGS = (
         "d3",
         "10:10",
         not_answered_at=after("10:10", 15),
-        not_answered_reason=NotAnsweredReason.NO_ANSWER,
+        not_answered_reason=RingFailure.NO_ANSWER,
     ),  # fell back to the TIC
     direct(
         "d4",
         "10:20",
         not_answered_at=after("10:20", 6),
-        not_answered_reason=NotAnsweredReason.CALLER_LEFT,
+        not_answered_reason=RingFailure.CALLER_LEFT,
     ),
     direct("d5", "10:30"),  # still ringing: no outcome, in no count
     consult("c1", "11:00", answered_at=after("11:00", 4)),
@@ -81,7 +78,7 @@ RINGS = (
         "c2",
         "11:10",
         not_answered_at=after("11:10", 10),
-        not_answered_reason=NotAnsweredReason.CANCELLED,
+        not_answered_reason=RingFailure.CANCELLED,
     ),
     # A department the config no longer has, answered at exactly 15 s (within).
     direct("p1", "12:00", department="parkeren", extension="399", answered_at=after("12:00", 15)),

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from realtime_stats.figures.records import AgentInterval, AgentState, CallRecord, IvrStep
+from contract.vocabulary import AgentState
+from realtime_stats.figures.records import AgentInterval, CallRecord, IvrStep
 from realtime_stats.fold import EventFold
 from realtime_stats.fold_records import Changes, IvrCall, MenuStep, TrackedCall
 from realtime_stats.store import MIGRATIONS, Migration, SchemaError, Store, StoreError, open_store

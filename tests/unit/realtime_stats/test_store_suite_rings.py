@@ -9,12 +9,8 @@ from typing import Any
 
 import pytest
 
-from realtime_stats.figures.backoffice_records import (
-    BackOfficeRing,
-    HungUpBy,
-    NotAnsweredReason,
-    RingKind,
-)
+from contract.vocabulary import RingEndedBy, RingFailure, RingKind
+from realtime_stats.figures.backoffice_records import BackOfficeRing
 from realtime_stats.fold import EventFold
 from realtime_stats.fold_records import Changes
 from realtime_stats.store import MIGRATIONS, Store, StoreError, open_store
@@ -52,7 +48,7 @@ TALKED = _ring(
     datetime(2026, 6, 15, 9, 0, 1, 123456, tzinfo=AMS),
     answered_at=datetime(2026, 6, 15, 9, 0, 9, 999999, tzinfo=AMS),
     ended_at=_t(300.000001),
-    ended_by=HungUpBy.COLLEAGUE,
+    ended_by=RingEndedBy.COLLEAGUE,
 )
 CANCELLED = _ring(
     "c7",
@@ -62,7 +58,7 @@ CANCELLED = _ring(
     department_id="belastingen",
     extension="311",
     not_answered_at=_t(40.5),
-    not_answered_reason=NotAnsweredReason.CANCELLED,
+    not_answered_reason=RingFailure.CANCELLED,
 )
 
 
@@ -125,13 +121,13 @@ def test_the_snapshot_holds_the_days_rings_and_those_still_live(store: Store) ->
     store.save_rings(
         [
             _ring("old-unanswered", yesterday, not_answered_at=yesterday,
-                  not_answered_reason=NotAnsweredReason.BUSY),
+                  not_answered_reason=RingFailure.BUSY),
             _ring("old-consult", yesterday, kind=RingKind.CONSULT, answered_at=yesterday),
             _ring("old-ringing", yesterday),
             _ring("old-talking", yesterday, answered_at=yesterday),
             _ring("ancient-ringing", T0 - timedelta(days=3)),
             _ring("today", _t(5), not_answered_at=_t(9),
-                  not_answered_reason=NotAnsweredReason.CALLER_LEFT),
+                  not_answered_reason=RingFailure.CALLER_LEFT),
         ]
     )  # fmt: skip
     snapshot = store.snapshot(since=T0)

@@ -7,19 +7,13 @@ from typing import Any
 
 import pytest
 
-from realtime_stats.figures.backoffice_records import (
-    BackOfficeRing,
-    HungUpBy,
-    NotAnsweredReason,
-    RingKey,
-    RingKind,
-    parse_choice,
-)
+from contract.vocabulary import RingEndedBy, RingFailure, RingKind
+from realtime_stats.figures.backoffice_records import BackOfficeRing, RingKey, parse_choice
 from realtime_stats.figures.records import RecordError
 
 T0 = datetime(2026, 6, 15, 7, 0, tzinfo=UTC)
 DIRECT, CONSULT = RingKind.DIRECT, RingKind.CONSULT
-R = NotAnsweredReason
+R = RingFailure
 
 
 def _t(seconds: float) -> datetime:
@@ -44,7 +38,7 @@ def test_a_direct_call_answered_and_hung_up() -> None:
         rang_at=datetime(2026, 6, 15, 9, 0, tzinfo=cest),
         answered_at=_t(8.5),
         ended_at=_t(200),
-        ended_by=HungUpBy.CALLER,
+        ended_by=RingEndedBy.CALLER,
     )
     assert answered.rang_at == T0 and answered.rang_at.tzinfo is UTC
     assert answered.key == RingKey("c1", "301", "1")
@@ -74,7 +68,7 @@ def test_what_is_finished_and_what_still_rings() -> None:
     ],
 )
 def test_only_a_direct_call_not_picked_up_falls_back(
-    kind: RingKind, reason: NotAnsweredReason, fell_back: bool
+    kind: RingKind, reason: RingFailure, fell_back: bool
 ) -> None:
     unanswered = ring(kind=kind, not_answered_at=_t(15), not_answered_reason=reason)
     assert unanswered.fell_back is fell_back
@@ -107,13 +101,18 @@ def test_only_a_direct_call_not_picked_up_falls_back(
             "only a consult can be cancelled",
         ),
         ({"answered_at": _t(3), "ended_at": _t(9)}, "ended_at and ended_by go together"),
-        ({"ended_at": _t(9), "ended_by": HungUpBy.CALLER}, "never answered"),
+        ({"ended_at": _t(9), "ended_by": RingEndedBy.CALLER}, "never answered"),
         (
-            {"answered_at": _t(3), "ended_at": _t(2), "ended_by": HungUpBy.COLLEAGUE},
+            {"answered_at": _t(3), "ended_at": _t(2), "ended_by": RingEndedBy.COLLEAGUE},
             "ended_at is before answered_at",
         ),
         (
-            {"kind": CONSULT, "answered_at": _t(3), "ended_at": _t(9), "ended_by": HungUpBy.CALLER},
+            {
+                "kind": CONSULT,
+                "answered_at": _t(3),
+                "ended_at": _t(9),
+                "ended_by": RingEndedBy.CALLER,
+            },
             "only an answered direct call ends, not a consult",
         ),
     ],
@@ -135,4 +134,4 @@ def test_a_choice_from_the_stream_is_parsed_or_named() -> None:
     with pytest.raises(RecordError, match=r"kind 'transfer' is unknown; allowed: direct, consult"):
         parse_choice(RingKind, "transfer", "kind")
     with pytest.raises(RecordError, match=r"reason None is unknown; allowed: no_answer, busy"):
-        parse_choice(NotAnsweredReason, None, "reason")
+        parse_choice(RingFailure, None, "reason")

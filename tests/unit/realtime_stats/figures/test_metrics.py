@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from contract.vocabulary import AgentState
 from realtime_stats.figures.metrics import (
     CallTally,
     compute_figures,
@@ -17,7 +18,7 @@ from realtime_stats.figures.metrics import (
 )
 from realtime_stats.figures.norms import MetricRules, MetricsError, Norm, NormStatus, OccupancyNorm
 from realtime_stats.figures.periods import local_day
-from realtime_stats.figures.records import AgentInterval, AgentState, CallRecord
+from realtime_stats.figures.records import AgentInterval, CallRecord
 
 AMS = ZoneInfo("Europe/Amsterdam")
 DAY = date(2026, 6, 15)  # a Monday in summer time (UTC+2)

@@ -7,13 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from realtime_stats.figures.records import (
-    AgentInterval,
-    AgentState,
-    CallRecord,
-    IvrStep,
-    RecordError,
-)
+from contract.vocabulary import AgentState
+from realtime_stats.figures.records import AgentInterval, CallRecord, IvrStep, RecordError
 
 AMS = ZoneInfo("Europe/Amsterdam")
 T0 = datetime(2026, 6, 15, 9, 0, tzinfo=AMS)
