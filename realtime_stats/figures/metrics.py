@@ -50,7 +50,11 @@ def answer_rate(answered: int, offered: int, short_abandoned: int) -> float | No
     return ratio(answered, offered - short_abandoned)
 
 
-def service_level(answered_within: int, offered: int, short_abandoned: int) -> float | None:
+def measured_service_level(
+    answered_within: int, offered: int, short_abandoned: int
+) -> float | None:
+    """The share of the day's calls answered within the threshold: the norm's service level,
+    as measured (Erlang C's prediction is `staffing.predicted_service_level`)."""
     return ratio(answered_within, offered - short_abandoned)
 
 
@@ -244,7 +248,9 @@ def compute_figures(
         calls=tally,
         answer_rate=_rated(answer_rate(tally.answered, tally.offered, tally.short_abandoned), norm),
         service_level=_rated(
-            service_level(tally.answered_within_threshold, tally.offered, tally.short_abandoned),
+            measured_service_level(
+                tally.answered_within_threshold, tally.offered, tally.short_abandoned
+            ),
             norm,
         ),
         direct_handling=_rated(direct_handling(tally.completed, tally.transferred), norm),

@@ -98,7 +98,7 @@ def erlang_c(traffic_erlangs: float, agents: int) -> float:
     raise AssertionError("unreachable: the series is endless")  # pragma: no cover
 
 
-def _service_level(traffic: float, agents: int, pw: float, handle: float, within: float) -> float:
+def _predicted_level(traffic: float, agents: int, pw: float, handle: float, within: float) -> float:
     if agents <= traffic:
         return 0.0
     return 1.0 - pw * math.exp(-(agents - traffic) * within / handle)
@@ -108,11 +108,14 @@ def _asa(traffic: float, agents: int, pw: float, handle: float) -> float:
     return math.inf if agents <= traffic else pw * handle / (agents - traffic)
 
 
-def service_level(arrivals_per_hour: float, handle_s: float, agents: int, within_s: float) -> float:
-    """Share of calls answered within `within_s` seconds (Erlang C, no abandonment)."""
+def predicted_service_level(
+    arrivals_per_hour: float, handle_s: float, agents: int, within_s: float
+) -> float:
+    """Share of calls Erlang C predicts are answered within `within_s` seconds (no
+    abandonment); what was measured is `metrics.measured_service_level`."""
     traffic = traffic_erlangs(arrivals_per_hour, handle_s)
     within = _at_least_zero("within_s", within_s)
-    return _service_level(traffic, agents, erlang_c(traffic, agents), handle_s, within)
+    return _predicted_level(traffic, agents, erlang_c(traffic, agents), handle_s, within)
 
 
 def asa(arrivals_per_hour: float, handle_s: float, agents: int) -> float:
@@ -164,7 +167,7 @@ def required_agents(
         if traffic / agents > cap + _EPSILON:
             continue
         pw = _c_from_b(traffic, agents, blocking)
-        reached = _service_level(traffic, agents, pw, handle, within_s)
+        reached = _predicted_level(traffic, agents, pw, handle, within_s)
         if reached >= target - _EPSILON:
             return StaffingResult(
                 agents=agents,
