@@ -18,8 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from realtime_stats.fold import EventFold
-from realtime_stats.stream_events import EventError, StreamId, decode
+from realtime_stats.ingest.entries import EventError, decode
+from realtime_stats.ingest.fold import EventFold
+from realtime_stats.store import StreamId
 
 
 def parse_through(text: str) -> StreamId | None:

@@ -23,9 +23,9 @@ from fastapi import FastAPI
 from http_access.auth import Authenticator, QueryTokenRedactor, install_authenticator
 from realtime_stats import routes_health, routes_metrics, routes_reports, routes_wallboard
 from realtime_stats.board import BoardFeed, InMemoryBoardFeed
-from realtime_stats.events_in import ConsumerSettings, EventConsumer
-from realtime_stats.live_feed import ConsumerBoardFeed, store_target
-from realtime_stats.store import Store, open_store
+from realtime_stats.ingest.consumer import ConsumerSettings, EventConsumer
+from realtime_stats.live_feed import ConsumerBoardFeed
+from realtime_stats.store import Store, open_store, store_target
 from site_config.config import SiteConfig
 from site_config.loader import load_site_config
 

@@ -10,17 +10,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 from realtime_stats.board import BoardInputs
-from realtime_stats.events_in import EventConsumer
-
-
-def store_target(database_url: str) -> str | Path:
-    """``sqlite:///var/lib/kcc/kcc.db`` -> that (absolute) file; PostgreSQL URLs as given."""
-    if database_url.startswith("sqlite:///"):
-        return Path("/" + database_url.removeprefix("sqlite:///").lstrip("/"))
-    return database_url
+from realtime_stats.ingest.consumer import EventConsumer
 
 
 class ConsumerBoardFeed:

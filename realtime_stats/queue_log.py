@@ -37,7 +37,7 @@ from asterisk_conf.dialplan import queue_name
 from contract.vocabulary import AgentState
 from realtime_stats.figures.periods import Period
 from realtime_stats.figures.records import AgentInterval, CallRecord
-from realtime_stats.fold_records import TrackedInterval
+from realtime_stats.figures.tracked_records import TrackedInterval
 
 MEMBER_CALLID = "MANAGER"  # members are added and removed over AMI, as Asterisk logs it
 NO_CALLID = "NONE"

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from realtime_stats.figures.norms import metric_rules
-from realtime_stats.fold_records import TrackedInterval
+from realtime_stats.figures.tracked_records import TrackedInterval
 from realtime_stats.queue_log import export_queue_log
 from realtime_stats.report_render import render_csv, render_html
 from realtime_stats.reports import (

@@ -1,7 +1,7 @@
 """One back-office ring: a direct call to a department's extension, or a warm-transfer consult.
 
 The second pillar of the reports (how the rest of the organisation answers its phone) is
-computed from these records; `realtime_stats.fold_backoffice` builds them from the
+computed from these records; `realtime_stats.ingest.fold_backoffice` builds them from the
 `backoffice.*` events (docs/events.md). As with `realtime_stats.figures.records`, a record is
 checked when it is built, so an impossible ring (answered and also not answered, answered
 before it rang, a consult "hung up" as if it were a direct call) is refused with the ring

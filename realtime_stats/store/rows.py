@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from contract.vocabulary import AgentState, RingEndedBy, RingFailure, RingKind
 from realtime_stats.figures.backoffice_records import BackOfficeRing, parse_choice
 from realtime_stats.figures.records import AgentInterval, CallRecord, IvrStep, RecordError
-from realtime_stats.fold_records import IvrCall, MenuStep, TrackedCall, TrackedInterval
+from realtime_stats.figures.tracked_records import IvrCall, MenuStep, TrackedCall, TrackedInterval
 from realtime_stats.store.database import Database, StoreError
 
 CALL_COLUMNS = (

@@ -8,7 +8,7 @@ from types import ModuleType
 
 import pytest
 
-from realtime_stats.stream_events import StreamId
+from realtime_stats.store import StreamId
 from tests.unit.realtime_stats.test_fold_script import Script, stream_fields
 
 BENCH_DIR = Path(__file__).resolve().parents[3] / "bench"

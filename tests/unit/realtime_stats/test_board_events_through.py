@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import NoReturn
 
 from realtime_stats.board import InMemoryBoardFeed, board_snapshot
-from realtime_stats.events_in import ConsumerSettings, EventConsumer
-from realtime_stats.fold import EventFold
-from realtime_stats.fold_records import FoldSnapshot, SaveBatch
+from realtime_stats.ingest.consumer import ConsumerSettings, EventConsumer
+from realtime_stats.ingest.fold import EventFold
 from realtime_stats.live_feed import ConsumerBoardFeed
-from realtime_stats.stream_events import StreamId
+from realtime_stats.store import FoldSnapshot, SaveBatch, StreamId
 from site_config import load_site_config
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
 

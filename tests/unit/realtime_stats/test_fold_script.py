@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from realtime_stats.fold import EventFold
-from realtime_stats.stream_events import Event, StreamId, decode
+from realtime_stats.ingest.entries import Event, decode
+from realtime_stats.ingest.fold import EventFold
+from realtime_stats.store import StreamId
 
 T0 = datetime(2026, 6, 15, 7, 0, tzinfo=UTC)  # 09:00 in Amsterdam
 

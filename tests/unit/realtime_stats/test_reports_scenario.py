@@ -19,7 +19,7 @@ import pytest
 from contract.vocabulary import AgentState
 from realtime_stats.figures.norms import metric_rules
 from realtime_stats.figures.records import AgentInterval, CallRecord
-from realtime_stats.fold_records import TrackedInterval
+from realtime_stats.figures.tracked_records import TrackedInterval
 from realtime_stats.report_cli import ReportFormat, render_report
 from realtime_stats.report_render import render_csv, render_html
 from realtime_stats.reports import (

@@ -16,10 +16,18 @@ import pytest
 
 from contract.vocabulary import AgentState
 from realtime_stats.figures.records import AgentInterval, CallRecord, IvrStep
-from realtime_stats.fold import EventFold
-from realtime_stats.fold_records import Changes, IvrCall, MenuStep, TrackedCall
-from realtime_stats.store import MIGRATIONS, Migration, SchemaError, Store, StoreError, open_store
-from realtime_stats.stream_events import StreamId
+from realtime_stats.figures.tracked_records import IvrCall, MenuStep, TrackedCall
+from realtime_stats.ingest.changes import Changes
+from realtime_stats.ingest.fold import EventFold
+from realtime_stats.store import (
+    MIGRATIONS,
+    Migration,
+    SchemaError,
+    Store,
+    StoreError,
+    StreamId,
+    open_store,
+)
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -152,7 +160,7 @@ def test_a_fold_saved_change_by_change_reads_back_as_the_fold(store: Store) -> N
     script.add("call.ended", 206, call="c3", phase="ivr", by="caller")
     fold = EventFold()
     for event in script.events:
-        store.save(fold.apply(event), fold)
+        store.write(fold.collect(fold.apply(event)))
 
     assert store.calls_between(_t(0), _t(3600)) == fold.calls()
     assert store.intervals_between(_t(0), _t(3600)) == fold.intervals()
@@ -173,12 +181,12 @@ def test_a_restart_rebuilds_the_fold_from_the_store(store: Store) -> None:
     first = EventFold()
     crash_at = 20  # c2 talking, c3 in the IVR, c1 in after-call work
     for event in script.events[:crash_at]:
-        store.save(first.apply(event), first)
+        store.write(first.collect(first.apply(event)))
 
     second = EventFold()
     second.restore(store.snapshot(since=T0))
     for event in script.events[crash_at - 3 :]:  # the consumer re-reads a little
-        store.save(second.apply(event), second)
+        store.write(second.collect(second.apply(event)))
 
     whole = folded(script.events)
     assert second.calls() == whole.calls()
@@ -215,7 +223,7 @@ def test_the_position_is_written_with_the_records_or_not_at_all(store: Store) ->
     script = Script(first_ms=10_000)
     script.abandoned_call("c1", 0)
     fold = folded(script.events)
-    store.save(Changes(stream_id=fold.last_stream_id), fold)
+    store.write(fold.collect(Changes(stream_id=fold.last_stream_id)))
     assert store.last_stream_id() == StreamId(10_003, 0)
 
     late = Script(first_ms=5_000)  # a second writer, behind this one
@@ -223,7 +231,7 @@ def test_the_position_is_written_with_the_records_or_not_at_all(store: Store) ->
     other = folded(late.events)
     everything = Changes(stream_id=other.last_stream_id, calls=frozenset({"c2"}))
     with pytest.raises(StoreError, match="would move back from 10003-0 to 5003-0"):
-        store.save(everything, other)
+        store.write(other.collect(everything))
     assert store.calls_between(_t(-60), _t(3600)) == []  # c2's row went with the refusal
     store.set_last_stream_id(StreamId(10_004, 1))
     assert store.last_stream_id() == StreamId(10_004, 1)

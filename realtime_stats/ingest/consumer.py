@@ -23,17 +23,18 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from types import TracebackType
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from contract.codec import EventError
 from realtime_stats.figures.periods import default_zone, local_day
-from realtime_stats.fold import EventFold
-from realtime_stats.fold_records import Changes, FoldSnapshot, SaveBatch
-from realtime_stats.store import StoreError
-from realtime_stats.stream_events import EventError, StreamId, decode
+from realtime_stats.ingest.changes import Changes
+from realtime_stats.ingest.entries import decode
+from realtime_stats.ingest.fold import EventFold
+from realtime_stats.ingest.subscription import Subscription
+from realtime_stats.store import FoldSnapshot, SaveBatch, StoreError, StreamId
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -107,49 +108,6 @@ class Backoff:
 
     def reset(self) -> None:
         self._next = self._initial
-
-
-class Subscription:
-    """An async iterator of `Changes`; changes pile up (merged) until the reader takes them."""
-
-    def __init__(self, owner: set[Subscription]) -> None:
-        self._owner = owner
-        self._pending: Changes | None = None
-        self._ready = asyncio.Event()
-        self._closed = False
-        owner.add(self)
-
-    def push(self, changes: Changes) -> None:
-        self._pending = changes if self._pending is None else self._pending | changes
-        self._ready.set()
-
-    def close(self) -> None:
-        self._closed = True
-        self._owner.discard(self)
-        self._ready.set()
-
-    def __aiter__(self) -> Self:
-        return self
-
-    async def __anext__(self) -> Changes:
-        while self._pending is None:
-            if self._closed:
-                raise StopAsyncIteration
-            self._ready.clear()
-            await self._ready.wait()
-        pending, self._pending = self._pending, None
-        return pending
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class EventConsumer:

@@ -8,9 +8,9 @@ import pytest
 
 from contract.vocabulary import AgentState
 from realtime_stats.figures.records import AgentInterval
-from realtime_stats.fold import EventFold
-from realtime_stats.fold_records import FoldSnapshot, IntervalKey, TrackedInterval
-from realtime_stats.stream_events import StreamId
+from realtime_stats.figures.tracked_records import IntervalKey, TrackedInterval
+from realtime_stats.ingest.fold import EventFold
+from realtime_stats.store import FoldSnapshot, StreamId
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
 
 

@@ -10,9 +10,10 @@ import pytest
 
 from contract.vocabulary import RingEndedBy, RingFailure, RingKind
 from realtime_stats.figures.backoffice_records import BackOfficeRing, RingKey
-from realtime_stats.fold import EventFold
-from realtime_stats.fold_records import FoldSnapshot, IntervalKey
-from realtime_stats.stream_events import Event
+from realtime_stats.figures.tracked_records import IntervalKey
+from realtime_stats.ingest.entries import Event
+from realtime_stats.ingest.fold import EventFold
+from realtime_stats.store import FoldSnapshot
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
 
 BZ = "burgerzaken"

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from realtime_stats.stream_events import Event, EventError, StreamId, decode
+from realtime_stats.ingest.entries import Event, EventError, decode
+from realtime_stats.store import StreamId
 
 GOOD = {
     b"v": b"1",

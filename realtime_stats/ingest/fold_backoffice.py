@@ -1,6 +1,6 @@
 """The fold's back-office part: `backoffice.*` events (docs/events.md) into `BackOfficeRing`s.
 
-`realtime_stats.fold.EventFold` holds the rings and calls `HANDLERS[event.type]` with them
+`realtime_stats.ingest.fold.EventFold` holds the rings and calls `HANDLERS[event.type]` with them
 and the event. A handler does not change anything: it returns the ring's new version,
 which the fold installs, or raises `RecordError` for an impossible event (a ring that rang
 twice, an answer for a ring never seen, an answer after it ended unanswered, an answer
@@ -20,7 +20,7 @@ from types import MappingProxyType
 from contract.vocabulary import RingEndedBy, RingFailure, RingKind
 from realtime_stats.figures.backoffice_records import BackOfficeRing, RingKey, parse_choice
 from realtime_stats.figures.records import RecordError
-from realtime_stats.stream_events import Event
+from realtime_stats.ingest.entries import Event
 
 Rings = Mapping[RingKey, BackOfficeRing]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from realtime_stats.figures.records import IvrStep
-from realtime_stats.fold import EventFold
-from realtime_stats.fold_records import IvrCall, MenuStep
+from realtime_stats.figures.tracked_records import IvrCall, MenuStep
+from realtime_stats.ingest.fold import EventFold
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
 
 

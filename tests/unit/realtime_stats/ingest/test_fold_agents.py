@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from contract.vocabulary import AgentState
 from realtime_stats.figures.records import AgentInterval
-from realtime_stats.fold import EventFold
-from realtime_stats.fold_records import IntervalKey
+from realtime_stats.figures.tracked_records import IntervalKey
+from realtime_stats.ingest.fold import EventFold
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
 
 

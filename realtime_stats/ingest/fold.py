@@ -1,11 +1,11 @@
 """Folding the controller's events (docs/events.md) into live call and agent records.
 
-Theory of operation: `realtime_stats.stream_events.decode` turns one Redis Stream entry into
+Theory of operation: `realtime_stats.ingest.entries.decode` turns one Redis Stream entry into
 a frozen `Event`; the records live in `realtime_stats.fold_records`. `EventFold.apply`
 takes events one at a time, in stream order, and keeps every queued call as a
 `TrackedCall` (a `CallRecord` plus what tells when it is final), every call still in or
 ended in the IVR as an `IvrCall`, each agent's state intervals, and each back-office ring
-as a `BackOfficeRing` (its events are handled in `realtime_stats.fold_backoffice`). It
+as a `BackOfficeRing` (its events are handled in `realtime_stats.ingest.fold_backoffice`). It
 does no I/O: it returns `Changes` naming what moved, and `collect` hands those records to
 the store (`realtime_stats.store`).
 
@@ -23,30 +23,42 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
 
 from contract.vocabulary import AgentState
-from realtime_stats import fold_backoffice
 from realtime_stats.figures.backoffice_records import BackOfficeRing, RingKey
 from realtime_stats.figures.records import AgentInterval, CallRecord, IvrStep, RecordError
-from realtime_stats.fold_records import (
-    Changes,
-    FoldCounts,
-    FoldSnapshot,
-    FoldUpdate,
+from realtime_stats.figures.tracked_records import (
     IntervalKey,
     IvrCall,
     MenuStep,
-    SaveBatch,
     TrackedCall,
     TrackedInterval,
 )
-from realtime_stats.stream_events import KNOWN_VERSIONS, Event, StreamId
+from realtime_stats.ingest import fold_backoffice
+from realtime_stats.ingest.changes import Changes
+from realtime_stats.ingest.entries import KNOWN_VERSIONS, Event
+from realtime_stats.ingest.fold_step import FoldUpdate
+from realtime_stats.store.batches import FoldSnapshot, SaveBatch
+from realtime_stats.store.position import StreamId
 
 # While an agent talks on a call or wraps it up, the call's handling is not finished.
 _HANDLING = frozenset({AgentState.TALKING, AgentState.AFTER_CALL_WORK})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FoldCounts:
+    """How many stream entries the fold took, and why it skipped the others."""
+
+    applied: int = 0
+    replayed: int = 0
+    unknown_version: int = 0
+    unknown_type: int = 0
+    rejected: int = 0
+    malformed: int = 0
+    unmatched: int = 0
 
 
 class EventFold:

@@ -11,13 +11,11 @@ import pytest
 
 from contract.vocabulary import RingEndedBy, RingFailure, RingKind
 from realtime_stats.figures.backoffice_records import BackOfficeRing
-from realtime_stats.fold import EventFold
-from realtime_stats.fold_records import Changes
-from realtime_stats.store import MIGRATIONS, Store, StoreError, open_store
-from realtime_stats.stream_events import StreamId
-from tests.unit.realtime_stats.test_fold_backoffice import backoffice_morning, bo
-from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
-from tests.unit.realtime_stats.test_store_suite import (
+from realtime_stats.ingest.changes import Changes
+from realtime_stats.ingest.fold import EventFold
+from realtime_stats.store import MIGRATIONS, Store, StoreError, StreamId, open_store
+from tests.unit.realtime_stats.ingest.test_fold_backoffice import backoffice_morning, bo
+from tests.unit.realtime_stats.store.test_suite import (
     AMS,
     FULL_CALL,
     NEWEST,
@@ -27,6 +25,7 @@ from tests.unit.realtime_stats.test_store_suite import (
     store,
     store_target,
 )
+from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
 
 __all__ = ["store", "store_target"]  # the suite's fixtures, used by the tests below
 
@@ -80,7 +79,7 @@ def test_a_fold_with_rings_saved_change_by_change_reads_back_as_the_fold(store: 
     script = backoffice_morning()
     fold = EventFold()
     for event in script.events:
-        store.save(fold.apply(event), fold)
+        store.write(fold.collect(fold.apply(event)))
 
     assert fold.rings() and store.rings_between(_t(0), _t(3600)) == fold.rings()
     assert store.calls_between(_t(0), _t(3600)) == fold.calls()
@@ -93,8 +92,10 @@ def test_rings_are_written_with_the_position_or_not_at_all(store: Store) -> None
     bo(late, "ringing", 10)
     other = folded(late.events)
     with pytest.raises(StoreError, match="would move back"):
-        store.save(
-            Changes(other.last_stream_id, rings=frozenset(r.key for r in other.rings())), other
+        store.write(
+            other.collect(
+                Changes(other.last_stream_id, rings=frozenset(r.key for r in other.rings()))
+            )
         )
     assert store.rings_between(_t(-60), _t(3600)) == []
 
@@ -104,12 +105,12 @@ def test_a_restart_rebuilds_the_rings_from_the_store(store: Store) -> None:
     first = EventFold()
     crash_at = 4  # d1 answered and talking, d2 ringing
     for event in events[:crash_at]:
-        store.save(first.apply(event), first)
+        store.write(first.collect(first.apply(event)))
 
     second = EventFold()
     second.restore(store.snapshot(since=T0))
     for event in events[crash_at - 2 :]:
-        store.save(second.apply(event), second)
+        store.write(second.collect(second.apply(event)))
 
     whole = folded(events)
     assert second.rings() == whole.rings() and second.counts.rejected == 0

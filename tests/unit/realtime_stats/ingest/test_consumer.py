@@ -18,16 +18,14 @@ from typing import Any
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from realtime_stats.events_in import (
+from realtime_stats.ingest.changes import Changes
+from realtime_stats.ingest.consumer import (
     Backoff,
     ConsumerSettings,
     EventConsumer,
     RecordStore,
-    Subscription,
 )
-from realtime_stats.fold_records import Changes, FoldSnapshot, SaveBatch
-from realtime_stats.store import Store, StoreError, open_store
-from realtime_stats.stream_events import StreamId
+from realtime_stats.store import FoldSnapshot, SaveBatch, Store, StoreError, StreamId, open_store
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded, stream_fields
 
 SETTINGS = ConsumerSettings(
@@ -168,7 +166,7 @@ async def test_malformed_entries_are_skipped_logged_and_counted(
     late.abandoned_call("c9", 10)
     stream.add_script(late)
     consumer = consumer_for(store, stream, clock=_clock)
-    with caplog.at_level(logging.WARNING, logger="realtime_stats.events_in"):
+    with caplog.at_level(logging.WARNING, logger="realtime_stats.ingest.consumer"):
         async with running(consumer):
             await stored_up_to(consumer, late.events[-1].stream_id)
 
@@ -212,7 +210,7 @@ async def test_an_outage_is_retried_and_nothing_is_lost_or_counted_twice(
         stream.add(event.stream_id, stream_fields(event))
     stream.down = True
     consumer = consumer_for(store, stream, clock=_clock)
-    with caplog.at_level(logging.WARNING, logger="realtime_stats.events_in"):
+    with caplog.at_level(logging.WARNING, logger="realtime_stats.ingest.consumer"):
         async with running(consumer):
             while stream.refusals < 3:  # refused, retried, refused again ...
                 stream.refused.clear()
@@ -257,7 +255,7 @@ async def test_a_failed_store_write_is_retried_before_reading_on(
     stream.add_script(script)
     flaky = FlakyStore(store, failures=2)
     consumer = consumer_for(flaky, stream, clock=_clock)
-    with caplog.at_level(logging.ERROR, logger="realtime_stats.events_in"):
+    with caplog.at_level(logging.ERROR, logger="realtime_stats.ingest.consumer"):
         async with running(consumer):
             await stored_up_to(consumer, script.events[-1].stream_id)
 
@@ -285,19 +283,6 @@ async def test_a_new_day_drops_yesterdays_finished_calls_from_memory_only(store:
         "c2",
         "d1",
     ]
-
-
-async def test_a_subscription_merges_what_it_has_not_read_yet() -> None:
-    owner: set[Subscription] = set()
-    async with Subscription(owner) as changes:
-        changes.push(Changes(StreamId(1, 0), calls=frozenset({"a"})))
-        changes.push(Changes(StreamId(2, 0), calls=frozenset({"b"})))
-        merged = await asyncio.wait_for(anext(changes), 1)
-        assert merged == Changes(StreamId(2, 0), calls=frozenset({"a", "b"}))
-        assert owner == {changes}
-    assert owner == set()
-    with pytest.raises(StopAsyncIteration):
-        await asyncio.wait_for(anext(changes), 1)
 
 
 class SwallowingReader:

@@ -11,33 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import NamedTuple
 
+from contract.codec import EventError
 from realtime_stats.figures.periods import PeriodError, as_utc
+from realtime_stats.store.position import StreamId
 
 KNOWN_VERSIONS = frozenset({"1"})
 _COMMON_FIELDS = frozenset({"v", "type", "at", "call_id", "agent_id"})
-
-
-class EventError(ValueError):
-    """A stream entry that is not a readable event; the message names the id and the field."""
-
-
-class StreamId(NamedTuple):
-    """A Redis Stream entry id, `<milliseconds>-<sequence>`, ordered as Redis orders them."""
-
-    ms: int
-    seq: int
-
-    @classmethod
-    def parse(cls, text: str) -> StreamId:
-        ms, _, seq = text.partition("-")
-        if not (ms.isascii() and ms.isdigit() and seq.isascii() and seq.isdigit()):
-            raise EventError(f"stream id {text!r} is not <milliseconds>-<sequence>")
-        return cls(int(ms), int(seq))
-
-    def __str__(self) -> str:
-        return f"{self.ms}-{self.seq}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
