@@ -18,7 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from realtime_stats.ingest.entries import EventError, decode
+from contract.codec import EventError
+from realtime_stats.ingest.entries import read_entry
 from realtime_stats.ingest.fold import EventFold
 from realtime_stats.store import StreamId
 
@@ -70,15 +71,11 @@ def board_changing(entries: Iterable[tuple[str, Mapping[str, str]]]) -> frozense
     before = _board_records(fold)
     changed = set()
     for raw_id, fields in entries:
-        try:
-            event = decode(raw_id, fields)
-        except EventError as exc:
-            fold.reject(StreamId.parse(raw_id), str(exc))
-            continue
-        fold.apply(event)
+        entry = read_entry(raw_id, fields)
+        fold.apply(entry)
         after = _board_records(fold)
         if after != before:
-            changed.add(event.stream_id)
+            changed.add(entry.stream_id)
         before = after
     return frozenset(changed)
 

@@ -2,17 +2,18 @@
 
 Theory of operation: `EventConsumer.run` first rebuilds the fold from the store (the
 records of today, the calls still live and the stream position they reach), then reads
-the stream from that position with `XREAD BLOCK`. Each batch of entries is decoded and
-folded; the records it changed are written with the new position in one transaction (in a
-thread: the store is synchronous), and only then are subscribers told. So a restart,
-a Redis outage or a failed write never loses or double-counts an event: the stream is
-re-read from the stored position and the fold skips what it has already applied.
+the stream from that position with `XREAD BLOCK`. Each batch of entries is read into
+typed events (`realtime_stats.ingest.entries`) and folded; the records it changed are
+written with the new position in one transaction (in a thread: the store is
+synchronous), and only then are subscribers told. So a restart, a Redis outage or a
+failed write never loses or double-counts an event: the stream is re-read from the
+stored position and the fold skips what it has already applied.
 
 Redis going away is retried with a capped exponential back-off, keeping the position in
 memory; a store write that fails is retried the same way before anything else is read.
 A malformed entry is logged with its stream id and what is wrong, counted, and passed.
-Subscribers get `Changes` merged since they last looked, so a slow wallboard never holds
-the consumer up.
+Subscribers (`realtime_stats.ingest.subscription`) get `Changes` merged since they last
+looked, so a slow wallboard never holds the consumer up.
 """
 
 from __future__ import annotations
@@ -28,10 +29,9 @@ from typing import Any, Protocol, TypeVar
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from contract.codec import EventError
 from realtime_stats.figures.periods import default_zone, local_day
 from realtime_stats.ingest.changes import Changes
-from realtime_stats.ingest.entries import decode
+from realtime_stats.ingest.entries import read_entry
 from realtime_stats.ingest.fold import EventFold
 from realtime_stats.ingest.subscription import Subscription
 from realtime_stats.store import FoldSnapshot, SaveBatch, StoreError, StreamId
@@ -214,12 +214,7 @@ class EventConsumer:
     def _fold_entries(self, entries: Sequence[tuple[Any, Any]]) -> Changes:
         changes = Changes()
         for raw_id, fields in entries:
-            try:
-                event = decode(raw_id, fields or {})
-            except EventError as exc:
-                changes |= self.fold.reject(_stream_id(raw_id), str(exc))
-                continue
-            changes |= self.fold.apply(event)
+            changes |= self.fold.apply(read_entry(raw_id, fields or {}))
         self._log_new_problems()
         return changes
 
@@ -266,7 +261,3 @@ def _stop_if_cancelled() -> None:
 def _entries(reply: Any) -> list[tuple[Any, Any]]:
     """The entries of an XREAD reply: [[stream, [(id, fields), ...]]], or None."""
     return [entry for _stream, entries in reply or () for entry in entries]
-
-
-def _stream_id(raw: bytes | str) -> StreamId:
-    return StreamId.parse(raw.decode() if isinstance(raw, bytes) else raw)

@@ -1,69 +1,79 @@
-"""The controller's events as the stats service reads them from the Redis Stream.
+"""The controller's stream entries as the stats service reads them: typed events in order.
 
-`decode` turns one stream entry into a frozen `Event`, or raises `EventError` naming the
-stream id and the field (docs/events.md is the schema). `StreamId` orders entries, so a
-replay after a restart is recognised.
+Theory of operation: XREAD hands over each entry as its id and a flat map of fields, as
+bytes (or str). `read_entry` turns one into a `StreamEntry`: its position in the stream
+(`StreamId`) and the contract's typed, frozen event (`contract.decode`, docs/events.md).
+An entry that is no such event still has a position the fold must move past and count,
+so it becomes an `UnreadableEntry` that says why: `malformed` (not UTF-8, a field missing
+or wrong; the reason names the entry and the field), or a schema version or an event type
+this reader does not know (a newer controller's). Nothing here raises for a bad entry but
+for a bad id, which Redis never hands out.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
-from types import MappingProxyType
+from dataclasses import dataclass
 
-from contract.codec import EventError
-from realtime_stats.figures.periods import PeriodError, as_utc
+from contract.codec import EventError, UnknownEventType, UnknownVersion, decode
+from contract.events import StreamEvent
 from realtime_stats.store.position import StreamId
-
-KNOWN_VERSIONS = frozenset({"1"})
-_COMMON_FIELDS = frozenset({"v", "type", "at", "call_id", "agent_id"})
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Event:
-    """One decoded stream entry. `fields` holds the type's own fields (all strings)."""
-
-    stream_id: StreamId
-    v: str
-    type: str
-    at: datetime
-    call_id: str | None = None
-    agent_id: str | None = None
-    fields: Mapping[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        try:
-            object.__setattr__(self, "at", as_utc("at", self.at))
-        except PeriodError as exc:
-            raise EventError(f"stream entry {self.stream_id}: {exc}") from None
-
-    def value(self, name: str) -> str | None:
-        """A type field, with empty meaning absent (every field is a string on the stream)."""
-        return self.fields.get(name) or None
-
 
 # What redis-py hands over: bytes, or str with decode_responses=True.
 RawFields = Mapping[bytes, bytes] | Mapping[str, str] | Mapping[bytes | str, bytes | str]
 
 
-def decode(stream_id: str | bytes | StreamId, fields: RawFields) -> Event:
-    """The event in one XREAD entry; `EventError` says which entry and field is wrong."""
-    sid = stream_id if isinstance(stream_id, StreamId) else StreamId.parse(_text(stream_id, "id"))
-    text = {_text(k, f"entry {sid}: a field name"): v for k, v in fields.items()}
-    values = {k: _text(v, f"entry {sid}: field {k!r}") for k, v in text.items()}
-    for name in ("v", "type", "at"):
-        if not values.get(name):
-            raise EventError(f"stream entry {sid}: field {name!r} is missing or empty")
-    return Event(
-        stream_id=sid,
-        v=values["v"],
-        type=values["type"],
-        at=_timestamp(sid, values["at"]),
-        call_id=values.get("call_id") or None,
-        agent_id=values.get("agent_id") or None,
-        fields=MappingProxyType({k: v for k, v in values.items() if k not in _COMMON_FIELDS}),
-    )
+@dataclass(frozen=True, slots=True)
+class StreamEntry:
+    """One stream entry: its position and the typed event it holds."""
+
+    stream_id: StreamId
+    event: StreamEvent
+
+
+class EntryProblem(enum.StrEnum):
+    """Why an entry is no event for this reader; each value is a `FoldCounts` field."""
+
+    MALFORMED = "malformed"
+    UNKNOWN_VERSION = "unknown_version"
+    UNKNOWN_TYPE = "unknown_type"
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableEntry:
+    """A stream entry that holds no event this reader can fold, and why."""
+
+    stream_id: StreamId
+    problem: EntryProblem
+    reason: str
+    type_name: str = ""  # the entry's `type` as written; "" when it has none
+
+
+ReadEntry = StreamEntry | UnreadableEntry
+
+
+def read_entry(stream_id: StreamId | str | bytes, fields: RawFields) -> ReadEntry:
+    """The event in one XREAD entry, or why there is none; `EventError` only for a bad id."""
+    if isinstance(stream_id, StreamId):
+        sid = stream_id
+    else:
+        sid = StreamId.parse(_text(stream_id, "stream id"))
+    try:
+        values = _strings(fields)
+        return StreamEntry(sid, decode(values))
+    except UnknownVersion as exc:
+        reason = f"schema version {exc.version!r} is unknown"
+        return UnreadableEntry(sid, EntryProblem.UNKNOWN_VERSION, reason, values.get("type", ""))
+    except UnknownEventType as exc:
+        return UnreadableEntry(sid, EntryProblem.UNKNOWN_TYPE, str(exc), exc.type_name)
+    except EventError as exc:
+        return UnreadableEntry(sid, EntryProblem.MALFORMED, f"stream entry {sid}: {exc}")
+
+
+def _strings(fields: RawFields) -> dict[str, str]:
+    text = {_text(k, "a field name"): v for k, v in fields.items()}
+    return {k: _text(v, f"field {k!r}") for k, v in text.items()}
 
 
 def _text(value: bytes | str, what: str) -> str:
@@ -72,13 +82,4 @@ def _text(value: bytes | str, what: str) -> str:
     try:
         return value.decode("utf-8")
     except UnicodeDecodeError:
-        raise EventError(f"stream {what} is not UTF-8: {value!r}") from None
-
-
-def _timestamp(sid: StreamId, text: str) -> datetime:
-    try:
-        return as_utc("at", datetime.fromisoformat(text))
-    except (ValueError, PeriodError):
-        raise EventError(
-            f"stream entry {sid}: field 'at' is not an ISO 8601 time with a UTC offset: {text!r}"
-        ) from None
+        raise EventError(f"{what} is not UTF-8: {value!r}") from None

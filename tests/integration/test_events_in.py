@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 from kcc.stack.postgres import PostgresServer
 from kcc.stack.redis import RedisServer
 from realtime_stats.ingest.consumer import ConsumerSettings, EventConsumer
-from realtime_stats.ingest.entries import Event
+from realtime_stats.ingest.entries import ReadEntry
 from realtime_stats.store import Store, StreamId, open_store
 from tests.integration.test_store_postgres import free_tcp_port
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded, stream_fields
@@ -80,7 +80,7 @@ async def publish(url: str, entries: list[dict[str, str]] | list[dict[bytes, byt
     return last
 
 
-def entries_of(events: list[Event]) -> list[dict[str, str]]:
+def entries_of(events: list[ReadEntry]) -> list[dict[str, str]]:
     return [stream_fields(e) for e in events]
 
 

@@ -12,6 +12,7 @@ from typing import NoReturn
 
 from realtime_stats.board import InMemoryBoardFeed, board_snapshot
 from realtime_stats.ingest.consumer import ConsumerSettings, EventConsumer
+from realtime_stats.ingest.entries import EntryProblem, UnreadableEntry
 from realtime_stats.ingest.fold import EventFold
 from realtime_stats.live_feed import ConsumerBoardFeed
 from realtime_stats.store import FoldSnapshot, SaveBatch, StreamId
@@ -64,7 +65,7 @@ def test_an_undecodable_entry_moves_it_on_too() -> None:
     script = Script()
     script.abandoned_call("c1", 30)
     fold = folded(script.events)
-    fold.reject(StreamId(9_999, 3), "not an event")
+    fold.apply(UnreadableEntry(StreamId(9_999, 3), EntryProblem.MALFORMED, "not an event"))
     assert feed_over(fold).inputs().events_through == "9999-3"
 
 

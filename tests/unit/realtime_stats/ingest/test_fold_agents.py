@@ -97,7 +97,7 @@ def test_pause_reason_is_only_kept_for_paused() -> None:
 def test_after_call_work_in_two_parts_adds_up() -> None:
     script = Script()
     script.add("call.queued", 0, call="c1", topic="afval")
-    script.add("call.answered", 5, call="c1", agent="anna")
+    script.add("call.answered", 5, call="c1", agent="anna", position_id="tic1")
     script.state("anna", 5, "talking", "c1")
     script.add("call.ended", 65, call="c1", phase="talking", by="caller")
     script.state("anna", 65, "after_call_work", "c1")

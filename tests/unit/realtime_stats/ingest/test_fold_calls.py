@@ -41,11 +41,11 @@ def test_an_answered_call_is_final_only_when_its_after_call_work_ends() -> None:
     script = Script()
     script.answered_call("c1", "anna", 60, wait=10, talk=60, acw=30)
     fold = EventFold()
-    finalized_by = [e.type for e in script.events if "c1" in fold.apply(e).finalized]
+    finalized_by = [e.event.TYPE for e in script.events if "c1" in fold.apply(e).finalized]
 
     # not at call.ended (after-call work still running), but when the agent is available
     assert finalized_by == ["agent.state"]
-    assert script.events[-1].fields["state"] == "available"
+    assert script.events[-1].event.state == "available"
 
 
 def test_an_abandoned_call_is_final_when_it_ends() -> None:
@@ -87,7 +87,7 @@ def test_an_agent_who_moves_on_without_wrap_up_finishes_the_call() -> None:
     script = Script()
     for call, at in (("c4", 0), ("c5", 50)):
         script.add("call.queued", at, call=call, topic="afval")
-        script.add("call.answered", at + 5, call=call, agent="cem")
+        script.add("call.answered", at + 5, call=call, agent="cem", position_id="tic3")
         script.state("cem", at + 5, "talking", call)
         script.add("call.ended", at + 40, call=call, phase="talking", by="caller")
     fold = EventFold()
@@ -144,7 +144,7 @@ def test_announcements_offers_and_skills_change_no_record() -> None:
     for type_, extra in (
         ("call.announced", {"position": "2", "wait_text": "u bent nummer 2"}),
         ("call.offered", {"position_id": "tic1"}),
-        ("call.not_answered", {"position_id": "tic1"}),
+        ("call.not_answered", {"position_id": "tic1", "reason": "no_answer"}),
         ("agent.topics", {"topics": "afval,burgerzaken"}),
     ):
         changes = fold.apply(script.add(type_, 20, call="c8", agent="anna", **extra))

@@ -9,6 +9,7 @@ import pytest
 from contract.vocabulary import AgentState
 from realtime_stats.figures.records import AgentInterval
 from realtime_stats.figures.tracked_records import IntervalKey, TrackedInterval
+from realtime_stats.ingest.entries import EntryProblem, UnreadableEntry
 from realtime_stats.ingest.fold import EventFold
 from realtime_stats.store import FoldSnapshot, StreamId
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
@@ -73,20 +74,23 @@ def test_an_unknown_type_is_ignored_and_counted() -> None:
 
 def test_an_impossible_event_is_skipped_with_its_reason_and_the_rest_goes_on() -> None:
     script = _morning()
-    bad = [
-        script.add("call.answered", 400, call="nobody", agent="anna"),
-        script.add("call.answered", 0, call="c3", agent="anna"),  # before it queued
+    rejected = [
+        script.add("call.answered", 400, call="nobody", agent="anna", position_id="tic1"),
+        script.add("call.answered", 0, call="c3", agent="anna", position_id="tic1"),  # too early
         script.add("call.ended", 401, call="c1", phase="talking", by="caller"),  # twice
-        script.add("agent.state", 402, agent="anna", state="dancing"),
         script.add("agent.state", 1, agent="bob", state="paused"),  # before bob's last state
-        script.add("call.transferred", 403, call="c3", department="x"),  # never answered
+        script.add("call.transferred", 403, call="c3", agent="anna", department="x"),  # unanswered
+    ]
+    refused = [  # by the contract, when the entry is read
+        script.add("agent.state", 402, agent="anna", state="dancing"),
         script.add("call.queued", 404, topic="afval"),  # no call id
     ]
+    bad = rejected + refused
     script.abandoned_call("c9", 500)
     fold = EventFold()
     changes = {e.stream_id: fold.apply(e) for e in script.events}
 
-    assert fold.counts.rejected == len(bad)
+    assert fold.counts.rejected == len(rejected) and fold.counts.malformed == len(refused)
     assert all(not changes[e.stream_id].records_changed for e in bad)
     assert {c.call_id for c in fold.calls()} == {"c1", "c2", "c3", "c9"}
     good = folded([e for e in script.events if e not in bad])
@@ -95,15 +99,15 @@ def test_an_impossible_event_is_skipped_with_its_reason_and_the_rest_goes_on() -
     assert "call nobody: call.answered for a call that never queued" in reasons
     assert "answered_at is before entered_at" in reasons
     assert "call c1: ended twice" in reasons
-    assert "state 'dancing' is unknown; allowed: logged_out, available" in reasons
+    assert "field 'state' is 'dancing'; allowed: logged_out, available" in reasons
     assert "end is before start" in reasons
-    assert "call.queued: call.queued without a call_id" in reasons
+    assert "event call.queued: 'call_id' must not be empty" in reasons
 
 
 def test_only_the_last_reasons_are_kept() -> None:
     script = Script()
     for n in range(5):
-        script.add("call.ended", n, call=f"x{n}")
+        script.add("call.ended", n, call=f"x{n}", phase="ivr", by="caller")  # never started
     fold = folded(script.events, EventFold(keep_problems=2))
     assert fold.counts.rejected == 5
     assert [p.split(":")[1] for p in fold.problems] == [" call x3", " call x4"]
@@ -122,10 +126,14 @@ def test_after_call_work_for_an_unknown_call_is_noted_but_the_state_counts() -> 
 
 def test_a_malformed_entry_moves_the_position_and_is_counted() -> None:
     fold = EventFold()
-    changes = fold.reject(StreamId(5, 0), "field 'at' is missing")
+    changes = fold.apply(malformed(StreamId(5, 0), "field 'at' is missing"))
     assert changes.stream_id == StreamId(5, 0) and not changes.records_changed
     assert fold.counts.malformed == 1 and fold.problems == ("5-0: field 'at' is missing",)
-    assert fold.reject(StreamId(4, 0), "again").stream_id is None  # already past it
+    assert fold.apply(malformed(StreamId(4, 0), "again")).stream_id is None  # already past it
+
+
+def malformed(stream_id: StreamId, reason: str) -> UnreadableEntry:
+    return UnreadableEntry(stream_id, EntryProblem.MALFORMED, reason)
 
 
 def test_a_restored_fold_carries_on_as_if_it_never_stopped() -> None:
@@ -178,3 +186,21 @@ def test_a_restored_day_that_ends_with_a_closed_interval_is_not_reopened() -> No
             agent_id="anna", state=AgentState.AVAILABLE, start=T0 + timedelta(minutes=10)
         ),
     ]
+
+
+def test_entries_read_again_count_as_replays_but_malformed_ones() -> None:
+    script = Script()
+    script.add("call.queued", 0, call="c1", topic="afval", v="2")
+    script.add("call.sentiment", 5, call="c1", score="7")
+    script.add("call.queued", 6, call="", topic="afval")  # malformed: no call id
+    fold = folded(script.events)
+    assert (fold.counts.unknown_version, fold.counts.unknown_type) == (1, 1)
+    assert fold.counts.malformed == 1
+
+    assert all(fold.apply(e).stream_id is None for e in script.events)
+    assert fold.counts.replayed == 2  # the malformed entry was never an event
+    assert (fold.counts.unknown_version, fold.counts.unknown_type, fold.counts.malformed) == (
+        1,
+        1,
+        1,
+    )
