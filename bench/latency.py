@@ -61,7 +61,7 @@ def board_changing(entries: Iterable[tuple[str, Mapping[str, str]]]) -> frozense
 
     Many events change nothing on the board (a call's start and IVR steps: the board
     counts calls from the moment they queue). The server then reuses its last rendering,
-    ``events_through`` included (``routes_wallboard.SharedSnapshot``), so such an event
+    ``events_through`` included (``wallboard.service.SharedSnapshot``), so such an event
     is "shown" only by the next change, and its latency would measure that wait instead.
     This replays the stream, from its first entry, through the stats service's own fold
     and compares its call records and agent intervals - what the server compares - before

@@ -21,11 +21,13 @@ import uvicorn
 from fastapi import FastAPI
 
 from http_access.auth import Authenticator, QueryTokenRedactor, install_authenticator
-from realtime_stats import routes_health, routes_metrics, routes_reports, routes_wallboard
-from realtime_stats.board import BoardFeed, InMemoryBoardFeed
+from realtime_stats import routes_health, routes_metrics, routes_reports
 from realtime_stats.ingest.consumer import ConsumerSettings, EventConsumer
-from realtime_stats.live_feed import ConsumerBoardFeed
 from realtime_stats.store import Store, open_store, store_target
+from realtime_stats.wallboard import routes as wallboard_routes
+from realtime_stats.wallboard.consumer_feed import ConsumerBoardFeed
+from realtime_stats.wallboard.feed import BoardFeed, InMemoryBoardFeed
+from realtime_stats.wallboard.service import WallboardService
 from site_config.config import SiteConfig
 from site_config.loader import load_site_config
 
@@ -63,7 +65,7 @@ def create_app(
     exporter = routes_metrics.StatsExporter(
         site, version=_version(), redis_configured=redis_url is not None, feed=board_feed
     )
-    page = routes_wallboard.WallboardPage.load(site_name=site.name)
+    wallboard = WallboardService(site, board_feed)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -93,7 +95,7 @@ def create_app(
     # Routes go on the app itself, not through include_router: app.routes then lists
     # every route, and tests/unit/http checks each one refuses anonymous callers.
     routes_health.add_routes(app, redis, lambda: _events_health(consumer))
-    routes_wallboard.add_routes(app, page, board_feed, site=site)
+    wallboard_routes.add_routes(app, wallboard)
     routes_metrics.add_routes(app, exporter, redis)
     routes_reports.add_routes(app, lambda: store, site)
     return app

@@ -8,7 +8,7 @@ must not open anything but the wallboard.
 
 Theory of operation of the contact-centre series: :class:`BoardCollector` holds no
 figures. At every scrape it asks the feed for its records, computes the wallboard's
-snapshot with :func:`realtime_stats.board.board_snapshot` and copies the numbers out,
+snapshot with :func:`realtime_stats.wallboard.snapshot.board_snapshot` and copies the numbers out,
 so Prometheus shows exactly what the wallboard shows for the same moment and never
 derives a figure itself (docs/metrics.md, "Prometheus series"). A figure the wallboard
 shows as a dash (None) has no sample at all: a made-up 0 would fire the norm alerts.
@@ -30,8 +30,9 @@ from starlette.concurrency import run_in_threadpool
 
 from contract.vocabulary import AgentState
 from http_access.auth import Principal, require
-from realtime_stats.board import BoardFeed, board_snapshot
 from realtime_stats.routes_health import RedisProbe, RedisStatus
+from realtime_stats.wallboard.feed import BoardFeed
+from realtime_stats.wallboard.snapshot import board_snapshot
 from site_config.access import Role
 from site_config.config import SiteConfig
 

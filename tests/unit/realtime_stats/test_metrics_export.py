@@ -30,8 +30,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from contract.vocabulary import AgentState
 from realtime_stats.app import create_app
-from realtime_stats.board import InMemoryBoardFeed
 from realtime_stats.figures.records import AgentInterval, CallRecord
+from realtime_stats.wallboard.feed import InMemoryBoardFeed
 from site_config import SiteConfig, load_site_config
 from site_config.access import Access
 from tests.unit.http.demo_access import SAMPLE, basic, cheap_hash

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import pytest
 
-from realtime_stats.board import BoardInputs, InMemoryBoardFeed
 from realtime_stats.figures.records import CallRecord
 from realtime_stats.routes_metrics import StatsExporter
+from realtime_stats.wallboard.feed import BoardInputs, InMemoryBoardFeed
 from site_config import SiteConfig, load_site_config
 from tests.unit.http.demo_access import SAMPLE
 from tests.unit.realtime_stats.test_metrics_export import NOW, at, samples, scenario_feed

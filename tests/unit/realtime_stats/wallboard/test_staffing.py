@@ -12,13 +12,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from contract.vocabulary import AgentState
-from realtime_stats.board import BoardInputs, board_snapshot
-from realtime_stats.board_staffing import DEFAULT_TALK_SECONDS
 from realtime_stats.figures.records import AgentInterval, CallRecord
 from realtime_stats.figures.staffing import required_agents
+from realtime_stats.wallboard.feed import BoardInputs
+from realtime_stats.wallboard.snapshot import board_snapshot
+from realtime_stats.wallboard.staffing import DEFAULT_TALK_SECONDS
 from site_config import SiteConfig, load_site_config
 
-SAMPLE = Path(__file__).resolve().parents[3] / "config" / "site.yaml"
+SAMPLE = Path(__file__).resolve().parents[4] / "config" / "site.yaml"
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 6, 15, 10, 15, tzinfo=AMS)  # a quarter into the 10:00 half hour
 

@@ -4,7 +4,7 @@ Each half hour of the wallboard trend carries the Erlang C advice for the calls 
 in it (:func:`realtime_stats.figures.staffing.required_agents`, no formula of its own), planned
 with the day's measured handle time or, before any call is completed, the defaults here.
 Beside it goes the average number of agents actually staffed in that half hour, so the
-team lead sees advised against staffed. :mod:`realtime_stats.board` puts both in the
+team lead sees advised against staffed. :mod:`realtime_stats.wallboard.snapshot` puts both in the
 snapshot; this module only computes them.
 """
 

@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from contract.vocabulary import AgentState
-from realtime_stats.board import BoardInputs, board_snapshot
 from realtime_stats.figures.norms import NormStatus, metric_rules
 from realtime_stats.figures.periods import PeriodError
 from realtime_stats.figures.records import AgentInterval, CallRecord
+from realtime_stats.wallboard.feed import BoardInputs
+from realtime_stats.wallboard.snapshot import board_snapshot
 from site_config import SiteConfig, load_site_config
 
-SAMPLE = Path(__file__).resolve().parents[3] / "config" / "site.yaml"
+SAMPLE = Path(__file__).resolve().parents[4] / "config" / "site.yaml"
 AMS = ZoneInfo("Europe/Amsterdam")
 DAY = date(2026, 6, 15)  # a Monday in summer time (UTC+2)
 NOW = datetime(2026, 6, 15, 11, 0, tzinfo=AMS)

@@ -10,16 +10,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
 
-from realtime_stats.board import InMemoryBoardFeed, board_snapshot
 from realtime_stats.ingest.consumer import ConsumerSettings, EventConsumer
 from realtime_stats.ingest.entries import EntryProblem, UnreadableEntry
 from realtime_stats.ingest.fold import EventFold
-from realtime_stats.live_feed import ConsumerBoardFeed
 from realtime_stats.store import FoldSnapshot, SaveBatch, StreamId
+from realtime_stats.wallboard.consumer_feed import ConsumerBoardFeed
+from realtime_stats.wallboard.feed import InMemoryBoardFeed
+from realtime_stats.wallboard.snapshot import board_snapshot
 from site_config import load_site_config
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
 
-SITE = load_site_config(Path(__file__).resolve().parents[3] / "config" / "site.yaml")
+SITE = load_site_config(Path(__file__).resolve().parents[4] / "config" / "site.yaml")
 NOW = T0 + timedelta(hours=1)
 
 

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from contract.vocabulary import AgentState
-from realtime_stats.board import BoardFeed, InMemoryBoardFeed
 from realtime_stats.figures.records import AgentInterval, CallRecord, RecordError
+from realtime_stats.wallboard.feed import BoardFeed, InMemoryBoardFeed
 
 T0 = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-"""The wallboard's feed from the controller's event stream (``events_in.EventConsumer``).
+"""The wallboard's feed from the controller's event stream (``ingest.consumer.EventConsumer``).
 
 The consumer folds the Redis Stream into today's call records and agent intervals
 and stores them; this adapter hands them to the wallboard and wakes it on every
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
-from realtime_stats.board import BoardInputs
 from realtime_stats.ingest.consumer import EventConsumer
+from realtime_stats.wallboard.feed import BoardInputs
 
 
 class ConsumerBoardFeed:
