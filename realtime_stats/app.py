@@ -21,8 +21,14 @@ import uvicorn
 from fastapi import FastAPI
 
 from http_access.auth import Authenticator, QueryTokenRedactor, install_authenticator
-from realtime_stats import routes_health, routes_metrics, routes_reports
+from realtime_stats import routes_reports
+from realtime_stats.health import routes as health_routes
+from realtime_stats.health.redis_probe import RedisProbe
+from realtime_stats.health.service import HealthService
 from realtime_stats.ingest.consumer import ConsumerSettings, EventConsumer
+from realtime_stats.prometheus import routes as metrics_routes
+from realtime_stats.prometheus.exporter import StatsExporter
+from realtime_stats.prometheus.service import MetricsService
 from realtime_stats.store import Store, open_store, store_target
 from realtime_stats.wallboard import routes as wallboard_routes
 from realtime_stats.wallboard.consumer_feed import ConsumerBoardFeed
@@ -54,7 +60,7 @@ def create_app(
     app follows the controller's event stream, stores the records and feeds the
     wallboard from them; without, the wallboard shows ``feed`` (tests) or nothing.
     """
-    redis = routes_health.RedisProbe(redis_url)
+    redis = RedisProbe(redis_url)
     consumer: EventConsumer | None = None
     store: Store | None = None
     if database is not None and redis_url is not None:
@@ -62,7 +68,7 @@ def create_app(
         consumer = EventConsumer(ConsumerSettings(redis_url=redis_url), store)
         feed = ConsumerBoardFeed(consumer)
     board_feed = feed or InMemoryBoardFeed()
-    exporter = routes_metrics.StatsExporter(
+    exporter = StatsExporter(
         site, version=_version(), redis_configured=redis_url is not None, feed=board_feed
     )
     wallboard = WallboardService(site, board_feed)
@@ -94,23 +100,11 @@ def create_app(
     install_authenticator(app, Authenticator(site.access))
     # Routes go on the app itself, not through include_router: app.routes then lists
     # every route, and tests/unit/http checks each one refuses anonymous callers.
-    routes_health.add_routes(app, redis, lambda: _events_health(consumer))
+    health_routes.add_routes(app, HealthService(redis, consumer))
     wallboard_routes.add_routes(app, wallboard)
-    routes_metrics.add_routes(app, exporter, redis)
+    metrics_routes.add_routes(app, MetricsService(exporter, redis))
     routes_reports.add_routes(app, lambda: store, site)
     return app
-
-
-def _events_health(consumer: EventConsumer | None) -> routes_health.EventsHealth | None:
-    if consumer is None:
-        return None
-    status = consumer.status
-    return routes_health.EventsHealth(
-        connected=status.connected,
-        caught_up=status.caught_up,
-        stored_through="" if status.position is None else str(status.position),
-        last_error=status.last_error,
-    )
 
 
 def log_config() -> dict[str, Any]:

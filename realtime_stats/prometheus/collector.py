@@ -1,17 +1,11 @@
-"""``/metrics``: the stats service's Prometheus exposition, for admins only.
+"""The contact-centre series of ``/metrics``: the wallboard's figures, copied at scrape time.
 
-Each app owns its :class:`StatsExporter` with its own ``CollectorRegistry`` (never the
-process-wide default registry), so two apps in one process, as in tests, do not clash.
-Prometheus logs in with HTTP Basic as an admin user (deploy/prometheus.yml); display
-tokens are refused here on purpose, because a token that sits in a wall screen's URL
-must not open anything but the wallboard.
-
-Theory of operation of the contact-centre series: :class:`BoardCollector` holds no
-figures. At every scrape it asks the feed for its records, computes the wallboard's
-snapshot with :func:`realtime_stats.wallboard.snapshot.board_snapshot` and copies the numbers out,
-so Prometheus shows exactly what the wallboard shows for the same moment and never
-derives a figure itself (docs/metrics.md, "Prometheus series"). A figure the wallboard
-shows as a dash (None) has no sample at all: a made-up 0 would fire the norm alerts.
+Theory of operation: :class:`BoardCollector` holds no figures. At every scrape it asks
+the feed for its records, computes the wallboard's snapshot with
+:func:`realtime_stats.wallboard.snapshot.board_snapshot` and copies the numbers out, so
+Prometheus shows exactly what the wallboard shows for the same moment and never derives
+a figure itself (docs/metrics.md, "Prometheus series"). A figure the wallboard shows as a
+dash (None) has no sample at all: a made-up 0 would fire the norm alerts.
 """
 
 from __future__ import annotations
@@ -20,23 +14,14 @@ import logging
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, FastAPI, Request, Response
-from prometheus_client import CollectorRegistry, Gauge, Info
-from prometheus_client.exposition import choose_encoder
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
-from starlette.concurrency import run_in_threadpool
 
 from contract.vocabulary import AgentState
-from http_access.auth import Principal, require
-from realtime_stats.routes_health import RedisProbe, RedisStatus
 from realtime_stats.wallboard.feed import BoardFeed
 from realtime_stats.wallboard.snapshot import board_snapshot
-from site_config.access import Role
 from site_config.config import SiteConfig
-
-METRICS_ACCESS = require(Role.ADMIN)
 
 log = logging.getLogger(__name__)
 
@@ -149,57 +134,3 @@ def _families(snapshot: Mapping[str, Any] | None = None) -> Iterator[Metric]:
         for state in AgentState:
             agents.add_metric((state.value,), float(counts[state.value]))
     yield agents
-
-
-class StatsExporter:
-    """The service's own gauges and, given a feed, the contact-centre figures."""
-
-    def __init__(
-        self,
-        site: SiteConfig,
-        *,
-        version: str,
-        redis_configured: bool,
-        feed: BoardFeed | None = None,
-    ) -> None:
-        self.registry = CollectorRegistry(auto_describe=True)
-        Info(
-            "kcc_build", "Version of the kcc backend and the site it serves", registry=self.registry
-        ).info({"version": version, "site": site.name})
-        up = Gauge("kcc_stats_up", "1 while the stats service answers", registry=self.registry)
-        up.set(1)
-        # Absent, not 0, without Redis: an alert on kcc_redis_up == 0 must not fire then.
-        self._redis_up = (
-            Gauge(
-                "kcc_redis_up",
-                "1 if Redis answered PING at this scrape, 0 if not",
-                registry=self.registry,
-            )
-            if redis_configured
-            else None
-        )
-        # No feed, no figures: absent series rather than an empty day of zeros.
-        if feed is not None:
-            self.registry.register(BoardCollector(site, feed))
-
-    def record_redis(self, status: RedisStatus) -> None:
-        if self._redis_up is not None and status is not RedisStatus.NOT_CONFIGURED:
-            self._redis_up.set(1 if status is RedisStatus.OK else 0)
-
-    def render(self, accept: str | None) -> tuple[bytes, str]:
-        """The exposition in the format ``accept`` asks for, and its content type."""
-        encoder, content_type = choose_encoder(accept or "")
-        return encoder(self.registry), content_type
-
-
-def add_routes(app: FastAPI, exporter: StatsExporter, redis: RedisProbe) -> None:
-    """``GET /metrics``, admin only."""
-
-    @app.get("/metrics", response_class=Response)
-    async def metrics(
-        request: Request, _: Annotated[Principal, Depends(METRICS_ACCESS)]
-    ) -> Response:
-        exporter.record_redis(await redis.status())
-        # A snapshot of a busy day costs ~0.1 s of CPU: keep it off the event loop.
-        body, content_type = await run_in_threadpool(exporter.render, request.headers.get("accept"))
-        return Response(body, media_type=content_type)

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from realtime_stats.routes_metrics import StatsExporter
+from realtime_stats.prometheus.exporter import StatsExporter
 from site_config import load_site_config
 from tests.unit.http.demo_access import REPO, SAMPLE
-from tests.unit.realtime_stats.test_metrics_export import scenario_feed
+from tests.unit.realtime_stats.prometheus.test_export import scenario_feed
 
 DASHBOARD = REPO / "deploy" / "grafana" / "dashboards" / "kcc-overview.json"
 SERIES = re.compile(r"\bkcc_[a-z_]+")

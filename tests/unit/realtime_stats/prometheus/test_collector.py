@@ -10,11 +10,11 @@ from datetime import timedelta
 import pytest
 
 from realtime_stats.figures.records import CallRecord
-from realtime_stats.routes_metrics import StatsExporter
+from realtime_stats.prometheus.exporter import StatsExporter
 from realtime_stats.wallboard.feed import BoardInputs, InMemoryBoardFeed
 from site_config import SiteConfig, load_site_config
 from tests.unit.http.demo_access import SAMPLE
-from tests.unit.realtime_stats.test_metrics_export import NOW, at, samples, scenario_feed
+from tests.unit.realtime_stats.prometheus.test_export import NOW, at, samples, scenario_feed
 
 TOTAL = (("name", "total"), ("scope", "total"))
 
@@ -90,7 +90,7 @@ def test_a_failing_snapshot_keeps_the_rest_of_metrics(
     exporter = StatsExporter(
         site, version="t", redis_configured=False, feed=BrokenFeed(scenario_feed())
     )
-    with caplog.at_level(logging.ERROR, logger="realtime_stats.routes_metrics"):
+    with caplog.at_level(logging.ERROR, logger="realtime_stats.prometheus.collector"):
         exported = scrape(exporter)
     assert (exported[("kcc_stats_up", ())], exported[("kcc_board_figures_ok", ())]) == (1, 0)
     assert ("kcc_answer_rate", TOTAL) not in exported
