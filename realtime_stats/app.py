@@ -21,7 +21,6 @@ import uvicorn
 from fastapi import FastAPI
 
 from http_access.auth import Authenticator, QueryTokenRedactor, install_authenticator
-from realtime_stats import routes_reports
 from realtime_stats.health import routes as health_routes
 from realtime_stats.health.redis_probe import RedisProbe
 from realtime_stats.health.service import HealthService
@@ -29,6 +28,8 @@ from realtime_stats.ingest.consumer import ConsumerSettings, EventConsumer
 from realtime_stats.prometheus import routes as metrics_routes
 from realtime_stats.prometheus.exporter import StatsExporter
 from realtime_stats.prometheus.service import MetricsService
+from realtime_stats.reports import routes as report_routes
+from realtime_stats.reports.service import ReportService
 from realtime_stats.store import Store, open_store, store_target
 from realtime_stats.wallboard import routes as wallboard_routes
 from realtime_stats.wallboard.consumer_feed import ConsumerBoardFeed
@@ -103,7 +104,7 @@ def create_app(
     health_routes.add_routes(app, HealthService(redis, consumer))
     wallboard_routes.add_routes(app, wallboard)
     metrics_routes.add_routes(app, MetricsService(exporter, redis))
-    routes_reports.add_routes(app, lambda: store, site)
+    report_routes.add_routes(app, ReportService(site, lambda: store))
     return app
 
 

@@ -1,25 +1,21 @@
 """A day, week or month report read from the record store and rendered: the service
-behind ``kcc report`` and the HTTP routes in ``routes_reports``.
+behind ``kcc report`` (`render_report`) and the HTTP routes (`ReportService`).
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from realtime_stats.figures.norms import metric_rules
 from realtime_stats.figures.tracked_records import TrackedInterval
-from realtime_stats.queue_log import export_queue_log
-from realtime_stats.report_render import render_csv, render_html
-from realtime_stats.reports import (
-    PeriodKind,
-    ReportRequest,
-    build_report,
-    report_period,
-)
-from realtime_stats.store import Store
+from realtime_stats.reports.build import PeriodKind, ReportRequest, build_report, report_period
+from realtime_stats.reports.queue_log import export_queue_log
+from realtime_stats.reports.render import render_csv, render_html
+from realtime_stats.store import Store, StoreError
 from site_config.config import SiteConfig
 
 
@@ -90,3 +86,29 @@ def _intervals_with_calls(store: Store, start: datetime, end: datetime) -> list[
     """
     found = store.snapshot(start).intervals
     return [t for t in found if t.interval.start < end]
+
+
+class NoRecordStore(StoreError):
+    """The stats service runs without a record store, so it has nothing to report on."""
+
+
+class ReportService:
+    """The reports of one stats service: its site's, read from its record store.
+
+    ``store`` is asked at each report: an app may run without a store (tests, the demo's
+    board), and then every report is refused with `NoRecordStore` rather than empty.
+    """
+
+    def __init__(self, site: SiteConfig, store: Callable[[], Store | None]) -> None:
+        self.site, self._store = site, store
+
+    def render(
+        self, *, kind: PeriodKind, day: date, fmt: ReportFormat, agent_id: str | None = None
+    ) -> RenderedReport:
+        """`render_report` on this service's store; reading a month takes a while."""
+        store = self._store()
+        if store is None:
+            raise NoRecordStore(
+                "this stats service has no record store (start it with --database): no reports"
+            )
+        return render_report(store, self.site, kind=kind, day=day, fmt=fmt, agent_id=agent_id)

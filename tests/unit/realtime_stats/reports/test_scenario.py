@@ -20,19 +20,14 @@ from contract.vocabulary import AgentState
 from realtime_stats.figures.norms import metric_rules
 from realtime_stats.figures.records import AgentInterval, CallRecord
 from realtime_stats.figures.tracked_records import TrackedInterval
-from realtime_stats.report_cli import ReportFormat, render_report
-from realtime_stats.report_render import render_csv, render_html
-from realtime_stats.reports import (
-    PeriodKind,
-    Report,
-    ReportError,
-    ReportRequest,
-    build_report,
-)
+from realtime_stats.reports.build import PeriodKind, Report, ReportRequest, build_report
+from realtime_stats.reports.render import render_csv, render_html
+from realtime_stats.reports.service import ReportFormat, render_report
+from realtime_stats.reports.tables import ReportError
 from realtime_stats.store import Store, open_store
 from site_config import SiteConfig, load_site_config
 
-SAMPLE = Path(__file__).resolve().parents[3] / "config" / "site.yaml"
+SAMPLE = Path(__file__).resolve().parents[4] / "config" / "site.yaml"
 AMS = ZoneInfo("Europe/Amsterdam")
 DAY = date(2026, 6, 15)
 NOW = datetime(2026, 6, 20, 12, 0, tzinfo=UTC)  # well after the day: every interval closed

@@ -1,9 +1,11 @@
-"""Writing a built :class:`realtime_stats.reports.Report` out: CSV for spreadsheets, HTML to read.
+"""Writing a built report (:class:`realtime_stats.reports.build.Report`) out: CSV for
+spreadsheets, HTML to read.
 
 The report's tables arrive fully computed; this module only formats their cells by
-column :class:`~realtime_stats.reports.Kind`. CSV keeps values plain and machine-readable
-(stable keys, no units); HTML is a self-contained Dutch page with readable percentages,
-durations and norm words. No I/O: callers write the returned text where they want it.
+column :class:`~realtime_stats.reports.tables.Kind`. CSV keeps values plain and
+machine-readable (stable keys, no units); HTML is a self-contained Dutch page with
+readable percentages, durations and norm words. No I/O: callers write the returned text
+where they want it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import html
 import io
 
 from realtime_stats.figures.norms import NormStatus
-from realtime_stats.reports import Cell, Kind, Report
+from realtime_stats.reports.build import Report
+from realtime_stats.reports.tables import Cell, Kind
 
 
 def _csv_cell(kind: Kind, value: Cell) -> str:

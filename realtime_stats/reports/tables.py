@@ -1,8 +1,9 @@
 """What a report is made of: tables of typed columns, shared by the report's builders.
 
-`realtime_stats.reports` builds the TIC tables and `realtime_stats.report_departments` the
-back-office one out of these; `realtime_stats.report_render` writes any `Table` out as CSV
-or HTML by its columns' `Kind`, so a new column needs no change there.
+`realtime_stats.reports.build` builds the TIC tables and
+`realtime_stats.reports.departments` the back-office one out of these;
+`realtime_stats.reports.render` writes any `Table` out as CSV or HTML by its columns'
+`Kind`, so a new column needs no change there.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from contract.vocabulary import AgentState
 from realtime_stats.figures.periods import local_day
 from realtime_stats.figures.records import AgentInterval, CallRecord
-from realtime_stats.queue_log import export_queue_log, member_changes
-from tests.unit.realtime_stats.test_reports_scenario import AMS, CALLS, DAY, INTERVALS
+from realtime_stats.reports.queue_log import export_queue_log, member_changes
+from tests.unit.realtime_stats.reports.test_scenario import AMS, CALLS, DAY, INTERVALS
 
 QUEUES = {"1001": ["burgerzaken"], "1002": ["belastingen"], "1003": ["belastingen"]}
 

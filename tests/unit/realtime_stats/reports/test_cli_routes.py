@@ -12,13 +12,14 @@ from fastapi import FastAPI
 from http_access.auth import Authenticator, install_authenticator
 from kcc.cli import CommandRegistry, main
 from kcc.commands import report
-from realtime_stats import routes_reports
+from realtime_stats.reports import routes as report_routes
+from realtime_stats.reports.service import ReportService
 from realtime_stats.store import Store
 from site_config import SiteConfig
 from site_config.access import Access
 from tests.unit.http.demo_access import basic, bearer, cheap_hash
 from tests.unit.http.test_http_access import anonymous_failures
-from tests.unit.realtime_stats.test_reports_scenario import SAMPLE, parse_csv, stored
+from tests.unit.realtime_stats.reports.test_scenario import SAMPLE, parse_csv, stored
 
 REGISTRY = CommandRegistry([report.command()])
 
@@ -101,7 +102,7 @@ def _cheap(site: SiteConfig) -> SiteConfig:
 def _app(site: SiteConfig, store: Store | None) -> FastAPI:
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     install_authenticator(app, Authenticator(site.access))
-    routes_reports.add_routes(app, lambda: store, site)
+    report_routes.add_routes(app, ReportService(site, lambda: store))
     return app
 
 

@@ -25,7 +25,7 @@ from realtime_stats.figures.metrics import CallTally, tally_calls
 from realtime_stats.figures.norms import MetricRules
 from realtime_stats.figures.periods import Period
 from realtime_stats.figures.records import CallRecord
-from realtime_stats.report_tables import Cell, Column, Kind, Table, ordered_keys, rated_cells
+from realtime_stats.reports.tables import Cell, Column, Kind, Table, ordered_keys, rated_cells
 from site_config.config import SiteConfig
 
 

@@ -16,12 +16,12 @@ from contract.vocabulary import RingFailure, RingKind
 from realtime_stats.figures.backoffice_records import BackOfficeRing
 from realtime_stats.figures.norms import metric_rules
 from realtime_stats.figures.records import CallRecord
-from realtime_stats.report_cli import ReportFormat, render_report
-from realtime_stats.report_render import render_csv, render_html
-from realtime_stats.reports import PeriodKind, Report, ReportRequest, build_report
+from realtime_stats.reports.build import PeriodKind, Report, ReportRequest, build_report
+from realtime_stats.reports.render import render_csv, render_html
+from realtime_stats.reports.service import ReportFormat, render_report
 from realtime_stats.store import open_store
 from site_config import SiteConfig, load_site_config
-from tests.unit.realtime_stats.test_reports_scenario import AMS, DAY, NOW, SAMPLE, at, parse_csv
+from tests.unit.realtime_stats.reports.test_scenario import AMS, DAY, NOW, SAMPLE, at, parse_csv
 
 BEL = "belastingen"
 

@@ -1,13 +1,13 @@
-"""Periodic reports for team leads and the department head: tables of figures.
+"""Building the periodic reports for team leads and the department head: tables of figures.
 
 Theory of operation: `build_report` takes the records of one reporting period (a local
 day, ISO week or calendar month in the site's zone; `report_period` finds its DST-safe
 boundaries through `periods.local_day`) and turns them into `Table`s: the TIC total,
 per topic, per municipality, per agent, and per back-office department (that table is built in
-`realtime_stats.report_departments`, the table model lives in `realtime_stats.report_tables`).
+`realtime_stats.reports.departments`, the table model lives in `realtime_stats.reports.tables`).
 Every figure comes from `realtime_stats.figures.metrics` (the back office's from
 `realtime_stats.figures.backoffice_metrics`), so a report can never disagree with the wallboard;
-this module only arranges figures into rows; `realtime_stats.report_render` writes them
+this module only arranges figures into rows; `realtime_stats.reports.render` writes them
 out as CSV or HTML. docs/reports.md lists the columns and the department figures the
 events cannot give yet.
 
@@ -35,8 +35,8 @@ from realtime_stats.figures.metrics import (
 from realtime_stats.figures.norms import MetricRules, Rated
 from realtime_stats.figures.periods import Period, local_day
 from realtime_stats.figures.records import AgentInterval, CallRecord
-from realtime_stats.report_departments import department_table
-from realtime_stats.report_tables import (
+from realtime_stats.reports.departments import department_table
+from realtime_stats.reports.tables import (
     Cell,
     Column,
     Kind,
@@ -46,20 +46,6 @@ from realtime_stats.report_tables import (
     rated_cells,
 )
 from site_config.config import SiteConfig
-
-__all__ = [
-    "Cell",
-    "Column",
-    "Kind",
-    "PeriodKind",
-    "Report",
-    "ReportError",
-    "ReportRequest",
-    "Table",
-    "build_report",
-    "period_label",
-    "report_period",
-]
 
 
 class PeriodKind(enum.StrEnum):
