@@ -1,9 +1,10 @@
 """The real-time stats service: composition root and uvicorn runner (``kcc stats-serve``).
 
-:func:`create_app` builds every dependency of one app (authenticator, Redis probe,
-Prometheus exporter, wallboard page) and hands them to the route modules; the app's
-lifespan opens and closes the connections. Nothing lives at module level, so tests
-build as many independent apps as they like.
+:func:`create_app` builds every dependency of one app (authenticator, Redis probe, record
+store and event consumer, the wallboard's feed, the Prometheus exporter) and each room's
+service from them, then adds each room's routes (health, wallboard, prometheus,
+reports); the app's lifespan opens and closes the connections. Nothing lives at module
+level, so tests build as many independent apps as they like.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,30 @@ def create_app(
     exporter = StatsExporter(
         site, version=_version(), redis_configured=redis_url is not None, feed=board_feed
     )
-    wallboard = WallboardService(site, board_feed)
+    # No /docs, /redoc or /openapi.json: FastAPI serves them without authentication,
+    # and no endpoint of this service may be reachable anonymously.
+    app = FastAPI(
+        title="KCC 14023 real-time stats",
+        version=_version(),
+        lifespan=_lifespan(redis, consumer, store),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    install_authenticator(app, Authenticator(site.access))
+    # Routes go on the app itself, not through include_router: app.routes then lists
+    # every route, and tests/unit/http checks each one refuses anonymous callers.
+    health_routes.add_routes(app, HealthService(redis, consumer))
+    wallboard_routes.add_routes(app, WallboardService(site, board_feed))
+    metrics_routes.add_routes(app, MetricsService(exporter, redis))
+    report_routes.add_routes(app, ReportService(site, store))
+    return app
+
+
+def _lifespan(
+    redis: RedisProbe, consumer: EventConsumer | None, store: Store | None
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The app's lifespan: Redis probed, the stream followed, the store closed at the end."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -88,24 +112,7 @@ def create_app(
                 if store is not None:
                     store.close()
 
-    # No /docs, /redoc or /openapi.json: FastAPI serves them without authentication,
-    # and no endpoint of this service may be reachable anonymously.
-    app = FastAPI(
-        title="KCC 14023 real-time stats",
-        version=_version(),
-        lifespan=lifespan,
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
-    )
-    install_authenticator(app, Authenticator(site.access))
-    # Routes go on the app itself, not through include_router: app.routes then lists
-    # every route, and tests/unit/http checks each one refuses anonymous callers.
-    health_routes.add_routes(app, HealthService(redis, consumer))
-    wallboard_routes.add_routes(app, wallboard)
-    metrics_routes.add_routes(app, MetricsService(exporter, redis))
-    report_routes.add_routes(app, ReportService(site, lambda: store))
-    return app
+    return lifespan
 
 
 def log_config() -> dict[str, Any]:

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from asterisk_conf.dialplan import queue_name
+from contract.dialplan import queue_name
 from contract.vocabulary import AgentState
 from realtime_stats.figures.periods import Period
 from realtime_stats.figures.records import AgentInterval, CallRecord

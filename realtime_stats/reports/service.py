@@ -5,7 +5,6 @@ behind ``kcc report`` (`render_report`) and the HTTP routes (`ReportService`).
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -95,18 +94,18 @@ class NoRecordStore(StoreError):
 class ReportService:
     """The reports of one stats service: its site's, read from its record store.
 
-    ``store`` is asked at each report: an app may run without a store (tests, the demo's
-    board), and then every report is refused with `NoRecordStore` rather than empty.
+    An app may run without a store (tests, a board without an event stream): then every
+    report is refused with `NoRecordStore` rather than given empty.
     """
 
-    def __init__(self, site: SiteConfig, store: Callable[[], Store | None]) -> None:
+    def __init__(self, site: SiteConfig, store: Store | None) -> None:
         self.site, self._store = site, store
 
     def render(
         self, *, kind: PeriodKind, day: date, fmt: ReportFormat, agent_id: str | None = None
     ) -> RenderedReport:
         """`render_report` on this service's store; reading a month takes a while."""
-        store = self._store()
+        store = self._store
         if store is None:
             raise NoRecordStore(
                 "this stats service has no record store (start it with --database): no reports"

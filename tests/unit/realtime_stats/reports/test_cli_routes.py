@@ -102,7 +102,7 @@ def _cheap(site: SiteConfig) -> SiteConfig:
 def _app(site: SiteConfig, store: Store | None) -> FastAPI:
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     install_authenticator(app, Authenticator(site.access))
-    report_routes.add_routes(app, ReportService(site, lambda: store))
+    report_routes.add_routes(app, ReportService(site, store))
     return app
 
 
