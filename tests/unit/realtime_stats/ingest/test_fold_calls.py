@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from realtime_stats.figures.records import IvrStep
 from realtime_stats.figures.tracked_records import IvrCall, MenuStep
+from realtime_stats.ingest.entries import StreamEntry
 from realtime_stats.ingest.fold import EventFold
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
 
@@ -151,3 +154,60 @@ def test_announcements_offers_and_skills_change_no_record() -> None:
         assert not changes.records_changed and changes.stream_id == script.events[-1].stream_id
     assert fold.calls() == before
     assert fold.counts.applied == 5
+
+
+def test_an_ivr_step_after_queueing_is_kept_on_the_queued_call() -> None:
+    script = Script()
+    script.add("call.queued", 0, call="c1", topic="afval")
+    script.add("call.ivr_step", 4, call="c1", node="survey", digit="5", outcome="chosen")
+    fold = folded(script.events)
+
+    tracked = fold.tracked_call("c1")
+    assert tracked is not None
+    assert tracked.steps == (MenuStep("survey", "5", "chosen", T0 + timedelta(seconds=4)),)
+    assert tracked.record.ivr_steps == (IvrStep("survey", T0 + timedelta(seconds=4)),)
+    assert fold.ivr_calls() == []
+
+
+ANSWER = {"agent": "anna", "position_id": "tic1"}
+QUEUED = {"topic": "afval"}
+STEP = {"node": "topic", "outcome": "chosen"}
+ENDED_IN_IVR = ("call.ended", 2, {"phase": "ivr", "by": "caller"})
+
+
+@pytest.mark.parametrize(
+    ("events", "reason"),
+    [
+        ([("call.started", 0, {}), ("call.started", 1, {})], "started twice"),
+        (
+            [("call.started", 0, {}), ENDED_IN_IVR, ("call.ivr_step", 3, STEP)],
+            "ivr step after the call ended",
+        ),
+        ([("call.queued", 0, QUEUED), ("call.queued", 1, QUEUED)], "queued twice"),
+        (
+            [("call.started", 0, {}), ENDED_IN_IVR, ("call.queued", 3, QUEUED)],
+            "queued after it ended in the IVR",
+        ),
+        (
+            [
+                ("call.queued", 0, QUEUED),
+                ("call.answered", 5, ANSWER),
+                ("call.answered", 6, ANSWER),
+            ],
+            "answered twice",
+        ),
+        ([ENDED_IN_IVR], "ended but never started"),
+    ],
+)
+def test_an_impossible_call_event_is_skipped_with_its_reason(
+    events: list[tuple[str, float, dict[str, str]]], reason: str
+) -> None:
+    script = Script()
+    for type_, seconds, fields in events:
+        script.add(type_, seconds, call="c1", **fields)
+    fold = folded(script.events)
+
+    last = script.events[-1]
+    assert isinstance(last, StreamEntry)
+    assert fold.counts.rejected == 1 and fold.counts.applied == len(events) - 1
+    assert fold.problems == (f"{last.stream_id} {last.event.TYPE}: call c1: {reason}",)

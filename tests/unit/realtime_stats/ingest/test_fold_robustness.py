@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 
+from contract.events import StreamEvent
 from contract.vocabulary import AgentState
 from realtime_stats.figures.records import AgentInterval
 from realtime_stats.figures.tracked_records import IntervalKey, TrackedInterval
-from realtime_stats.ingest.entries import EntryProblem, UnreadableEntry
+from realtime_stats.ingest.entries import EntryProblem, StreamEntry, UnreadableEntry
 from realtime_stats.ingest.fold import EventFold
 from realtime_stats.store import FoldSnapshot, StreamId
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
@@ -204,3 +206,20 @@ def test_entries_read_again_count_as_replays_but_malformed_ones() -> None:
         1,
         1,
     )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallSentiment(StreamEvent):
+    """An event type of a newer contract than this fold was written for."""
+
+    TYPE = "call.sentiment"
+    score: int
+
+
+def test_an_event_class_the_fold_has_no_handler_for_is_an_unknown_type() -> None:
+    fold = EventFold()
+    changes = fold.apply(StreamEntry(StreamId(7, 0), CallSentiment(at=T0, call_id="c1", score=7)))
+
+    assert changes.stream_id == StreamId(7, 0) and not changes.records_changed
+    assert fold.counts.unknown_type == 1 and fold.counts.applied == 0
+    assert fold.problems == ()

@@ -1,6 +1,6 @@
 """The store's contract, on SQLite here; tests/integration/test_store_postgres.py runs the
 same functions against a real PostgreSQL by giving `store_target` a postgresql:// URL.
-The back-office rings' part of the contract is in test_store_suite_rings.py."""
+The back-office rings' part of the contract is in test_suite_rings.py."""
 
 from __future__ import annotations
 
@@ -292,6 +292,28 @@ def test_a_row_edited_into_an_impossible_call_is_named(store_target: str, store:
         conn.execute("UPDATE calls SET talk_seconds = -1")
     with pytest.raises(StoreError, match=r"calls row '1718434800.17' is unusable: .*talk_seconds"):
         store.calls_between(_t(-3600), _t(3600))
+
+
+def test_a_row_edited_into_an_impossible_ivr_call_is_named(store_target: str, store: Store) -> None:
+    ended = IvrCall(
+        call_id="c7", started_at=_t(0), ended_at=_t(9), end_phase="ivr", ended_by="caller"
+    )
+    store.save_ivr_calls([ended])
+    with raw_sql(store_target) as conn:
+        conn.execute("UPDATE ivr_calls SET started_at = ended_at, ended_at = started_at")
+    with pytest.raises(StoreError, match=r"ivr_calls row 'c7' is unusable: .*in time order"):
+        store.ivr_calls_between(_t(-3600), _t(3600))
+
+
+def test_a_row_edited_into_an_unknown_agent_state_is_named(store_target: str, store: Store) -> None:
+    store.save_intervals([AgentInterval(agent_id="anna", state=AgentState.AVAILABLE, start=_t(0))])
+    with raw_sql(store_target) as conn:
+        conn.execute("UPDATE agent_intervals SET state = 'dancing'")
+    with pytest.raises(
+        StoreError,
+        match=r"agent_intervals row \('anna', .*\) is unusable: 'dancing' is not a valid",
+    ):
+        store.intervals_between(_t(-3600), _t(3600))
 
 
 def test_tracked_calls_keep_the_menu_as_published(store: Store) -> None:
