@@ -18,8 +18,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from realtime_stats.fold import EventFold
-from realtime_stats.stream_events import EventError, StreamId, decode
+from contract.codec import EventError
+from realtime_stats.ingest.entries import read_entry
+from realtime_stats.ingest.fold import EventFold
+from realtime_stats.store import StreamId
 
 
 def parse_through(text: str) -> StreamId | None:
@@ -59,7 +61,7 @@ def board_changing(entries: Iterable[tuple[str, Mapping[str, str]]]) -> frozense
 
     Many events change nothing on the board (a call's start and IVR steps: the board
     counts calls from the moment they queue). The server then reuses its last rendering,
-    ``events_through`` included (``routes_wallboard.SharedSnapshot``), so such an event
+    ``events_through`` included (``wallboard.service.SharedSnapshot``), so such an event
     is "shown" only by the next change, and its latency would measure that wait instead.
     This replays the stream, from its first entry, through the stats service's own fold
     and compares its call records and agent intervals - what the server compares - before
@@ -69,15 +71,11 @@ def board_changing(entries: Iterable[tuple[str, Mapping[str, str]]]) -> frozense
     before = _board_records(fold)
     changed = set()
     for raw_id, fields in entries:
-        try:
-            event = decode(raw_id, fields)
-        except EventError as exc:
-            fold.reject(StreamId.parse(raw_id), str(exc))
-            continue
-        fold.apply(event)
+        entry = read_entry(raw_id, fields)
+        fold.apply(entry)
         after = _board_records(fold)
         if after != before:
-            changed.add(event.stream_id)
+            changed.add(entry.stream_id)
         before = after
     return frozenset(changed)
 

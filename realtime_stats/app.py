@@ -1,9 +1,10 @@
 """The real-time stats service: composition root and uvicorn runner (``kcc stats-serve``).
 
-:func:`create_app` builds every dependency of one app (authenticator, Redis probe,
-Prometheus exporter, wallboard page) and hands them to the route modules; the app's
-lifespan opens and closes the connections. Nothing lives at module level, so tests
-build as many independent apps as they like.
+:func:`create_app` builds every dependency of one app (authenticator, Redis probe, record
+store and event consumer, the wallboard's feed, the Prometheus exporter) and each room's
+service from them, then adds each room's routes (health, wallboard, prometheus,
+reports); the app's lifespan opens and closes the connections. Nothing lives at module
+level, so tests build as many independent apps as they like.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,20 @@ import uvicorn
 from fastapi import FastAPI
 
 from http_access.auth import Authenticator, QueryTokenRedactor, install_authenticator
-from realtime_stats import routes_health, routes_metrics, routes_reports, routes_wallboard
-from realtime_stats.board import BoardFeed, InMemoryBoardFeed
-from realtime_stats.events_in import ConsumerSettings, EventConsumer
-from realtime_stats.live_feed import ConsumerBoardFeed, store_target
-from realtime_stats.store import Store, open_store
+from realtime_stats.health import routes as health_routes
+from realtime_stats.health.redis_probe import RedisProbe
+from realtime_stats.health.service import HealthService
+from realtime_stats.ingest.consumer import ConsumerSettings, EventConsumer
+from realtime_stats.prometheus import routes as metrics_routes
+from realtime_stats.prometheus.exporter import StatsExporter
+from realtime_stats.prometheus.service import MetricsService
+from realtime_stats.reports import routes as report_routes
+from realtime_stats.reports.service import ReportService
+from realtime_stats.store import Store, open_store, store_target
+from realtime_stats.wallboard import routes as wallboard_routes
+from realtime_stats.wallboard.consumer_feed import ConsumerBoardFeed
+from realtime_stats.wallboard.feed import BoardFeed, InMemoryBoardFeed
+from realtime_stats.wallboard.service import WallboardService
 from site_config.config import SiteConfig
 from site_config.loader import load_site_config
 
@@ -52,7 +62,7 @@ def create_app(
     app follows the controller's event stream, stores the records and feeds the
     wallboard from them; without, the wallboard shows ``feed`` (tests) or nothing.
     """
-    redis = routes_health.RedisProbe(redis_url)
+    redis = RedisProbe(redis_url)
     consumer: EventConsumer | None = None
     store: Store | None = None
     if database is not None and redis_url is not None:
@@ -60,10 +70,33 @@ def create_app(
         consumer = EventConsumer(ConsumerSettings(redis_url=redis_url), store)
         feed = ConsumerBoardFeed(consumer)
     board_feed = feed or InMemoryBoardFeed()
-    exporter = routes_metrics.StatsExporter(
+    exporter = StatsExporter(
         site, version=_version(), redis_configured=redis_url is not None, feed=board_feed
     )
-    page = routes_wallboard.WallboardPage.load(site_name=site.name)
+    # No /docs, /redoc or /openapi.json: FastAPI serves them without authentication,
+    # and no endpoint of this service may be reachable anonymously.
+    app = FastAPI(
+        title="KCC 14023 real-time stats",
+        version=_version(),
+        lifespan=_lifespan(redis, consumer, store),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    install_authenticator(app, Authenticator(site.access))
+    # Routes go on the app itself, not through include_router: app.routes then lists
+    # every route, and tests/unit/http checks each one refuses anonymous callers.
+    health_routes.add_routes(app, HealthService(redis, consumer))
+    wallboard_routes.add_routes(app, WallboardService(site, board_feed))
+    metrics_routes.add_routes(app, MetricsService(exporter, redis))
+    report_routes.add_routes(app, ReportService(site, store))
+    return app
+
+
+def _lifespan(
+    redis: RedisProbe, consumer: EventConsumer | None, store: Store | None
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The app's lifespan: Redis probed, the stream followed, the store closed at the end."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -79,36 +112,7 @@ def create_app(
                 if store is not None:
                     store.close()
 
-    # No /docs, /redoc or /openapi.json: FastAPI serves them without authentication,
-    # and no endpoint of this service may be reachable anonymously.
-    app = FastAPI(
-        title="KCC 14023 real-time stats",
-        version=_version(),
-        lifespan=lifespan,
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
-    )
-    install_authenticator(app, Authenticator(site.access))
-    # Routes go on the app itself, not through include_router: app.routes then lists
-    # every route, and tests/unit/http checks each one refuses anonymous callers.
-    routes_health.add_routes(app, redis, lambda: _events_health(consumer))
-    routes_wallboard.add_routes(app, page, board_feed, site=site)
-    routes_metrics.add_routes(app, exporter, redis)
-    routes_reports.add_routes(app, lambda: store, site)
-    return app
-
-
-def _events_health(consumer: EventConsumer | None) -> routes_health.EventsHealth | None:
-    if consumer is None:
-        return None
-    status = consumer.status
-    return routes_health.EventsHealth(
-        connected=status.connected,
-        caught_up=status.caught_up,
-        stored_through="" if status.position is None else str(status.position),
-        last_error=status.last_error,
-    )
+    return lifespan
 
 
 def log_config() -> dict[str, Any]:

@@ -18,10 +18,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from kcc.command import Command
-from realtime_stats.live_feed import store_target
-from realtime_stats.report_cli import ReportFormat, render_report
-from realtime_stats.reports import PeriodKind, ReportError
-from realtime_stats.store import StoreError, open_store
+from realtime_stats.reports.build import PeriodKind
+from realtime_stats.reports.service import ReportFormat, render_report
+from realtime_stats.reports.tables import ReportError
+from realtime_stats.store import StoreError, open_store, store_target
 from site_config import ConfigError, load_site_config
 
 

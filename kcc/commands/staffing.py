@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from kcc.command import Command
-from realtime_stats.staffing import StaffingInputError, StaffingResult, required_agents
+from realtime_stats.figures.staffing import StaffingInputError, StaffingResult, required_agents
 
 
 def command() -> Command:

@@ -1,7 +1,8 @@
 """The two SQL databases the store runs on, behind one small interface.
 
 SQLite (stdlib `sqlite3`, a file) is the default; PostgreSQL (psycopg 3) is used when the
-target is a `postgresql://` URL. The store writes its SQL once, with `?` placeholders and
+target is a `postgresql://` URL (`store_target` reads the site's `database_url` as one of
+the two). The store writes its SQL once, with `?` placeholders and
 `{ts}`/`{float}`/`{bool}`/`{int}` type names, and each `Database` fills those in. Timestamps
 go in as UTC: SQLite keeps them as fixed-width ISO text (so text order is time order, to
 the microsecond), PostgreSQL as `timestamptz`.
@@ -198,3 +199,10 @@ def connect(target: str | Path) -> Database:
             f"store {_without_password(text)!r}: not a postgresql:// URL nor a file path"
         )
     return SqliteDatabase(Path(text))
+
+
+def store_target(database_url: str) -> str | Path:
+    """``sqlite:///var/lib/kcc/kcc.db`` -> that (absolute) file; PostgreSQL URLs as given."""
+    if database_url.startswith("sqlite:///"):
+        return Path("/" + database_url.removeprefix("sqlite:///").lstrip("/"))
+    return database_url

@@ -12,15 +12,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from realtime_stats.backoffice_records import (
-    BackOfficeRing,
-    HungUpBy,
-    NotAnsweredReason,
-    RingKind,
-    parse_choice,
-)
-from realtime_stats.fold_records import IvrCall, MenuStep, TrackedCall, TrackedInterval
-from realtime_stats.records import AgentInterval, AgentState, CallRecord, IvrStep, RecordError
+from contract.vocabulary import AgentState, RingEndedBy, RingFailure, RingKind
+from realtime_stats.figures.backoffice_records import BackOfficeRing, parse_choice
+from realtime_stats.figures.records import AgentInterval, CallRecord, IvrStep, RecordError
+from realtime_stats.figures.tracked_records import IvrCall, MenuStep, TrackedCall, TrackedInterval
 from realtime_stats.store.database import Database, StoreError
 
 CALL_COLUMNS = (
@@ -200,9 +195,9 @@ def backoffice_ring(db: Database, row: Row) -> BackOfficeRing:
             rang_at=_time(db, v["rang_at"]),
             answered_at=db.from_db(v["answered_at"]),
             not_answered_at=db.from_db(v["not_answered_at"]),
-            not_answered_reason=_choice(NotAnsweredReason, v, "not_answered_reason"),
+            not_answered_reason=_choice(RingFailure, v, "not_answered_reason"),
             ended_at=db.from_db(v["ended_at"]),
-            ended_by=_choice(HungUpBy, v, "ended_by"),
+            ended_by=_choice(RingEndedBy, v, "ended_by"),
         )
     except RecordError as exc:
         key = f"({v['call_id']!r}, {v['extension']!r}, {v['ring']!r})"

@@ -16,23 +16,21 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from realtime_stats.backoffice_records import BackOfficeRing, RingKind
-from realtime_stats.fold import EventFold
-from realtime_stats.fold_records import (
-    Changes,
-    FoldSnapshot,
+from contract.vocabulary import RingKind
+from realtime_stats.figures.backoffice_records import BackOfficeRing
+from realtime_stats.figures.periods import as_utc
+from realtime_stats.figures.records import AgentInterval, CallRecord
+from realtime_stats.figures.tracked_records import (
     IvrCall,
     MenuStep,
-    SaveBatch,
     TrackedCall,
     TrackedInterval,
 )
-from realtime_stats.periods import as_utc
-from realtime_stats.records import AgentInterval, CallRecord
 from realtime_stats.store import rows
+from realtime_stats.store.batches import FoldSnapshot, SaveBatch
 from realtime_stats.store.database import Database, StoreError, Transaction, connect
 from realtime_stats.store.migrations import MIGRATIONS, Migration, migrate
-from realtime_stats.stream_events import StreamId
+from realtime_stats.store.position import StreamId
 
 # A live call or IVR visit older than this at a restart is not followed any more: its end
 # event was lost (a controller crash), and holding it would keep it "waiting" for ever.
@@ -99,11 +97,8 @@ class Store:
 
     # --- writing ---
 
-    def save(self, changes: Changes, fold: EventFold) -> None:
-        """Write what `changes` names, as the fold has it now, and the position it reaches."""
-        self.write(fold.collect(changes))
-
     def write(self, batch: SaveBatch) -> None:
+        """Write the batch's records and the position they reach, all or nothing."""
         with self._transaction() as tx:
             self._write_calls(tx, batch.calls)
             self._write_ivr_calls(tx, batch.ivr_calls)

@@ -1,1 +1,16 @@
-"""The wallboard's page files: templates, script and style, inlined by routes_wallboard."""
+"""The wallboard: the floor's real-time screen, the team lead's drill-down, their feed.
+
+Above the event fold and the figures; the Prometheus export reads its snapshot too.
+
+* ``feed``          ``BoardFeed``: where the records come from, and ``InMemoryBoardFeed``
+* ``consumer_feed`` the feed over the running event consumer
+* ``snapshot``      ``board_snapshot``: what the board shows, as JSON-able data
+* ``staffing``      the trend's Erlang C advice against the agents staffed
+* ``page``          the pages, with their script and style inlined under a CSP nonce
+* ``stream``        the Server-Sent Events stream of snapshots
+* ``service``       ``WallboardService``: the pages, the shared snapshot, the stream
+* ``routes``        the thin HTTP routes
+
+The page files (index.html, teamlead.html, board.css, board.js) live here too and are
+read as package resources.
+"""

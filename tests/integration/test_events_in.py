@@ -16,9 +16,9 @@ import redis.asyncio as aioredis
 
 from kcc.stack.postgres import PostgresServer
 from kcc.stack.redis import RedisServer
-from realtime_stats.events_in import ConsumerSettings, EventConsumer
-from realtime_stats.store import Store, open_store
-from realtime_stats.stream_events import Event, StreamId
+from realtime_stats.ingest.consumer import ConsumerSettings, EventConsumer
+from realtime_stats.ingest.entries import ReadEntry
+from realtime_stats.store import Store, StreamId, open_store
 from tests.integration.test_store_postgres import free_tcp_port
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded, stream_fields
 
@@ -80,7 +80,7 @@ async def publish(url: str, entries: list[dict[str, str]] | list[dict[bytes, byt
     return last
 
 
-def entries_of(events: list[Event]) -> list[dict[str, str]]:
+def entries_of(events: list[ReadEntry]) -> list[dict[str, str]]:
     return [stream_fields(e) for e in events]
 
 
@@ -161,7 +161,7 @@ async def test_malformed_entries_are_skipped_and_named(
     last = await publish(redis_server.url, entries_of(script.events))
     with open_store(tmp_path / "stats.sqlite3") as store:
         consumer = EventConsumer(settings_for(redis_server.port), store, clock=_clock)
-        with caplog.at_level(logging.WARNING, logger="realtime_stats.events_in"):
+        with caplog.at_level(logging.WARNING, logger="realtime_stats.ingest.consumer"):
             async with running(consumer):
                 await stored_up_to(consumer, last)
         assert [c.call_id for c in store.calls_between(T0, T0 + timedelta(hours=1))] == ["c1"]
@@ -184,7 +184,7 @@ async def test_redis_going_away_and_coming_back_loses_nothing(
     port, data = free_tcp_port(), tmp_path / "redis"
     with open_store(tmp_path / "stats.sqlite3") as store:
         consumer = EventConsumer(settings_for(port), store, clock=_clock)
-        with caplog.at_level(logging.WARNING, logger="realtime_stats.events_in"):
+        with caplog.at_level(logging.WARNING, logger="realtime_stats.ingest.consumer"):
             async with running(consumer):
                 with RedisServer(port=port, data_dir=data) as server:
                     first_half = await publish(server.url, entries_of(script.events[:half]))

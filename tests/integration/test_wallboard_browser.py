@@ -23,9 +23,10 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from contract.vocabulary import AgentState
 from realtime_stats.app import create_app
-from realtime_stats.board import InMemoryBoardFeed
-from realtime_stats.records import AgentInterval, AgentState, CallRecord
+from realtime_stats.figures.records import AgentInterval, CallRecord
+from realtime_stats.wallboard.feed import InMemoryBoardFeed
 from site_config import SiteConfig
 
 pytestmark = pytest.mark.integration

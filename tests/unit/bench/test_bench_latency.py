@@ -8,7 +8,7 @@ from types import ModuleType
 
 import pytest
 
-from realtime_stats.stream_events import StreamId
+from realtime_stats.store import StreamId
 from tests.unit.realtime_stats.test_fold_script import Script, stream_fields
 
 BENCH_DIR = Path(__file__).resolve().parents[3] / "bench"
@@ -145,7 +145,11 @@ def test_board_changing_leaves_out_what_the_board_does_not_show(lat: ModuleType)
     entries = [(str(e.stream_id), stream_fields(e)) for e in script.events]
     entries.insert(3, ("1003-1", {"type": "call.ivr_step"}))  # undecodable: no v, no at
     changing = lat.board_changing(entries)
-    kinds = {(e.type, e.fields.get("state", "")) for e in script.events if e.stream_id in changing}
+    kinds = {
+        (e.event.TYPE, str(getattr(e.event, "state", "")))
+        for e in script.events
+        if e.stream_id in changing
+    }
     assert kinds == {
         ("call.queued", ""),
         ("agent.state", "ringing"),
@@ -156,7 +160,7 @@ def test_board_changing_leaves_out_what_the_board_does_not_show(lat: ModuleType)
         ("agent.state", "available"),
     }
     # A call's start, its IVR steps and the offer (a ring, not a record) change nothing.
-    assert {e.type for e in script.events if e.stream_id not in changing} == {
+    assert {e.event.TYPE for e in script.events if e.stream_id not in changing} == {
         "call.started",
         "call.ivr_step",
         "call.offered",

@@ -21,8 +21,8 @@ import pytest
 import yaml
 
 from kcc.cli import default_registry, main
-from realtime_stats.board import InMemoryBoardFeed
-from realtime_stats.routes_metrics import StatsExporter
+from realtime_stats.prometheus.exporter import StatsExporter
+from realtime_stats.wallboard.feed import InMemoryBoardFeed
 from site_config import SiteConfig, load_site_config
 from site_config.access import Role
 

@@ -23,7 +23,7 @@ WALLBOARD_USERS = frozenset({Role.FLOOR_MANAGER, Role.TEAM_LEAD, Role.ADMIN})
 # matrix is test_wallboard_stream.py::test_who_may_open_the_stream.
 STREAMS = {"/api/wallboard/stream"}
 # Routes with their own role matrix next to their store-backed fixtures:
-# tests/unit/realtime_stats/test_reports_cli_routes.py.
+# tests/unit/realtime_stats/reports/test_cli_routes.py.
 REPORTS = {"/api/reports/{period}", "/api/reports/queue_log"}
 ACCESS: dict[str, tuple[frozenset[Role], bool]] = {
     "/api/health": (ALL_USERS, False),

@@ -9,7 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from http_access.auth import Principal, PrincipalKind
 from realtime_stats.app import create_app
-from realtime_stats.routes_wallboard import WallboardPage
+from realtime_stats.wallboard.page import WallboardPage
 from site_config import SiteConfig
 from site_config.access import Role
 from tests.unit.http.demo_access import basic, bearer

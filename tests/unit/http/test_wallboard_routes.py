@@ -13,11 +13,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from contract.vocabulary import AgentState
 from http_access.auth import Principal, PrincipalKind
 from realtime_stats.app import create_app
-from realtime_stats.board import InMemoryBoardFeed
-from realtime_stats.records import AgentInterval, AgentState, CallRecord
-from realtime_stats.routes_wallboard import SharedSnapshot, WallboardPage
+from realtime_stats.figures.records import AgentInterval, CallRecord
+from realtime_stats.wallboard.feed import InMemoryBoardFeed
+from realtime_stats.wallboard.page import WallboardPage
+from realtime_stats.wallboard.service import SharedSnapshot
 from site_config import SiteConfig
 from site_config.access import Role
 from tests.unit.http.demo_access import DISPLAY_TOKEN, basic, bearer

@@ -24,10 +24,11 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from contract.vocabulary import AgentState
 from realtime_stats.app import create_app
-from realtime_stats.board import BoardInputs, InMemoryBoardFeed
-from realtime_stats.records import AgentInterval, AgentState, CallRecord
-from realtime_stats.routes_wallboard import KEEPALIVE, StreamTiming, snapshot_events
+from realtime_stats.figures.records import AgentInterval, CallRecord
+from realtime_stats.wallboard.feed import BoardInputs, InMemoryBoardFeed
+from realtime_stats.wallboard.stream import KEEPALIVE, StreamTiming, snapshot_events
 from site_config import SiteConfig
 from tests.unit.http.demo_access import DISPLAY_TOKEN, basic, bearer
 

@@ -1,17 +1,21 @@
 """The event scripts the fold, store and consumer tests share, and the checks on them.
 
-A `Script` writes a contact-centre morning as docs/events.md events, each with the next
-stream id and a time in seconds after T0. `stream_fields` gives the raw strings a
-publisher puts on the Redis Stream, so the same script feeds the fold directly and a real
-redis-server.
+A `Script` writes a contact-centre morning as docs/events.md entries, each with the next
+stream id and a time in seconds after T0, read as the consumer reads them
+(`read_entry`, through `contract.decode`): a typed `StreamEntry`, or an `UnreadableEntry`
+for fields the contract refuses. `stream_fields` gives the strings the controller's
+publisher puts on the Redis Stream (`contract.encode`), so the same script feeds the fold
+directly and a real redis-server.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from realtime_stats.fold import EventFold
-from realtime_stats.stream_events import Event, StreamId, decode
+from contract.codec import encode
+from realtime_stats.ingest.entries import ReadEntry, StreamEntry, read_entry
+from realtime_stats.ingest.fold import EventFold
+from realtime_stats.store import StreamId
 
 T0 = datetime(2026, 6, 15, 7, 0, tzinfo=UTC)  # 09:00 in Amsterdam
 
@@ -19,7 +23,7 @@ T0 = datetime(2026, 6, 15, 7, 0, tzinfo=UTC)  # 09:00 in Amsterdam
 class Script:
     def __init__(self, start: datetime = T0, first_ms: int = 1_000) -> None:
         self.start = start
-        self.events: list[Event] = []
+        self.events: list[ReadEntry] = []
         self._ms = first_ms
 
     def at(self, seconds: float) -> datetime:
@@ -27,21 +31,25 @@ class Script:
 
     def add(
         self, type_: str, seconds: float, *, call: str = "", agent: str = "", **fields: str
-    ) -> Event:
+    ) -> ReadEntry:
         self._ms += 1
-        event = Event(
-            stream_id=StreamId(self._ms, 0),
-            v=fields.pop("v", "1"),
-            type=type_,
-            at=self.at(seconds),
-            call_id=call or None,
-            agent_id=agent or None,
-            fields=fields,
+        entry = read_entry(
+            StreamId(self._ms, 0),
+            {
+                "v": fields.pop("v", "1"),
+                "type": type_,
+                "at": self.at(seconds).isoformat(timespec="microseconds"),
+                "call_id": call,
+                "agent_id": agent,
+                **fields,
+            },
         )
-        self.events.append(event)
-        return event
+        self.events.append(entry)
+        return entry
 
-    def state(self, agent: str, seconds: float, state: str, call: str = "", **extra: str) -> Event:
+    def state(
+        self, agent: str, seconds: float, state: str, call: str = "", **extra: str
+    ) -> ReadEntry:
         return self.add("agent.state", seconds, agent=agent, call=call, state=state, **extra)
 
     def answered_call(
@@ -81,19 +89,13 @@ class Script:
         self.add("call.ended", at + wait, call=call, phase="queue", by="caller")
 
 
-def stream_fields(event: Event) -> dict[str, str]:
-    """The entry a publisher XADDs for `event`: every field a string, empty for none."""
-    return {
-        "v": event.v,
-        "type": event.type,
-        "at": event.at.isoformat(timespec="microseconds"),
-        "call_id": event.call_id or "",
-        "agent_id": event.agent_id or "",
-        **event.fields,
-    }
+def stream_fields(entry: ReadEntry) -> dict[str, str]:
+    """The entry the controller's publisher XADDs for the entry's event."""
+    assert isinstance(entry, StreamEntry), f"no event to publish: {entry}"
+    return encode(entry.event)
 
 
-def folded(events: list[Event], fold: EventFold | None = None) -> EventFold:
+def folded(events: list[ReadEntry], fold: EventFold | None = None) -> EventFold:
     fold = fold or EventFold()
     for event in events:
         fold.apply(event)
@@ -105,9 +107,10 @@ def test_script_events_survive_the_stream_encoding() -> None:
     script.answered_call("c1", "anna", 60)
     script.abandoned_call("c2", 90)
 
-    for event in script.events:
-        raw = {k.encode(): v.encode() for k, v in stream_fields(event).items()}
-        assert decode(str(event.stream_id).encode(), raw) == event
+    for entry in script.events:
+        assert isinstance(entry, StreamEntry), entry
+        raw = {k.encode(): v.encode() for k, v in stream_fields(entry).items()}
+        assert read_entry(str(entry.stream_id).encode(), raw) == entry
 
 
 def test_script_ids_and_times_increase() -> None:
@@ -115,4 +118,5 @@ def test_script_ids_and_times_increase() -> None:
     script.answered_call("c1", "anna", 60)
     ids = [e.stream_id for e in script.events]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
-    assert script.events[0].at == T0 + timedelta(seconds=52)
+    first = script.events[0]
+    assert isinstance(first, StreamEntry) and first.event.at == T0 + timedelta(seconds=52)

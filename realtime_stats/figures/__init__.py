@@ -1,0 +1,15 @@
+"""The records the statistics are computed from and the figures computed from them.
+
+The bottom of the stats service: pure, no I/O, importing nothing else of
+``realtime_stats``. Every room above (the store, the event fold, the wallboard, the
+reports, the Prometheus export) takes its figures from here, so none can disagree with
+another (docs/metrics.md).
+
+* ``records``            a queued call (``CallRecord``) and an agent's state (``AgentInterval``)
+* ``backoffice_records`` one back-office ring (``BackOfficeRing``)
+* ``periods``            half-open periods, the local day and its half-hour buckets
+* ``norms``              the norms a figure is judged against, and the rules of the figures
+* ``metrics``            the TIC figures, each formula written once
+* ``backoffice_metrics`` the back-office figures
+* ``staffing``           Erlang C: how many agents a forecast of calls needs
+"""

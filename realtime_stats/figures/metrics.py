@@ -1,0 +1,365 @@
+"""The contact-centre figures, each formula written once (docs/metrics.md cites them).
+
+Theory of operation: pure functions over `CallRecord`s and `AgentInterval`s for a period
+[start, end). A call belongs to the period in which it entered the queue. Each call first
+becomes a `CallTally` (what it adds to each count); tallies add up per period, per topic,
+per municipality, per agent or per half-hour bucket, and the ratios are taken only at the
+end with `ratio`, which returns None on a zero denominator. None is shown as a dash: a figure
+with nothing to count is unknown, never a made-up 0 % or 100 %.
+
+The wallboard, the Prometheus exporter and the reports must all call these functions
+rather than recompute a figure, so the three can never disagree. The back-office figures
+(the second pillar, from `BackOfficeRing`s) are in `realtime_stats.figures.backoffice_metrics`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Self, TypeVar
+
+from contract.vocabulary import AgentState
+from realtime_stats.figures.norms import (
+    MetricRules,
+    Norm,
+    OccupancyNorm,
+    Rated,
+)
+from realtime_stats.figures.periods import Period, as_utc, bucket_index, day_buckets
+from realtime_stats.figures.records import AgentInterval, CallRecord
+
+_STAFFED_STATES = frozenset(
+    {AgentState.AVAILABLE, AgentState.RINGING, AgentState.TALKING, AgentState.AFTER_CALL_WORK}
+)
+_BUSY_STATES = frozenset({AgentState.TALKING, AgentState.AFTER_CALL_WORK})
+
+K = TypeVar("K", bound=Hashable)
+
+
+# --- The formulas. Each figure is defined here and nowhere else. ---
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    """numerator / denominator, or None (shown as a dash) when there is nothing to divide by."""
+    return None if denominator == 0 else numerator / denominator
+
+
+def answer_rate(answered: int, offered: int, short_abandoned: int) -> float | None:
+    return ratio(answered, offered - short_abandoned)
+
+
+def measured_service_level(
+    answered_within: int, offered: int, short_abandoned: int
+) -> float | None:
+    """The share of the day's calls answered within the threshold: the norm's service level,
+    as measured (Erlang C's prediction is `staffing.predicted_service_level`)."""
+    return ratio(answered_within, offered - short_abandoned)
+
+
+def direct_handling(completed: int, transferred: int) -> float | None:
+    return ratio(completed - transferred, completed)
+
+
+def occupancy(busy_seconds: float, staffed_seconds: float) -> float | None:
+    return ratio(busy_seconds, staffed_seconds)
+
+
+class _Summable:
+    """Field-wise addition for the tallies below, so groups are sums of smaller groups."""
+
+    __slots__ = ()
+
+    def __add__(self, other: Self) -> Self:
+        names = (f.name for f in fields(self))  # type: ignore[arg-type]
+        return type(self)(**{n: getattr(self, n) + getattr(other, n) for n in names})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallTally(_Summable):
+    """Counts over the calls that entered the queue in a period and have an outcome.
+
+    `completed` counts answered calls that have ended (their handling is known);
+    `transferred` is the part of those warm-transferred to a back office. Talk and
+    after-call sums are over completed calls, the answer-wait sum over answered calls.
+    """
+
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+    short_abandoned: int = 0
+    answered_within_threshold: int = 0
+    completed: int = 0
+    transferred: int = 0
+    fell_back: int = 0
+    recorded: int = 0
+    answer_wait_seconds: float = 0.0
+    talk_seconds: float = 0.0
+    after_call_seconds: float = 0.0
+
+
+_CALL_TALLY_FIELDS = tuple(f.name for f in fields(CallTally))
+
+
+def _contribution(call: CallRecord, rules: MetricRules) -> dict[str, float]:
+    """What one call adds to each `CallTally` field; a call still waiting adds nothing yet."""
+    wait = call.wait_seconds()
+    if wait is None:
+        return {}
+    fell_back = int(call.fell_back)
+    if call.abandoned:
+        short = int(wait <= rules.short_abandon_seconds)
+        return {"offered": 1, "abandoned": 1, "short_abandoned": short, "fell_back": fell_back}
+    completed = call.ended_at is not None
+    return {
+        "offered": 1,
+        "answered": 1,
+        "answered_within_threshold": int(wait <= rules.answer_threshold_seconds),
+        "completed": int(completed),
+        "transferred": int(completed and call.transferred),
+        "fell_back": fell_back,
+        "recorded": int(call.recorded),
+        "answer_wait_seconds": wait,
+        "talk_seconds": call.talk_seconds if completed else 0.0,
+        "after_call_seconds": call.after_call_seconds if completed else 0.0,
+    }
+
+
+def tally_call(call: CallRecord, rules: MetricRules) -> CallTally:
+    return CallTally(**_contribution(call, rules))  # type: ignore[arg-type]
+
+
+def tally_calls(calls: Iterable[CallRecord], period: Period, rules: MetricRules) -> CallTally:
+    # Plain sums rather than CallTally additions: this loop runs for every call of the day
+    # on every wallboard refresh. Record times are UTC already, so compare directly.
+    totals: dict[str, float] = dict.fromkeys(_CALL_TALLY_FIELDS, 0)
+    for call in calls:
+        if period.start <= call.entered_at < period.end:
+            for name, value in _contribution(call, rules).items():
+                totals[name] += value
+    return CallTally(**totals)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentTime(_Summable):
+    """Seconds in a period: busy = talking + after-call work; staffed = logged in minus paused."""
+
+    busy_seconds: float = 0.0
+    staffed_seconds: float = 0.0
+    paused_seconds: float = 0.0
+
+
+def agent_times(
+    intervals: Iterable[AgentInterval], period: Period, now: datetime
+) -> dict[str, AgentTime]:
+    """Per agent, the time spent in each kind of state, clipped to [period.start, min(end, now))."""
+    until = min(period.end, as_utc("now", now))
+    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for interval in intervals:
+        seconds = interval.seconds_within(period.start, until)
+        if seconds <= 0:
+            continue
+        busy_staffed_paused = sums[interval.agent_id]
+        busy_staffed_paused[0] += seconds if interval.state in _BUSY_STATES else 0.0
+        busy_staffed_paused[1] += seconds if interval.state in _STAFFED_STATES else 0.0
+        busy_staffed_paused[2] += seconds if interval.state is AgentState.PAUSED else 0.0
+    return {
+        agent: AgentTime(busy_seconds=b, staffed_seconds=s, paused_seconds=p)
+        for agent, (b, s, p) in sums.items()
+    }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Figures:
+    """Everything the wallboard and reports show for one period and one group of calls.
+
+    `waiting_now` and `longest_wait_seconds` are live: they cover every call passed in
+    that is still waiting at `now`, whatever its period.
+    """
+
+    period: Period
+    calls: CallTally
+    answer_rate: Rated
+    service_level: Rated
+    direct_handling: Rated
+    occupancy: Rated
+    average_speed_of_answer_seconds: float | None
+    average_talk_seconds: float | None
+    average_after_call_seconds: float | None
+    waiting_now: int
+    longest_wait_seconds: float | None
+
+    @property
+    def offered(self) -> int:
+        return self.calls.offered
+
+    @property
+    def answered(self) -> int:
+        return self.calls.answered
+
+    @property
+    def abandoned(self) -> int:
+        return self.calls.abandoned
+
+    @property
+    def short_abandoned(self) -> int:
+        return self.calls.short_abandoned
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentFigures:
+    """One agent's figures: the calls they answered and their own occupancy."""
+
+    agent_id: str
+    period: Period
+    calls: CallTally
+    time: AgentTime
+    direct_handling: Rated
+    occupancy: Rated
+    average_talk_seconds: float | None
+    average_after_call_seconds: float | None
+
+
+def live_queue(calls: Iterable[CallRecord], now: datetime) -> tuple[int, float | None]:
+    """(callers waiting now, longest current wait in seconds or None when nobody waits)."""
+    now_utc = as_utc("now", now)
+    waits = [(now_utc - c.entered_at).total_seconds() for c in calls if c.waiting_at(now_utc)]
+    return len(waits), max(waits, default=None)
+
+
+def compute_figures(
+    calls: Iterable[CallRecord],
+    intervals: Iterable[AgentInterval],
+    period: Period,
+    *,
+    now: datetime,
+    rules: MetricRules | None = None,
+) -> Figures:
+    """All figures for `period`; pass no intervals to leave occupancy unknown (per-topic views)."""
+    rules = rules or MetricRules()
+    calls = tuple(calls)
+    tally = tally_calls(calls, period, rules)
+    team = sum(agent_times(intervals, period, now).values(), AgentTime())
+    waiting, longest = live_queue(calls, now)
+    norm = rules.norm
+    return Figures(
+        period=period,
+        calls=tally,
+        answer_rate=_rated(answer_rate(tally.answered, tally.offered, tally.short_abandoned), norm),
+        service_level=_rated(
+            measured_service_level(
+                tally.answered_within_threshold, tally.offered, tally.short_abandoned
+            ),
+            norm,
+        ),
+        direct_handling=_rated(direct_handling(tally.completed, tally.transferred), norm),
+        occupancy=_rated(occupancy(team.busy_seconds, team.staffed_seconds), rules.occupancy_norm),
+        average_speed_of_answer_seconds=ratio(tally.answer_wait_seconds, tally.answered),
+        average_talk_seconds=ratio(tally.talk_seconds, tally.completed),
+        average_after_call_seconds=ratio(tally.after_call_seconds, tally.completed),
+        waiting_now=waiting,
+        longest_wait_seconds=longest,
+    )
+
+
+def _rated(value: float | None, norm: Norm | OccupancyNorm) -> Rated:
+    return Rated(value, norm.status(value))
+
+
+def _group(
+    calls: Iterable[CallRecord], key: Callable[[CallRecord], K]
+) -> dict[K, list[CallRecord]]:
+    groups: dict[K, list[CallRecord]] = defaultdict(list)
+    for call in calls:
+        groups[key(call)].append(call)
+    return dict(groups)
+
+
+def figures_per_topic(
+    calls: Iterable[CallRecord], period: Period, *, now: datetime, rules: MetricRules | None = None
+) -> dict[str | None, Figures]:
+    """Figures per queue topic (None: menu switched off or no choice). Occupancy stays None:
+    agents are not split by topic."""
+    groups = _group(calls, lambda c: c.topic_id)
+    return {k: compute_figures(v, (), period, now=now, rules=rules) for k, v in groups.items()}
+
+
+def figures_per_municipality(
+    calls: Iterable[CallRecord], period: Period, *, now: datetime, rules: MetricRules | None = None
+) -> dict[str | None, Figures]:
+    """Figures per municipality (e.g. Haarlem, Zandvoort); occupancy stays None as per topic."""
+    groups = _group(calls, lambda c: c.municipality_id)
+    return {k: compute_figures(v, (), period, now=now, rules=rules) for k, v in groups.items()}
+
+
+def figures_per_agent(
+    calls: Iterable[CallRecord],
+    intervals: Iterable[AgentInterval],
+    period: Period,
+    *,
+    now: datetime,
+    rules: MetricRules | None = None,
+) -> dict[str, AgentFigures]:
+    """Per agent: the calls they answered and their occupancy. Queue figures (answer rate,
+    service level, speed of answer) are left out on purpose: an unanswered call has no agent."""
+    rules = rules or MetricRules()
+    times = agent_times(intervals, period, now)
+    by_agent = _group((c for c in calls if c.agent_id is not None), lambda c: c.agent_id or "")
+    result: dict[str, AgentFigures] = {}
+    for agent_id in sorted(set(times) | set(by_agent)):
+        tally = tally_calls(by_agent.get(agent_id, ()), period, rules)
+        time = times.get(agent_id, AgentTime())
+        result[agent_id] = AgentFigures(
+            agent_id=agent_id,
+            period=period,
+            calls=tally,
+            time=time,
+            direct_handling=_rated(direct_handling(tally.completed, tally.transferred), rules.norm),
+            occupancy=_rated(
+                occupancy(time.busy_seconds, time.staffed_seconds), rules.occupancy_norm
+            ),
+            average_talk_seconds=ratio(tally.talk_seconds, tally.completed),
+            average_after_call_seconds=ratio(tally.after_call_seconds, tally.completed),
+        )
+    return result
+
+
+def day_trend(
+    calls: Iterable[CallRecord],
+    intervals: Iterable[AgentInterval],
+    day: date,
+    *,
+    now: datetime,
+    zone: tzinfo | None = None,
+    rules: MetricRules | None = None,
+) -> tuple[Figures, ...]:
+    """Whole-TIC figures per half hour of the local day (46, 48 or 50 buckets)."""
+    buckets = day_buckets(day, zone)
+    per_bucket: dict[int | None, list[CallRecord]] = _group(
+        calls, lambda c: bucket_index(buckets, c.entered_at)
+    )
+    spread = _intervals_per_bucket(buckets, intervals, now)
+    return tuple(
+        compute_figures(per_bucket.get(i, ()), spread[i], bucket, now=now, rules=rules)
+        for i, bucket in enumerate(buckets)
+    )
+
+
+def _intervals_per_bucket(
+    buckets: tuple[Period, ...], intervals: Iterable[AgentInterval], now: datetime
+) -> list[list[AgentInterval]]:
+    """Each bucket's overlapping intervals, so a bucket only clips its own (48x fewer)."""
+    per_bucket: list[list[AgentInterval]] = [[] for _ in buckets]
+    day_start, step = buckets[0].start, buckets[0].end - buckets[0].start
+    until = min(buckets[-1].end, as_utc("now", now))
+    for interval in intervals:
+        start = max(interval.start, day_start)
+        end = until if interval.end is None else min(interval.end, until)
+        if end <= start:
+            continue
+        first = (start - day_start) // step
+        last = (end - day_start - timedelta(microseconds=1)) // step
+        for index in range(first, last + 1):
+            per_bucket[index].append(interval)
+    return per_bucket

@@ -1,0 +1,56 @@
+"""The wallboard's feed over the event consumer: the fold's records, and a wake-up per
+stored batch."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from realtime_stats.ingest.changes import Changes
+from realtime_stats.ingest.fold import EventFold
+from realtime_stats.ingest.subscription import Subscription
+from realtime_stats.store import StreamId
+from realtime_stats.wallboard.consumer_feed import ConsumerBoardFeed
+from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
+
+
+class FakeConsumer:
+    """What the feed reads of an `EventConsumer`: its fold and its subscriptions."""
+
+    def __init__(self, fold: EventFold) -> None:
+        self.fold = fold
+        self.subscriptions: set[Subscription] = set()
+
+    def subscribe(self) -> Subscription:
+        return Subscription(self.subscriptions)
+
+
+async def test_the_feed_wakes_once_per_batch_and_lets_go_when_closed() -> None:
+    consumer = FakeConsumer(EventFold())
+    feed = ConsumerBoardFeed(consumer, clock=lambda: T0)
+    changes = feed.subscribe()
+    woken = asyncio.ensure_future(anext(changes))
+    await asyncio.sleep(0)  # the generator subscribes on its first anext
+    (subscription,) = consumer.subscriptions
+
+    subscription.push(Changes(StreamId(1, 0), calls=frozenset({"c1"})))
+    subscription.push(Changes(StreamId(2, 0), calls=frozenset({"c2"})))  # merged: one wake
+    assert await asyncio.wait_for(woken, 1) is None
+    second = asyncio.ensure_future(anext(changes))
+    await asyncio.sleep(0.01)
+    assert not second.done()
+    second.cancel()
+    await asyncio.gather(second, return_exceptions=True)
+    await changes.aclose()
+    assert consumer.subscriptions == set()
+
+
+def test_the_inputs_are_the_folds_records_at_the_clocks_now() -> None:
+    script = Script()
+    script.answered_call("c1", "anna", 60)
+    fold = folded(script.events)
+    now = T0 + timedelta(hours=1)
+    inputs = ConsumerBoardFeed(FakeConsumer(fold), clock=lambda: now).inputs()
+
+    assert inputs.calls == tuple(fold.calls()) and inputs.intervals == tuple(fold.intervals())
+    assert inputs.now == now and inputs.events_through == str(script.events[-1].stream_id)
