@@ -8,8 +8,11 @@ cycle's modules and exits 1 when there is one. Run by `make lint`.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import grimp
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's code
 
 PACKAGES = (
     "contract", "site_config", "http_access", "acd", "ivr_flows", "asterisk_conf",
