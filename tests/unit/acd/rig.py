@@ -381,21 +381,17 @@ async def talking(r: Rig, agent_id: str, position_id: str, call_id: str) -> Chan
 TRUNK = "PJSIP/trunk-0000000b"
 
 
-async def dialled(
-    r: Rig,
+def direct_caller(
     extension: str,
     call_id: str = "1718000000.7",
     *,
     uniqueid: str | None = None,
     caller: str = "0612345678",
-) -> Waiting:
-    """A caller on ``TRUNK`` dialled ``extension``'s own number (FastAGI ``/direct``).
-
-    ``uniqueid`` is the caller's channel's (``call_id`` by default: the call's first
-    channel). The session (``DirectCalls.run``) runs in the task until the caller
-    leaves, is answered and bridged, or has fallen back and left the TIC queue.
-    """
-    agi = FakeAgiChannel(
+) -> FakeAgiChannel:
+    """The FastAGI session (``/direct``) of a caller on ``TRUNK`` who dialled
+    ``extension``'s own number; ``uniqueid`` is their channel's (``call_id`` by default:
+    the call's first channel)."""
+    return FakeAgiChannel(
         "direct",
         linkedid=call_id,
         channel=TRUNK,
@@ -404,9 +400,19 @@ async def dialled(
         dnid=extension,
         extension=extension,
     )
+
+
+async def direct_call(r: Rig, agi: FakeAgiChannel) -> Waiting:
+    """``DirectCalls.run`` on ``agi`` in a task, run as far as it goes: until the caller
+    leaves, is answered and bridged, or has fallen back and left the TIC queue."""
     task = asyncio.create_task(r.controller.direct.run(agi))
     await r.settle()
-    return Waiting(agi, task, call_id)
+    return Waiting(agi, task, agi.variables.get("CHANNEL(linkedid)") or agi.env.uniqueid)
+
+
+async def dialled(r: Rig, extension: str, call_id: str = "1718000000.7") -> Waiting:
+    """A caller dialled ``extension``'s own number; see ``direct_caller``, ``direct_call``."""
+    return await direct_call(r, direct_caller(extension, call_id))
 
 
 def consult_channels(extension: str, call_id: str, serial: int) -> tuple[Chan, Chan]:
