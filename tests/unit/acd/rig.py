@@ -9,6 +9,10 @@ the queue-member actions. The event builders lay out headers as Asterisk writes 
 
 ``rig(site)`` builds a real ``acd.controller.Controller`` on these fakes, with a
 ``MemorySink`` for its events and a ``FakeClock``, and runs its AMI event loop.
+
+``log_in``, ``queued`` and ``talking`` put agents and callers on the floor; ``dialled``
+(``direct_caller``, ``direct_call``) is a caller of a back-office colleague's own number
+and ``consult_channels`` a warm transfer's consult.
 """
 
 from __future__ import annotations
