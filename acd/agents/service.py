@@ -35,7 +35,7 @@ from acd.agents.machine import (
 )
 from acd.ami import AmiError
 from acd.ami.actions import Hangup, Originate
-from acd.ami.originate import bridge_originate, channel_up, outcome
+from acd.ami.originate import ORIGINATE_SLACK_S, bridge_originate, channel_up, outcome
 from acd.ami.port import AmiPort
 from acd.clock import Clock, within
 from acd.core import effects as fx
@@ -50,7 +50,6 @@ log = logging.getLogger(__name__)
 SETTLE_S = 5.0
 """How long a leg seen answered gets for its Originate answer: AMI reports it within
 milliseconds of the Bridge that took the caller."""
-ORIGINATE_SLACK_S = 15.0
 
 Feed = Callable[[core.Input], Sequence[fx.Effect]]
 

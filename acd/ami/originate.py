@@ -16,6 +16,9 @@ from acd.ami.events import OriginateResponse
 from acd.ami.port import AmiPort
 from contract.dialplan import HANG_UP_AFTER_BRIDGE
 
+ORIGINATE_SLACK_S = 15.0
+"""How much longer than the ring timeout an Originate's answer may take to arrive."""
+
 # OriginateResponse Reason codes (Asterisk's AST_CONTROL_* values in the reply).
 _FAILURES: Mapping[int, str] = {
     3: "no_answer",

@@ -15,7 +15,7 @@ from enum import Enum
 
 from acd.ami import AmiError
 from acd.ami.actions import Hangup
-from acd.ami.originate import bridge_originate, channel_up, outcome
+from acd.ami.originate import ORIGINATE_SLACK_S, bridge_originate, channel_up, outcome
 from acd.ami.port import AmiPort
 from acd.backoffice.directory import Departments
 from acd.backoffice.machine import (
@@ -35,7 +35,6 @@ from contract.dialplan import Var
 from contract.vocabulary import RingFailure, RingKind
 
 log = logging.getLogger(__name__)
-ORIGINATE_SLACK_S = 15.0
 
 
 class Answer(Enum):

@@ -82,8 +82,9 @@ class TransferEvents:
 
     def department_of_transfer(self, call_id: str, target: str) -> str:
         """The department a completed warm transfer of ``call_id`` went to ("" none)."""
-        department = self._departments.department_of(extension_of(target)) if target else None
-        if department is None:
+        if target:  # Asterisk named where it went: a department's phone, or none's
+            department = self._departments.department_of(extension_of(target))
+        else:  # the Local channel was optimised away first: the consult says it
             department = self._consulted.get(call_id)
         log.info("call %s transferred to %s (%s)", call_id, department or "-", target)
         return department or ""

@@ -260,6 +260,18 @@ async def test_an_attended_transfer_without_a_target_goes_to_the_last_answered_c
         assert transferred(r) == [(CALL, AGENT, "vergunningen", "321")]
 
 
+async def test_a_transfer_to_a_tic_colleague_after_a_consult_given_up_names_no_department() -> None:
+    # The agent consulted 321 (answered), gave it up with *1, then handed the caller to
+    # a fellow agent at 202: Asterisk names that target, and it is no department's.
+    async with rig() as r:
+        leg = await talking(r, AGENT, "tic1", CALL)
+        Consults(r).answered("321")
+        target = Chan("PJSIP/202-0000000c", "p.12", CALL)
+        r.emit(attended_transfer(leg, second("202"), target))
+        await r.settle()
+        assert transferred(r) == [(CALL, AGENT, None, None)]
+
+
 async def test_an_attended_transfer_with_no_target_and_no_answered_consult_names_none() -> None:
     async with rig() as r:
         leg = await talking(r, AGENT, "tic1", CALL)
