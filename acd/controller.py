@@ -185,12 +185,10 @@ class Controller:
         """The control API: each room's routes, bound to this controller's services."""
         app = FastAPI(title="KCC 14023 controller", docs_url=None, redoc_url=None, openapi_url=None)
         install_authenticator(app, Authenticator(self.site.access))
-        for routes in (queue_routes, agent_routes, transfer_routes, ivr_routes):
-            routes.add_routes(app)
-        app.dependency_overrides[queue_routes.queue_service] = lambda: self.queue
-        app.dependency_overrides[agent_routes.agent_commands] = lambda: self.queue
-        app.dependency_overrides[transfer_routes.warm_transfer] = lambda: self.transfer
-        app.dependency_overrides[ivr_routes.ivr_switches] = lambda: self.switches
+        queue_routes.add_routes(app, self.queue)
+        agent_routes.add_routes(app, self.queue)
+        transfer_routes.add_routes(app, self.transfer)
+        ivr_routes.add_routes(app, self.switches)
         return app
 
     async def close(self) -> None:

@@ -2,14 +2,14 @@
 
 The control API is served by the controller (the state it changes lives there) behind
 the stats service's authentication. Each room's ``routes.py`` holds small module-level
-endpoint functions; the services they use are FastAPI dependencies that the
-composition root (``acd.controller``) binds with ``app.dependency_overrides``, so a
-test binds fakes the same way. Until bound, such a dependency refuses to run.
+endpoint functions and an ``add_routes(app, service)`` that the composition root
+(``acd.controller``) calls: the room's service goes on ``app.state`` and its endpoints
+get it through a typed dependency, as in the stats service's rooms.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException
 
@@ -30,8 +30,3 @@ def answer(refused: str | None) -> dict[str, Any]:
     if refused is not None:
         raise HTTPException(status_code=409, detail=refused)
     return dict(OK)
-
-
-def unbound(name: str) -> NoReturn:
-    """What a service dependency does before the composition root binds it."""
-    raise RuntimeError(f"{name} is not bound: the composition root overrides this dependency")

@@ -7,20 +7,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel, Field
 
 from acd.core import PauseReason
 from acd.core import inputs as ev
 from acd.queue.service import QueueService
-from acd.web import AgentUser, answer, unbound
+from acd.web import AgentUser, answer
 
 
-def agent_commands() -> QueueService:
-    unbound("agent_commands")
+def _agent_commands(request: Request) -> QueueService:
+    service: QueueService = request.app.state.agent_commands
+    return service
 
 
-Commands = Annotated[QueueService, Depends(agent_commands)]
+Commands = Annotated[QueueService, Depends(_agent_commands)]
 
 
 class Login(BaseModel, frozen=True):
@@ -62,8 +63,10 @@ async def extend_acw(agent_id: str, body: Extend, queue: Commands, _: AgentUser)
     return answer(queue.command(ev.AgentExtendAcw(agent_id=agent_id, seconds=body.seconds, at=at)))
 
 
-def add_routes(app: FastAPI) -> None:
-    """Put these routes on the app itself (``app.routes`` then lists each one)."""
+def add_routes(app: FastAPI, service: QueueService) -> None:
+    """Put these routes on the app itself (``app.routes`` then lists each one), over
+    ``service``."""
+    app.state.agent_commands = service
     base = "/api/agents/{agent_id}"
     app.add_api_route(f"{base}/login", login, methods=["POST"])
     app.add_api_route(f"{base}/logout", logout, methods=["POST"])

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel, Field
 
 from acd.ivr.service import IvrSwitches
-from acd.web import OK, AgentUser, ManagerUser, unbound
+from acd.web import OK, AgentUser, ManagerUser
 
 
-def ivr_switches() -> IvrSwitches:
-    unbound("ivr_switches")
+def _ivr_switches(request: Request) -> IvrSwitches:
+    service: IvrSwitches = request.app.state.ivr_switches
+    return service
 
 
-Switches = Annotated[IvrSwitches, Depends(ivr_switches)]
+Switches = Annotated[IvrSwitches, Depends(_ivr_switches)]
 
 
 class Calamity(BaseModel, frozen=True):
@@ -46,8 +47,10 @@ async def settings(ivr: Switches, _: AgentUser) -> dict[str, Any]:
     return {"calamity": s.calamity_text, "topic_menu_enabled": s.topic_menu_enabled}
 
 
-def add_routes(app: FastAPI) -> None:
-    """Put these routes on the app itself (``app.routes`` then lists each one)."""
+def add_routes(app: FastAPI, service: IvrSwitches) -> None:
+    """Put these routes on the app itself (``app.routes`` then lists each one), over
+    ``service``."""
+    app.state.ivr_switches = service
     app.add_api_route("/api/ivr/calamity", calamity_on, methods=["PUT"])
     app.add_api_route("/api/ivr/calamity", calamity_off, methods=["DELETE"])
     app.add_api_route("/api/ivr/topic-menu", topic_menu, methods=["PUT"])

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException, Request
 from pydantic import BaseModel
 
 from acd.core import inputs as ev
 from acd.queue.service import QueueService
-from acd.web import AgentUser, ManagerUser, answer, unbound
+from acd.web import AgentUser, ManagerUser, answer
 
 
-def queue_service() -> QueueService:
-    unbound("queue_service")
+def _queue_service(request: Request) -> QueueService:
+    service: QueueService = request.app.state.queue
+    return service
 
 
-Queue = Annotated[QueueService, Depends(queue_service)]
+Queue = Annotated[QueueService, Depends(_queue_service)]
 
 
 class Topics(BaseModel, frozen=True):
@@ -47,8 +48,10 @@ async def set_topics(agent_id: str, body: Topics, queue: Queue, _: ManagerUser) 
     return answer(queue.command(event))
 
 
-def add_routes(app: FastAPI) -> None:
-    """Put these routes on the app itself (``app.routes`` then lists each one)."""
+def add_routes(app: FastAPI, service: QueueService) -> None:
+    """Put these routes on the app itself (``app.routes`` then lists each one), over
+    ``service``."""
+    app.state.queue = service
     app.add_api_route("/api/acd/state", state, methods=["GET"])
     app.add_api_route("/api/positions/{position_id}/open", open_position, methods=["POST"])
     app.add_api_route("/api/positions/{position_id}/close", close_position, methods=["POST"])

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel, Field
 
 from acd.transfer.service import WarmTransfer
-from acd.web import AgentUser, answer, unbound
+from acd.web import AgentUser, answer
 
 
-def warm_transfer() -> WarmTransfer:
-    unbound("warm_transfer")
+def _warm_transfer(request: Request) -> WarmTransfer:
+    service: WarmTransfer = request.app.state.warm_transfer
+    return service
 
 
-Transfers = Annotated[WarmTransfer, Depends(warm_transfer)]
+Transfers = Annotated[WarmTransfer, Depends(_warm_transfer)]
 
 
 class Transfer(BaseModel, frozen=True):
@@ -29,6 +30,8 @@ async def transfer(
     return answer(await transfers.start(agent_id, body.extension))
 
 
-def add_routes(app: FastAPI) -> None:
-    """Put these routes on the app itself (``app.routes`` then lists each one)."""
+def add_routes(app: FastAPI, service: WarmTransfer) -> None:
+    """Put these routes on the app itself (``app.routes`` then lists each one), over
+    ``service``."""
+    app.state.warm_transfer = service
     app.add_api_route("/api/agents/{agent_id}/transfer", transfer, methods=["POST"])

@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 
 from acd.ami.actions import Atxfer
-from acd.transfer import routes
 from tests.unit.acd.rig import rig, talking
 
 CALL, AGENT = "c1", "1001"
@@ -54,8 +53,3 @@ async def test_asterisk_refusing_the_atxfer_is_said() -> None:
         why = await r.controller.transfer.start(AGENT, "301")
         assert why is not None and why.startswith("Asterisk refused the transfer:")
         assert "No such channel" in why
-
-
-def test_the_routes_service_is_unbound_until_the_controller_binds_it() -> None:
-    with pytest.raises(RuntimeError, match="warm_transfer is not bound"):
-        routes.warm_transfer()
