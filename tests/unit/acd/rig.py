@@ -14,6 +14,8 @@ the queue-member actions. The event builders lay out headers as Asterisk writes 
 from __future__ import annotations
 
 import asyncio
+import math
+import struct
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -40,6 +42,7 @@ from acd.core import AgentState
 from acd.core import inputs as ev
 from acd.queue.service import QueuedCaller
 from contract import MemorySink
+from ivr_flows.prompt_audio import wav_bytes
 from ivr_flows.site_check import load_site_flow
 from site_config import SiteConfig, load_site_config
 
@@ -461,3 +464,30 @@ class AppQueue:
         return await self._answer(
             success("Interface paused successfully" if action.paused else "Interface unpaused")
         )
+
+
+# ------------------------------------------------------------ prompts without espeak-ng
+
+_TONE = wav_bytes(
+    b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * n / 18))) for n in range(800))
+)
+
+
+class ToneVoice:
+    """A speech synthesiser that writes a tenth of a second of tone for any text.
+
+    ``identity`` is what the prompt cache keys on: give espeak-ng's own
+    (``EspeakVoice().identity()``) to fill a prompt folder that a real build then finds
+    complete and reuses, without running espeak-ng per text.
+    """
+
+    def __init__(self, identity: str = "tone-voice|1") -> None:
+        self._identity = identity
+        self.spoken: list[str] = []
+
+    def identity(self) -> str:
+        return self._identity
+
+    def synthesize(self, text: str, wav_path: Path) -> None:
+        self.spoken.append(text)
+        wav_path.write_bytes(_TONE)

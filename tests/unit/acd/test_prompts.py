@@ -3,9 +3,7 @@ plays it by under its own path, the closed messages, and live calamity texts."""
 
 from __future__ import annotations
 
-import math
 import shutil
-import struct
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -13,32 +11,13 @@ import pytest
 from acd.agents.features import FEATURE_TEXTS
 from acd.prompts import PromptBook, closed_texts
 from acd.waiting import FRAGMENTS
-from ivr_flows.prompt_audio import wav_bytes
 from ivr_flows.site_check import load_site_flow
-from tests.unit.acd.rig import sample_site
+from tests.unit.acd.rig import ToneVoice, sample_site
 
 ASTERISK = PurePosixPath("/var/lib/asterisk/sounds/kcc")
-TONE = wav_bytes(
-    b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * n / 18))) for n in range(800))
-)
 
 
-class Voice:
-    """A speech synthesiser that writes a short tone and remembers what it said."""
-
-    def __init__(self, identity: str = "fake-voice|1") -> None:
-        self._identity = identity
-        self.spoken: list[str] = []
-
-    def identity(self) -> str:
-        return self._identity
-
-    def synthesize(self, text: str, wav_path: Path) -> None:
-        self.spoken.append(text)
-        wav_path.write_bytes(TONE)
-
-
-def build(host: Path, voice: Voice, **extra: str) -> PromptBook:
+def build(host: Path, voice: ToneVoice, **extra: str) -> PromptBook:
     site = sample_site()
     return PromptBook.build(
         site,
@@ -54,7 +33,7 @@ def build(host: Path, voice: Voice, **extra: str) -> PromptBook:
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder with every prompt rendered once; a test copies it to change it."""
     host = tmp_path_factory.mktemp("prompts")
-    build(host, Voice())
+    build(host, ToneVoice())
     return host
 
 
@@ -65,7 +44,7 @@ def host(rendered: Path, tmp_path: Path) -> Path:
 
 
 def test_every_text_is_rendered_once_and_played_by_its_asterisk_name(tmp_path: Path) -> None:
-    voice = Voice()
+    voice = ToneVoice()
     book = build(tmp_path, voice)
     texts = book.texts()
     assert texts["welcome"] == "Welkom bij de gemeente."
@@ -84,19 +63,19 @@ def test_the_closed_message_of_each_municipality_names_its_website(host: Path) -
     assert set(texts) == {"haarlem", "zandvoort"}
     assert texts["zandvoort"].startswith("U belt buiten onze openingstijden.")
     assert texts["zandvoort"].endswith("Veel zaken kunt u regelen op zandvoort.nl.")
-    book = build(host, Voice())
+    book = build(host, ToneVoice())
     assert book.texts()["closed-haarlem"] == texts["haarlem"]
 
 
 def test_an_unknown_prompt_is_named_in_the_error(host: Path) -> None:
-    book = build(host, Voice())
+    book = build(host, ToneVoice())
     with pytest.raises(KeyError, match=r"no prompt 'no-such-prompt'; known: \d+ flow prompts"):
         book.name("no-such-prompt")
 
 
 def test_a_live_text_is_rendered_once_into_its_own_folder(host: Path) -> None:
-    book = build(host, Voice())
-    live = Voice()
+    book = build(host, ToneVoice())
+    live = ToneVoice()
     prompt = book.render_live("Er is een storing in de telefonie.", synthesizer=live)
     assert prompt.startswith("live-")
     assert book.render_live("Er is een storing in de telefonie.", synthesizer=live) == prompt
@@ -108,9 +87,9 @@ def test_a_live_text_is_rendered_once_into_its_own_folder(host: Path) -> None:
 
 
 def test_a_rebuild_renders_only_what_changed_and_keeps_live_texts(host: Path) -> None:
-    book = build(host, Voice())
-    prompt = book.render_live("Er is een storing.", synthesizer=Voice())
-    again = Voice()
+    book = build(host, ToneVoice())
+    prompt = book.render_live("Er is een storing.", synthesizer=ToneVoice())
+    again = ToneVoice()
     rebuilt = build(host, again, **{"extra-notice": "Let op: gewijzigde tijden."})
     assert again.spoken == ["Let op: gewijzigde tijden."]
     assert rebuilt.name("welcome") == book.name("welcome")
