@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from collections.abc import Awaitable, Callable
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -29,9 +30,20 @@ class EventPublisher:
     """The controller's ``EventSink``: ordered, non-blocking XADD, surviving Redis outages."""
 
     def __init__(
-        self, redis_url: str, *, stream: str = "kcc:events", max_backlog: int = 200_000
+        self,
+        redis_url: str,
+        *,
+        stream: str = "kcc:events",
+        max_backlog: int = 200_000,
+        redis: aioredis.Redis | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self._redis = aioredis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=2)
+        """``redis`` and ``sleep`` are seams for tests: a ready client instead of one for
+        ``redis_url``, and the sleep between two attempts while Redis is unreachable."""
+        if redis is None:
+            redis = aioredis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=2)
+        self._redis = redis
+        self._sleep = sleep
         self.stream = stream
         self._backlog: deque[dict[str, str]] = deque()
         self._max_backlog = max_backlog
@@ -70,7 +82,7 @@ class EventPublisher:
                     delay = 0.2
                 except (RedisError, OSError) as exc:
                     log.warning("Redis unreachable (%s); %d events kept", exc, self.backlog)
-                    await asyncio.sleep(delay)
+                    await self._sleep(delay)
                     delay = min(delay * 2, 10.0)
                     self._wake.set()
         finally:

@@ -18,6 +18,8 @@ and ``consult_channels`` a warm transfer's consult.
 from __future__ import annotations
 
 import asyncio
+import math
+import struct
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -44,6 +46,7 @@ from acd.core import AgentState
 from acd.core import inputs as ev
 from acd.queue.service import QueuedCaller
 from contract import MemorySink
+from ivr_flows.prompt_audio import wav_bytes
 from ivr_flows.site_check import load_site_flow
 from site_config import SiteConfig, load_site_config
 
@@ -130,29 +133,6 @@ def originate_response(
             ("Uniqueid", uniqueid),
             ("CallerIDNum", "<unknown>"),
             ("CallerIDName", "<unknown>"),
-        ],
-    )
-
-
-def queue_member(queue: str, extension: str, agent_id: str, *, paused: bool = False) -> AmiEvent:
-    return event(
-        "QueueMember",
-        [
-            ("Queue", queue),
-            ("MemberName", agent_id),
-            ("Location", f"PJSIP/{extension}"),
-            ("StateInterface", f"PJSIP/{extension}"),
-            ("Membership", "dynamic"),
-            ("Penalty", "0"),
-            ("CallsTaken", "0"),
-            ("LastCall", "0"),
-            ("LastPause", "0"),
-            ("LoginTime", "1781500000"),
-            ("InCall", "0"),
-            ("Status", "1"),
-            ("Paused", "1" if paused else "0"),
-            ("PausedReason", ""),
-            ("Wrapuptime", "0"),
         ],
     )
 
@@ -425,3 +405,134 @@ def consult_channels(extension: str, call_id: str, serial: int) -> tuple[Chan, C
     local = Chan(f"Local/{extension}@kcc-internal-{serial:08x};2", f"l.{serial}", call_id)
     phone = Chan(f"PJSIP/{extension}-{serial:08x}", f"p.{serial}", call_id)
     return local, phone
+
+
+# ------------------------------------------------------------ app_queue's members
+
+
+def queue_status_member(
+    queue: str, extension: str, agent_id: str, *, paused: bool = False
+) -> AmiEvent:
+    """One ``QueueMember`` item of a QueueStatus answer, as Asterisk 22 writes it.
+
+    The list item names the member ``Name``/``Location`` (the recorded trace), where
+    the ``QueueMember*`` events say ``MemberName``/``Interface``.
+    """
+    return event(
+        "QueueMember",
+        [
+            ("Queue", queue),
+            ("Name", agent_id),
+            ("Location", f"PJSIP/{extension}"),
+            ("StateInterface", f"PJSIP/{extension}"),
+            ("Membership", "dynamic"),
+            ("Penalty", "0"),
+            ("CallsTaken", "0"),
+            ("LastCall", "0"),
+            ("LastPause", "0"),
+            ("LoginTime", "1781500000"),
+            ("InCall", "0"),
+            ("Status", "1"),
+            ("Paused", "1" if paused else "0"),
+            ("PausedReason", "kcc" if paused else ""),
+            ("Wrapuptime", "0"),
+        ],
+    )
+
+
+@dataclass
+class AppQueue:
+    """app_queue's dynamic members on a FakeAmi, as the queue actions leave them.
+
+    Each ``QueueAdd``/``QueueRemove``/``QueuePause`` takes effect when it arrives (one
+    AMI session's actions are handled in order) and is refused as Asterisk refuses it
+    (already there, not there, no such member). ``hold`` keeps the answer to the next
+    action back until ``release``: a slow Asterisk. ``listed`` is what ``QueueStatus``
+    would list now.
+    """
+
+    ami: FakeAmi
+    members: dict[tuple[str, str], tuple[str, bool]] = field(default_factory=dict)
+    _gate: asyncio.Event | None = None
+    _held: asyncio.Event | None = None
+
+    def __post_init__(self) -> None:
+        self.ami.answer(QueueAdd, self._add)
+        self.ami.answer(QueueRemove, self._remove)
+        self.ami.answer(QueuePause, self._pause)
+
+    def hold(self) -> None:
+        self._gate = asyncio.Event()
+
+    def release(self) -> None:
+        assert self._held is not None, "no answer is held"
+        self._held.set()
+        self._held = None
+
+    def queues_of(self, extension: str) -> dict[str, bool]:
+        """The queues ``extension`` is a member of, with whether it is paused there."""
+        interface = f"PJSIP/{extension}"
+        return {q: paused for (q, i), (_, paused) in sorted(self.members.items()) if i == interface}
+
+    def listed(self) -> list[AmiEvent]:
+        return [
+            queue_status_member(queue, interface.removeprefix("PJSIP/"), name, paused=paused)
+            for (queue, interface), (name, paused) in sorted(self.members.items())
+        ]
+
+    async def _answer(self, reply: Reply) -> Reply:
+        gate, self._gate = self._gate, None
+        if gate is not None:
+            self._held = gate
+            await gate.wait()
+        return reply
+
+    async def _add(self, action: QueueAdd) -> Reply:
+        key = (action.queue, action.interface)
+        if key in self.members:
+            return await self._answer(failure("Unable to add interface: Already there"))
+        self.members[key] = (action.member_name or action.interface, bool(action.paused))
+        return await self._answer(success("Added interface to queue"))
+
+    async def _remove(self, action: QueueRemove) -> Reply:
+        if self.members.pop((action.queue, action.interface), None) is None:
+            return await self._answer(failure("Unable to remove interface: Not there"))
+        return await self._answer(success("Removed interface from queue"))
+
+    async def _pause(self, action: QueuePause) -> Reply:
+        keys = [k for k in self.members if k[1] == action.interface]
+        keys = [k for k in keys if action.queue is None or k[0] == action.queue]
+        if not keys:
+            return await self._answer(failure("Interface not found"))
+        for key in keys:
+            self.members[key] = (self.members[key][0], action.paused)
+        return await self._answer(
+            success("Interface paused successfully" if action.paused else "Interface unpaused")
+        )
+
+
+# ------------------------------------------------------------ prompts without espeak-ng
+
+_TONE = wav_bytes(
+    b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * n / 18))) for n in range(800))
+)
+
+
+class ToneVoice:
+    """A speech synthesiser that writes a tenth of a second of tone for any text.
+
+    ``identity`` is what the prompt cache keys on: give espeak-ng's own
+    (``EspeakVoice().identity()``) to fill a prompt folder that a real build then finds
+    complete and reuses, without running espeak-ng per text.
+    """
+
+    def __init__(self, identity: str = "tone-voice|1") -> None:
+        self._identity = identity
+        self.spoken: list[str] = []
+
+    def identity(self) -> str:
+        return self._identity
+
+    def synthesize(self, text: str, wav_path: Path) -> None:
+        self.spoken.append(text)
+        wav_path.write_bytes(_TONE)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+
+import pytest
 
 from acd.agents.service import SETTLE_S
 from acd.ami.actions import Hangup
+from acd.ami.fake import failure
 from acd.core import AgentState, PauseReason
 from tests.unit.acd.rig import (
     ANSWERED,
@@ -144,3 +148,23 @@ async def test_a_resync_ends_the_talking_legs_asterisk_no_longer_has() -> None:
         assert [(e["call_id"], e["by"]) for e in ended] == [("c1", "agent")]
         assert state_of(r, "1001") is AgentState.AFTER_CALL_WORK
         assert state_of(r, "1002") is AgentState.TALKING
+
+
+async def test_a_hang_up_asterisk_refuses_is_logged_and_the_leg_is_done_with(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with rig() as r:
+        log_in(r, "1001", "tic1")
+        r.asterisk.outcomes["201"] = RINGING
+        caller = await queued(r, "c1")
+        assert r.controller.legs.leg("kcc-c1-1") is not None
+        r.ami.answer(Hangup, lambda action: failure("No such channel"))  # gone already
+        r.asterisk.states["kcc-c1-1"] = "Ringing"
+        with caplog.at_level(logging.INFO, logger="acd.agents.service"):
+            await caller.gone()
+            await r.settle()
+        assert "hang-up of kcc-c1-1: Hangup" in caplog.text and "No such channel" in caplog.text
+        assert state_of(r, "1001") is AgentState.AVAILABLE
+        r.asterisk.finish("201", NO_ANSWER)
+        await asyncio.wait_for(r.controller.legs.idle(), 1)
+        assert r.controller.legs.leg("kcc-c1-1") is None

@@ -1,10 +1,18 @@
-"""A caller's wait on the fake clock: ringback, the waiting message every N rings, leaving."""
+"""A caller's wait on the fake clock: ringback, the waiting message every N rings (none once
+answered), leaving."""
 
 from __future__ import annotations
 
 import asyncio
 
-from tests.unit.acd.rig import by_type, queued, rig, sample_site
+import pytest
+
+from acd.clock import FakeClock
+from acd.core.acd import Acd
+from acd.queue.service import QueueService
+from acd.queue.session import QueueWait
+from contract import MemorySink
+from tests.unit.acd.rig import ANSWERED, by_type, log_in, queued, rig, sample_site
 
 MESSAGE = "EXEC StopPlaytones"
 RINGBACK = "EXEC Playtones ring"
@@ -69,3 +77,21 @@ async def test_a_caller_who_hangs_up_mid_wait_leaves_the_queue_at_once() -> None
         assert r.controller.queue.callers == 0
         await r.clock.advance(60)
         assert by_type(r.sink, "call.announced") == []
+
+
+async def test_no_waiting_message_once_answered_while_the_bridge_takes_the_caller() -> None:
+    async with rig() as r:
+        log_in(r, "1001", "tic1")
+        r.asterisk.outcomes["201"] = ANSWERED
+        caller = await queued(r, "c1")  # answered; the session has not ended yet
+        await r.clock.advance(20)
+        assert spoken(caller.agi.commands) == 0  # no longer waiting: no place to tell
+        assert caller.agi.commands[-2:] == [RINGBACK, RINGBACK]
+        await caller.gone()
+        assert by_type(r.sink, "call.announced") == []
+
+
+def test_the_message_interval_must_be_positive() -> None:
+    queue = QueueService(Acd(sample_site()), MemorySink(), FakeClock(), ringer=None, mirror=None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"message_interval_s must be > 0, got 0"):
+        QueueWait(queue, MemorySink(), FakeClock(), prompt_name=str, message_interval_s=0)

@@ -1,0 +1,157 @@
+"""Agents' feature codes: ``*51N..*56`` parsed into core inputs, and a call to ``/feature``
+carried out on the controller (fake AMI and clock) and confirmed by voice."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from acd.agents.features import (
+    EXTEND_ACW_S,
+    FEATURE_TEXTS,
+    REFUSED,
+    FeatureError,
+    confirmation,
+    parse_feature,
+)
+from acd.agi.fake import FakeAgiChannel
+from acd.core import AgentState, PauseReason
+from acd.core import inputs as ev
+from tests.unit.acd.rig import ANSWERED, Chan, Rig, hangup, log_in, queued, rig, state_of
+
+AT = datetime(2026, 6, 15, 7, 0, tzinfo=UTC)
+
+
+def parse(code: str, seated: str | None = "1001") -> object:
+    return parse_feature(code, position_id="tic1", seated_agent=seated, at=AT)
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("*511001", ev.AgentLogin(agent_id="1001", position_id="tic1", at=AT)),
+        ("*52", ev.AgentLogout(agent_id="1001", at=AT)),
+        ("*53", ev.AgentPause(agent_id="1001", reason=PauseReason.BREAK, at=AT)),
+        ("*531", ev.AgentPause(agent_id="1001", reason=PauseReason.BREAK, at=AT)),
+        ("*532", ev.AgentPause(agent_id="1001", reason=PauseReason.TRAINING, at=AT)),
+        ("*533", ev.AgentPause(agent_id="1001", reason=PauseReason.BACKOFFICE, at=AT)),
+        ("*54", ev.AgentUnpause(agent_id="1001", at=AT)),
+        ("*55", ev.AgentEndAcw(agent_id="1001", at=AT)),
+        ("*56", ev.AgentExtendAcw(agent_id="1001", seconds=EXTEND_ACW_S, at=AT)),
+    ],
+)
+def test_each_code_is_the_core_input_for_the_seated_agent(code: str, expected: object) -> None:
+    assert parse(code) == expected
+
+
+def test_log_in_names_the_agent_and_needs_nobody_seated() -> None:
+    assert parse("*511005", seated=None) == ev.AgentLogin(
+        agent_id="1005", position_id="tic1", at=AT
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "seated", "why"),
+    [
+        ("14023", "1001", "'14023' is not a feature code (*51..*56)"),
+        ("*5", "1001", "'*5' is not a feature code (*51..*56)"),
+        ("*51", None, "log in needs the agent number after *51, got '*51'"),
+        ("*51abc", None, "log in needs the agent number after *51, got '*51abc'"),
+        ("*52", None, "nobody is logged in at position tic1"),
+        ("*54", None, "nobody is logged in at position tic1"),
+        ("*521", "1001", "'*521': *52 takes no digits after it"),
+        ("*5610", "1001", "'*5610': *56 takes no digits after it"),
+        ("*534", "1001", "unknown feature code '*534'; known: *51N, *52, *53[1-3], *54, *55, *56"),
+        ("*57", "1001", "unknown feature code '*57'; known: *51N, *52, *53[1-3], *54, *55, *56"),
+    ],
+)
+def test_a_code_that_cannot_be_carried_out_says_why(
+    code: str, seated: str | None, why: str
+) -> None:
+    assert parse(code, seated) == FeatureError(why)
+
+
+def test_each_carried_out_code_has_a_spoken_confirmation() -> None:
+    confirmed = {code: confirmation(parse(code)) for code in ("*511001", "*52", "*53", "*54")}
+    assert confirmed == {
+        "*511001": "feature-logged-in",
+        "*52": "feature-logged-out",
+        "*53": "feature-paused",
+        "*54": "feature-available",
+    }
+    assert {*confirmed.values(), REFUSED} <= set(FEATURE_TEXTS)
+
+
+# ------------------------------------------------------------ a call to /feature
+
+
+def dialled(code: str, extension: str = "201") -> FakeAgiChannel:
+    """The agent's phone at ``extension`` dials ``code`` (FastAGI ``/feature``)."""
+    return FakeAgiChannel("feature", extension=code, channel=f"PJSIP/{extension}-0000000a")
+
+
+async def dial(r: Rig, code: str, extension: str = "201") -> list[str]:
+    agi = dialled(code, extension)
+    await r.controller.features.handle(agi)
+    return agi.commands
+
+
+def heard(prompt: str) -> list[str]:
+    return ["SET VARIABLE KCC_HANDLED 1", "ANSWER", f"STREAM FILE kcc/prompts/{prompt}"]
+
+
+async def test_an_agents_day_on_feature_codes() -> None:
+    async with rig() as r:
+        assert await dial(r, "*511001") == heard("feature-logged-in")
+        assert r.controller.queue.agent_at("tic1") == "1001"
+        assert state_of(r, "1001") is AgentState.AVAILABLE
+        assert await dial(r, "*532") == heard("feature-paused")
+        agent = next(a for a in r.controller.queue.agents() if a.agent_id == "1001")
+        assert (agent.state, agent.pause_reason) == (AgentState.PAUSED, PauseReason.TRAINING)
+        assert await dial(r, "*54") == heard("feature-available")
+        assert state_of(r, "1001") is AgentState.AVAILABLE
+        assert await dial(r, "*52") == heard("feature-logged-out")
+        assert r.controller.queue.agent_at("tic1") is None
+
+
+async def test_after_call_work_is_ended_or_extended_by_code() -> None:
+    async with rig() as r:
+        log_in(r, "1001", "tic1")
+        r.asterisk.outcomes["201"] = ANSWERED
+        caller = await queued(r, "c1")
+        await caller.gone()
+        r.emit(hangup(Chan("PJSIP/201-00000002", "kcc-c1-1", "c1")))
+        await r.settle()
+        assert state_of(r, "1001") is AgentState.AFTER_CALL_WORK
+        assert await dial(r, "*56") == heard("feature-available")
+        await r.clock.advance(60)  # the site's minute is over, the extra one is not
+        assert state_of(r, "1001") is AgentState.AFTER_CALL_WORK
+        assert await dial(r, "*55") == heard("feature-available")
+        assert state_of(r, "1001") is AgentState.AVAILABLE
+
+
+async def test_a_code_the_core_refuses_is_answered_with_the_refusal() -> None:
+    async with rig() as r:
+        log_in(r, "1001", "tic1")
+        assert await dial(r, "*511002") == heard(REFUSED)  # tic1 is taken by 1001
+        assert r.controller.queue.agent_at("tic1") == "1001"
+        assert await dial(r, "*55") == heard(REFUSED)  # not in after-call work
+
+
+async def test_a_code_that_does_not_parse_is_refused_without_asking_the_core(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with rig() as r:
+        assert await dial(r, "*52") == heard(REFUSED)
+        assert "feature code at tic1: nobody is logged in at position tic1" in caplog.text
+        assert r.sink.events == []
+
+
+async def test_a_phone_that_is_no_tic_position_is_refused(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with rig() as r:
+        assert await dial(r, "*511001", extension="301") == heard(REFUSED)
+        assert "feature code *511001 from 301, which is no TIC position" in caplog.text
+        assert r.controller.queue.agent_at("tic1") is None
