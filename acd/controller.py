@@ -158,10 +158,9 @@ class Controller:
                 consumer.on_event(item)
 
     async def on_connected(self, _: object) -> None:
-        """After each AMI login: the first time restore the logins, then resync."""
+        """After each AMI login: restore the logins (once it has worked), then resync."""
         if not self._restored:
-            self._restored = True
-            await self.mirror.restore(
+            self._restored = await self.mirror.restore(
                 self.queue.feed,
                 self.parts.clock,
                 positions=self.positions,

@@ -52,15 +52,22 @@ class EventPublisher:
         self._idle.set()
         self.published = 0
         self.dropped = 0
+        self._in_flight = 0  # entries at the front of the backlog being written now
 
     def publish(self, event: StreamEvent) -> None:
-        if len(self._backlog) >= self._max_backlog:
-            self._backlog.popleft()
-            self.dropped += 1
-            log.error("event backlog full (%d): dropped the oldest event", self._max_backlog)
+        if len(self._backlog) - self._in_flight >= self._max_backlog:
+            self._drop_oldest_unsent()
         self._backlog.append(encode(event))
         self._idle.clear()
         self._wake.set()
+
+    def _drop_oldest_unsent(self) -> None:
+        # The first ``_in_flight`` entries are being written right now and leave the
+        # backlog when that succeeds (they do not count against the bound, which they
+        # exceed by one batch at most): the oldest one after them is the one to lose.
+        del self._backlog[self._in_flight]
+        self.dropped += 1
+        log.error("event backlog full (%d): dropped the oldest event", self._max_backlog)
 
     @property
     def backlog(self) -> int:
@@ -91,10 +98,14 @@ class EventPublisher:
     async def _drain(self) -> None:
         while self._backlog:
             batch = [self._backlog[i] for i in range(min(len(self._backlog), 200))]
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for entry in batch:
-                    pipe.xadd(self.stream, entry, maxlen=STREAM_MAXLEN, approximate=True)  # type: ignore[arg-type]
-                await pipe.execute()
+            self._in_flight = len(batch)
+            try:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for entry in batch:
+                        pipe.xadd(self.stream, entry, maxlen=STREAM_MAXLEN, approximate=True)  # type: ignore[arg-type]
+                    await pipe.execute()
+            finally:
+                self._in_flight = 0
             for _ in batch:
                 self._backlog.popleft()
             self.published += len(batch)

@@ -35,6 +35,7 @@ FEATURE_TEXTS: dict[str, str] = {
     "feature-logged-out": "U bent afgemeld.",
     "feature-paused": "U staat op pauze.",
     "feature-available": "U bent beschikbaar.",
+    "feature-more-after-call-work": "U heeft een minuut extra nawerktijd.",
     "feature-refused": "Dat kan nu niet.",
 }
 """The confirmations an agent hears, by prompt id (rendered with the IVR's prompts)."""
@@ -43,6 +44,7 @@ _CONFIRMATIONS: dict[type, str] = {
     ev.AgentLogin: "feature-logged-in",
     ev.AgentLogout: "feature-logged-out",
     ev.AgentPause: "feature-paused",
+    ev.AgentExtendAcw: "feature-more-after-call-work",
 }
 REFUSED = "feature-refused"
 

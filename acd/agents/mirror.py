@@ -113,18 +113,19 @@ class FallbackMirror:
         positions: Mapping[str, str],
         topics: Sequence[str],
         peak: frozenset[str] = frozenset(),
-    ) -> None:
+    ) -> bool:
         """Log back in the agents the fallback queues still hold (after a restart).
 
         ``positions`` maps an extension to its position id; ``topics`` are the site's;
         ``peak`` are the positions that start closed: one an agent is restored at was
-        open before the restart, so it is opened again first.
+        open before the restart, so it is opened again first. False when the queues
+        could not be read (try again on the next connection).
         """
         try:
             result = await self._ami.send_action(QueueStatus())
         except AmiError as exc:
             log.warning("could not read queue members: %s", exc)
-            return
+            return False
         by_queue = {queue_name(t): t for t in topics}
         found: dict[str, tuple[str, set[str], bool]] = {}
         for member in result.items(QueueMember):
@@ -145,6 +146,7 @@ class FallbackMirror:
             if paused:
                 feed(core.AgentPause(agent_id=agent_id, reason=PauseReason.BREAK, at=at))
             log.info("restored agent %s at %s (%s)", agent_id, position_id, ", ".join(sorted(held)))
+        return True
 
     async def idle(self) -> None:
         await self._tasks.idle()

@@ -13,6 +13,7 @@ All feeding happens on the event loop's one thread, so the core needs no locks.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -72,6 +73,7 @@ class QueueService:
         self._ringer, self._mirror = ringer, mirror
         self._callers: dict[str, QueuedCaller] = {}
         self._timers: dict[str, Timer] = {}
+        self._next: deque[object] = deque()  # inputs that follow the effects now performed
 
     @property
     def clock(self) -> Clock:
@@ -136,10 +138,16 @@ class QueueService:
     # ------------------------------------------------------------ the core
 
     def feed(self, event: object) -> Sequence[fx.Effect]:
-        """Give the core one input and perform what it decides; returns the effects."""
+        """Give the core one input and perform what it decides; returns the effects.
+
+        An input an effect gives rise to at once (a ring that cannot even start) is fed
+        after all of this input's effects, so the stream tells them in their order.
+        """
         effects = self._acd.feed(event)
         for effect in effects:
             self._perform(effect)
+        while self._next:
+            self.feed(self._next.popleft())
         return effects
 
     def _perform(self, effect: fx.Effect) -> None:
@@ -171,7 +179,7 @@ class QueueService:
                 reason=OfferFailure.ERROR,
                 at=self._clock.now(),
             )
-            self.feed(failed)
+            self._next.append(failed)
             return
         self._ringer.ring(effect, caller)
 

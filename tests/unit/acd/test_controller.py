@@ -9,6 +9,7 @@ import asyncio
 from acd.agents.consumer import AgentLegEvents
 from acd.agi.fake import FakeAgiChannel
 from acd.ami.actions import CoreShowChannels, Originate, QueueStatus
+from acd.ami.fake import failure, success
 from acd.backoffice.consumer import BackOfficeEvents
 from acd.core import AgentState
 from acd.transfer.consumer import TransferEvents
@@ -75,6 +76,20 @@ async def test_the_first_ami_login_restores_the_logins_and_each_login_resyncs() 
         assert len(r.ami.sent_of(QueueStatus)) == 1
         assert len(r.ami.sent_of(CoreShowChannels)) == 2
         assert state_of(r, "1001") is AgentState.AVAILABLE
+
+
+async def test_a_restore_that_could_not_read_the_queues_is_tried_at_the_next_login() -> None:
+    async with rig() as r:
+        r.ami.answer(QueueStatus, lambda action: failure("Permission denied"))
+        await r.controller.on_connected(None)
+        assert state_of(r, "1001") is AgentState.LOGGED_OUT
+        r.asterisk.members = [queue_status_member("kcc-algemeen", "201", "1001")]
+        r.ami.answer(QueueStatus, lambda action: success("Queue status will follow",
+                                                         r.asterisk.members))  # fmt: skip
+        await r.controller.on_connected(None)  # AMI reconnected: now it can
+        assert state_of(r, "1001") is AgentState.AVAILABLE
+        await r.controller.on_connected(None)
+        assert len(r.ami.sent_of(QueueStatus)) == 2  # and never again once it has worked
 
 
 async def test_a_reconnect_ends_the_talks_that_ended_while_ami_was_away() -> None:

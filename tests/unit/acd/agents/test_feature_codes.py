@@ -73,12 +73,15 @@ def test_a_code_that_cannot_be_carried_out_says_why(
 
 
 def test_each_carried_out_code_has_a_spoken_confirmation() -> None:
-    confirmed = {code: confirmation(parse(code)) for code in ("*511001", "*52", "*53", "*54")}
+    codes = ("*511001", "*52", "*53", "*54", "*55", "*56")
+    confirmed = {code: confirmation(parse(code)) for code in codes}
     assert confirmed == {
         "*511001": "feature-logged-in",
         "*52": "feature-logged-out",
         "*53": "feature-paused",
         "*54": "feature-available",
+        "*55": "feature-available",
+        "*56": "feature-more-after-call-work",  # still in after-call work: not "available"
     }
     assert {*confirmed.values(), REFUSED} <= set(FEATURE_TEXTS)
 
@@ -124,7 +127,7 @@ async def test_after_call_work_is_ended_or_extended_by_code() -> None:
         r.emit(hangup(Chan("PJSIP/201-00000002", "kcc-c1-1", "c1")))
         await r.settle()
         assert state_of(r, "1001") is AgentState.AFTER_CALL_WORK
-        assert await dial(r, "*56") == heard("feature-available")
+        assert await dial(r, "*56") == heard("feature-more-after-call-work")
         await r.clock.advance(60)  # the site's minute is over, the extra one is not
         assert state_of(r, "1001") is AgentState.AFTER_CALL_WORK
         assert await dial(r, "*55") == heard("feature-available")
