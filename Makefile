@@ -45,7 +45,7 @@ COVERED := acd,ivr_flows,asterisk_conf,realtime_stats
 test: deps rootfs venv lint
 	$(VENV)/bin/coverage run --source=$(COVERED) -m pytest tests/unit
 	$(PY) scripts/coverage-floor.py
-	$(VENV)/bin/pytest tests/integration
+	$(VENV)/bin/pytest --durations=20 tests/integration
 
 check-config: venv
 	$(KCC) check-config $(SITE)
