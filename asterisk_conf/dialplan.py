@@ -13,35 +13,38 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from asterisk_conf.render import Section
+from contract.dialplan import HANDLED, HANG_UP_AFTER_BRIDGE, AgiScript, Context, Var, queue_name
 from site_config import SiteConfig
 
+__all__ = ["queue_name", "sections"]
 
-def queue_name(topic_id: str) -> str:
-    return f"kcc-{topic_id}"
+_AGI = f"${{{Var.AGI}}}"
+_HANDLED = f'GotoIf($["${{{Var.HANDLED}}}" = "{HANDLED}"]?done)'
 
 
 def sections(site: SiteConfig) -> Iterator[Section]:
     agi = f"agi://{site.services.bind_host}:{site.services.agi_port}"
     general = site.ivr.general_topic
-    yield Section(name="globals", pairs=(("KCC_AGI", agi), ("KCC_GENERAL_TOPIC", general)))
-    yield Section(name="kcc-trunk", comment="Calls from the public network.", pairs=_trunk(site))
+    yield Section(name="globals", pairs=((Var.AGI, agi), (Var.GENERAL_TOPIC, general)))
+    yield Section(name=Context.TRUNK, comment="Calls from the public network.", pairs=_trunk(site))
     yield Section(
-        name="kcc-fallback",
+        name=Context.FALLBACK,
         comment="Plain app_queue routing, used when the controller is unreachable.",
         pairs=tuple(_fallback(site)),
     )
+    done_exten = HANG_UP_AFTER_BRIDGE.split("^")[1]  # the "s" of kcc-done^s^1
     yield Section(
-        name="kcc-done",
+        name=Context.DONE,
         comment="Where a caller goes when the agent hangs up (Bridge F option): hang up.",
-        pairs=(("exten", "s,1,Hangup()"),),
+        pairs=(("exten", f"{done_exten},1,Hangup()"),),
     )
-    yield Section(name="kcc-internal", comment="Dialling between phones.", pairs=_internal(site))
+    yield Section(name=Context.INTERNAL, comment="Dialling between phones.", pairs=_internal(site))
     yield Section(
-        name="kcc-positions",
+        name=Context.POSITIONS,
         comment="TIC agent positions: internal dialling and agent feature codes.",
-        pairs=(("include", "kcc-internal"), *_feature_codes()),
+        pairs=(("include", Context.INTERNAL), *_feature_codes()),
     )
-    yield Section(name="kcc-backoffice", pairs=(("include", "kcc-internal"),))
+    yield Section(name=Context.BACKOFFICE, pairs=(("include", Context.INTERNAL),))
 
 
 def _trunk(site: SiteConfig) -> tuple[tuple[str, str], ...]:
@@ -51,13 +54,14 @@ def _trunk(site: SiteConfig) -> tuple[tuple[str, str], ...]:
         ("same", "n,Set(CHANNEL(language)=nl)"),
         ("same", "n,Set(CHANNEL(tonezone)=nl)"),
         ("same", "n,Answer()"),
-        ("same", "n,AGI(${KCC_AGI}/ivr)"),
-        ("same", 'n,GotoIf($["${KCC_HANDLED}" = "1"]?done)'),
+        ("same", f"n,AGI({_AGI}/{AgiScript.IVR})"),
+        ("same", f"n,{_HANDLED}"),
         (
             "same",
-            'n,Set(KCC_TOPIC=${IF($["${KCC_TOPIC}" = ""]?${KCC_GENERAL_TOPIC}:${KCC_TOPIC})})',
+            f'n,Set({Var.TOPIC}=${{IF($["${{{Var.TOPIC}}}" = ""]'
+            f"?${{{Var.GENERAL_TOPIC}}}:${{{Var.TOPIC}}})}})",
         ),
-        ("same", "n,Goto(kcc-fallback,${KCC_TOPIC},1)"),
+        ("same", f"n,Goto({Context.FALLBACK},${{{Var.TOPIC}}},1)"),
         ("same", "n(done),Hangup()"),
         *_direct_numbers(site),
     )
@@ -76,17 +80,17 @@ def _direct_numbers(site: SiteConfig) -> Iterator[tuple[str, str]]:
             yield ("same", "n,Set(CHANNEL(language)=nl)")
             yield ("same", "n,Set(CHANNEL(tonezone)=nl)")
             yield ("same", "n,Answer()")
-            yield ("same", "n,AGI(${KCC_AGI}/direct)")
-            yield ("same", 'n,GotoIf($["${KCC_HANDLED}" = "1"]?done)')
-            yield ("same", 'n,GotoIf($["${KCC_TOPIC}" != ""]?tic)')
+            yield ("same", f"n,AGI({_AGI}/{AgiScript.DIRECT})")
+            yield ("same", f"n,{_HANDLED}")
+            yield ("same", f'n,GotoIf($["${{{Var.TOPIC}}}" != ""]?tic)')
             yield ("same", f"n,Dial(PJSIP/{ext.extension},{department.fallback_after_s},tTxX)")
-            yield ("same", "n(tic),Goto(kcc-fallback,${KCC_GENERAL_TOPIC},1)")
+            yield ("same", f"n(tic),Goto({Context.FALLBACK},${{{Var.GENERAL_TOPIC}}},1)")
             yield ("same", "n(done),Hangup()")
 
 
 def _fallback(site: SiteConfig) -> Iterator[tuple[str, str]]:
     for topic in site.topics:
-        yield ("exten", f"{topic.id},1,Set(KCC_FALLBACK=1)")
+        yield ("exten", f"{topic.id},1,Set({Var.FALLBACK}=1)")
         # r: Dutch ringback instead of music; t: the agent may transfer;
         # x: the agent may start one-touch recording.
         yield ("same", f"n,Queue({queue_name(topic.id)},rtx)")
@@ -101,7 +105,8 @@ def _internal(site: SiteConfig) -> tuple[tuple[str, str], ...]:
     for ext in extensions:
         pairs.append(("exten", f"{ext},1,Dial(PJSIP/{ext},,tTxX)"))
         pairs.append(("same", "n,Hangup()"))
-    pairs.append(("exten", f"{site.public_number},1,Goto(kcc-trunk,{site.public_number},1)"))
+    number = site.public_number
+    pairs.append(("exten", f"{number},1,Goto({Context.TRUNK},{number},1)"))
     return tuple(pairs)
 
 
@@ -111,8 +116,8 @@ def _feature_codes() -> tuple[tuple[str, str], ...]:
     pairs: list[tuple[str, str]] = []
     for pattern in ("_*5X", "_*5X."):  # *54, and codes with digits after: *511001
         pairs += [
-            ("exten", f"{pattern},1,AGI(${{KCC_AGI}}/feature)"),
-            ("same", 'n,GotoIf($["${KCC_HANDLED}" = "1"]?done)'),
+            ("exten", f"{pattern},1,AGI({_AGI}/{AgiScript.FEATURE})"),
+            ("same", f"n,{_HANDLED}"),
             ("same", "n,Answer()"),
             ("same", "n,Playtones(congestion)"),
             ("same", "n,Wait(2)"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from asterisk_conf.render import Section
+from contract.dialplan import Context
 from site_config import SiteConfig
 
 
@@ -39,13 +40,13 @@ def sections(site: SiteConfig) -> Iterator[Section]:
         label = f"TIC {position.id}" + (" (piek)" if position.peak else "")
         # No pickup group: a call the ACD offers to one agent is theirs; another free
         # agent gets an offer of their own.
-        yield from _phone(site, position.extension, position.sip_md5, "kcc-positions", label)
+        yield from _phone(site, position.extension, position.sip_md5, Context.POSITIONS, label)
     for group, department in enumerate(site.departments, start=1):
         # Pickup (*8) within a department: a colleague takes over a phone ringing at
         # an empty desk from their own (no hunt group rings on by itself).
         for ext in department.extensions:
             yield from _phone(
-                site, ext.extension, ext.sip_md5, "kcc-backoffice", ext.name, pickup=group
+                site, ext.extension, ext.sip_md5, Context.BACKOFFICE, ext.name, pickup=group
             )
 
 
@@ -79,7 +80,7 @@ def _trunk(site: SiteConfig) -> Iterator[Section]:
         comment="Calls into the public number, as the carrier would deliver them.",
         pairs=(
             ("type", "endpoint"),
-            ("context", "kcc-trunk"),
+            ("context", Context.TRUNK),
             *_media_pairs(site, symmetric=False),
         ),
     )
