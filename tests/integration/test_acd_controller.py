@@ -43,12 +43,13 @@ def test_waiting_message_after_four_rings_and_every_four_rings_after(
     api: ControlApi,
     timing: IvrTiming,
 ) -> None:
-    first_delay, gap, segments = _hear_two_waiting_messages(
-        site, sip_target, ports, tmp_path, events, api, timing
+    messages, segments = _hear_waiting_messages(
+        site, sip_target, ports, tmp_path, events, api, timing, count=2
     )
-    assert abs(first_delay - 20.0) <= 0.5, (first_delay, segments)
+    (first, first_end), (second, _) = messages
+    assert abs(first - 20.0) <= 0.5, (first, segments)
     # Four full rings between the end of one message and the start of the next.
-    assert abs(gap - 20.0) <= 0.5, (gap, segments)
+    assert abs(second - first_end - 20.0) <= 0.5, (second - first_end, segments)
 
 
 @pytest.fixture
@@ -85,14 +86,15 @@ def test_waiting_message_interval_is_the_sites(
     api: ControlApi,
     timing: IvrTiming,
 ) -> None:
-    first_delay, gap, segments = _hear_two_waiting_messages(
-        three_ring_site, sip_target, ports, tmp_path, events, api, timing
+    # The first message is what the site's interval decides; the repeat is the same
+    # timer, checked at 4 rings above and on the fake clock in the unit tier.
+    [(first, _)], segments = _hear_waiting_messages(
+        three_ring_site, sip_target, ports, tmp_path, events, api, timing, count=1
     )
-    assert abs(first_delay - 15.0) <= 0.5, (first_delay, segments)
-    assert abs(gap - 15.0) <= 0.5, (gap, segments)
+    assert abs(first - 15.0) <= 0.5, (first, segments)
 
 
-def _hear_two_waiting_messages(
+def _hear_waiting_messages(
     site: SiteConfig,
     sip_target: str,
     ports: PortAllocator,
@@ -100,12 +102,13 @@ def _hear_two_waiting_messages(
     events: EventLog,
     api: ControlApi,
     timing: IvrTiming,
-) -> tuple[float, float, list[Segment]]:
-    """A caller waits through two waiting messages, then is answered.
+    *,
+    count: int,
+) -> tuple[list[tuple[float, float]], list[Segment]]:
+    """A caller waits through ``count`` waiting messages, then is answered.
 
-    Returns the seconds from the start of ringback to the first message and from the
-    end of the first message to the start of the second, measured in the audio the
-    caller received, with the segments for the failure message.
+    Returns each message's (start, end) in seconds after the start of ringback, measured
+    in the audio the caller received, with the segments for the failure message.
     """
     listen_port, _ = ports.take()
     with RtpListener(listen_port) as ear:
@@ -115,8 +118,8 @@ def _hear_two_waiting_messages(
         with caller:
             call_id = call_id_of(events, number)
             events.wait(of_type("call.queued", call_id=call_id, topic="burgerzaken"))
-            events.wait(of_type("call.announced", call_id=call_id), count=2, timeout_s=90)
-            segments = ear.wait_for(lambda s: len(_messages_after_ringback(s)) >= 2, 10)
+            events.wait(of_type("call.announced", call_id=call_id), count=count, timeout_s=90)
+            segments = ear.wait_for(lambda s: len(_messages_after_ringback(s)) >= count, 10)
             with seated_agent(
                 api, site, sip_target, ports, agent_id="1001", position_id="tic1",
                 answer_after_s=1.0, talk_s=3.0,
@@ -129,7 +132,8 @@ def _hear_two_waiting_messages(
     assert all(e.at <= answered.at for e in announced), "a message played after the answer"
     assert announced[0].fields["position"] == "1"
     assert "U bent de eerste" in announced[0].fields["wait_text"]
-    return messages[0][0] - ring_start, messages[1][0] - messages[0][1], segments
+    heard = [(start - ring_start, end - ring_start) for start, end in messages[:count]]
+    return heard, segments
 
 
 def _ringback_start(segments: list[Segment]) -> float:

@@ -18,6 +18,7 @@ and ``consult_channels`` a warm transfer's consult.
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import struct
 from collections.abc import AsyncIterator, Iterable
@@ -46,6 +47,7 @@ from acd.core import AgentState
 from acd.core import inputs as ev
 from acd.queue.service import QueuedCaller
 from contract import MemorySink
+from ivr_flows.model import Flow
 from ivr_flows.prompt_audio import wav_bytes
 from ivr_flows.site_check import load_site_flow
 from site_config import SiteConfig, load_site_config
@@ -54,7 +56,13 @@ REPO = Path(__file__).resolve().parents[3]
 T0 = datetime(2026, 6, 15, 7, 0, tzinfo=UTC)  # a Monday, 09:00 in Haarlem
 
 
+@functools.cache
 def sample_site() -> SiteConfig:
+    """The sample site, read once: it is frozen, so every test may share it."""
+    return _read_sample_site()
+
+
+def _read_sample_site() -> SiteConfig:
     return load_site_config(REPO / "config" / "site.yaml")
 
 
@@ -252,6 +260,17 @@ class NamedPrompts:
         return f"live-{len(self.live)}"
 
 
+_FLOWS: dict[int, tuple[SiteConfig, Flow]] = {}
+
+
+def _flow(site: SiteConfig) -> Flow:
+    """The site's IVR flow, read once per site object (both are frozen)."""
+    known = _FLOWS.get(id(site))
+    if known is None or known[0] is not site:
+        known = _FLOWS[id(site)] = (site, load_site_flow(site))
+    return known[1]
+
+
 @dataclass
 class Rig:
     controller: Controller
@@ -284,7 +303,7 @@ async def rig(site: SiteConfig | None = None, *, start: datetime = T0) -> AsyncI
         sink=sink,
         clock=clock,
         prompts=NamedPrompts(),
-        flow=load_site_flow(site),
+        flow=_flow(site),
     )
     controller = Controller(site, parts)
     consuming = asyncio.create_task(controller.consume_events())
