@@ -71,6 +71,15 @@ def outcome(result: ActionResult) -> tuple[bool, str, str | None]:
     return False, _FAILURES.get(response.reason, "error"), None
 
 
+async def channel_state(ami: AmiPort, uniqueid: str) -> str | None:
+    """The channel's ``CHANNEL(state)`` (``Ringing``, ``Up``, ...); None when it is gone."""
+    try:
+        result = await ami.send_action(Getvar(channel=uniqueid, variable="CHANNEL(state)"))
+    except AmiError:
+        return None
+    return result.response.headers.get("Value")
+
+
 async def channel_up(ami: AmiPort, uniqueid: str) -> bool:
     """Whether the channel ``uniqueid`` is answered (state Up); False when it is gone.
 
@@ -78,8 +87,4 @@ async def channel_up(ami: AmiPort, uniqueid: str) -> bool:
     FastAGI, so when a caller's session ends while the leg rings, this tells a bridge
     (wait for the Originate's answer) from a caller who hung up (stop ringing now).
     """
-    try:
-        result = await ami.send_action(Getvar(channel=uniqueid, variable="CHANNEL(state)"))
-    except AmiError:
-        return False
-    return result.response.headers.get("Value") == "Up"
+    return await channel_state(ami, uniqueid) == "Up"

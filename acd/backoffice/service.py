@@ -15,7 +15,12 @@ from enum import Enum
 
 from acd.ami import AmiError
 from acd.ami.actions import Hangup
-from acd.ami.originate import ORIGINATE_SLACK_S, bridge_originate, channel_up, outcome
+from acd.ami.originate import (
+    ORIGINATE_SLACK_S,
+    bridge_originate,
+    channel_state,
+    outcome,
+)
 from acd.ami.port import AmiPort
 from acd.backoffice.directory import Departments
 from acd.backoffice.machine import (
@@ -116,9 +121,12 @@ class DirectRinger:
         self._step(ring, NotAnswered(RingFailure.CALLER_LEFT, self._clock.now()))
         return Answer.CALLER_LEFT
 
-    async def leg_answered(self, ring: Ring) -> bool:
-        """Whether the colleague's leg is up: it is answered before it bridges the caller."""
-        return await channel_up(self._ami, leg_id(ring))
+    async def leg_state(self, ring: Ring) -> str | None:
+        """The colleague's leg's ``CHANNEL(state)``; None once Asterisk has no such leg.
+
+        A leg is answered (``Up``) before it bridges the caller, and gone once a pickup
+        took its call over."""
+        return await channel_state(self._ami, leg_id(ring))
 
     async def hang_up(self, uniqueid: str) -> None:
         try:

@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 SETTLE_S = 5.0
 """How long to wait for the Originate's answer once the colleague's leg is seen up: AMI
 reports it within milliseconds of the Bridge that took the caller."""
+PICKUP_S = 1.0
+"""How long to wait for it when our leg is gone: a colleague's pickup (``*8``) takes the
+call over, Asterisk hangs our leg up and answers the Originate with the picking phone's
+channel, at about the moment the caller leaves FastAGI (before or after it)."""
 
 
 class DirectCalls:
@@ -75,10 +79,15 @@ class DirectCalls:
         left = asyncio.ensure_future(agi.wait_hangup())
         try:
             await asyncio.wait({ringing, left}, return_when=asyncio.FIRST_COMPLETED)
-            # The caller left FastAGI: hung up, or taken by the colleague's Bridge a
-            # moment before the Originate's answer arrives. The leg's state tells which.
-            if not ringing.done() and await self._ringer.leg_answered(ring):
-                await within(self._clock, SETTLE_S, asyncio.shield(ringing))
+            # The caller left FastAGI: hung up, or taken by the colleague's Bridge (or a
+            # pickup's) a moment before the Originate's answer arrives. The leg's state
+            # tells which: still ringing means the caller hung up, so it stops at once.
+            if not ringing.done():
+                state = await self._ringer.leg_state(ring)
+                if state == "Up":
+                    await within(self._clock, SETTLE_S, asyncio.shield(ringing))
+                elif state is None:
+                    await within(self._clock, PICKUP_S, asyncio.shield(ringing))
             if ringing.done():
                 return ringing.result()
             ringing.cancel()

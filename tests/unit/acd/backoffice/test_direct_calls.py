@@ -15,7 +15,7 @@ import pytest
 
 from acd.agi.fake import FakeAgiChannel
 from acd.ami.actions import Getvar
-from acd.backoffice.session import SETTLE_S
+from acd.backoffice.session import PICKUP_S, SETTLE_S
 from contract import events as stream
 from tests.unit.acd.rig import (
     ANSWERED,
@@ -24,6 +24,7 @@ from tests.unit.acd.rig import (
     REFUSED,
     RINGING,
     TRUNK,
+    Chan,
     Outcome,
     Rig,
     by_type,
@@ -130,7 +131,10 @@ async def test_a_caller_hanging_up_while_the_leg_rings_abandons_it(leg_state: st
         if leg_state is not None:  # None: Asterisk knows no such channel (yet)
             r.asterisk.states[LEG] = leg_state
         caller = await dialled(r, "301", CALL)
-        await caller.gone()
+        caller.agi.hang_up()
+        if leg_state is None:  # no leg: it may have been picked up; its answer gets a moment
+            await r.clock.advance(PICKUP_S)
+        await ended(caller.task)
         [getvar] = r.ami.sent_of(Getvar)
         assert getvar.channel == LEG
         assert r.asterisk.hung_up() == [LEG]
@@ -173,6 +177,35 @@ async def test_an_answer_before_the_bridge_keeps_the_caller_in_fastagi_until_the
         caller.agi.hang_up()  # ... then Bridge takes the caller
         await ended(caller.task)
         assert r.types() == ["backoffice.ringing", "backoffice.answered"]
+        assert queued_calls(r) == []
+
+
+async def test_a_pickup_whose_answer_comes_after_the_caller_left_fastagi_is_answered() -> None:
+    # Seen on Asterisk 22 (1 of 2 pickup runs): the picking phone's Bridge takes the
+    # caller, and Asterisk hangs our leg up, before the Originate's answer arrives.
+    async with rig() as r:
+        r.asterisk.outcomes["301"] = RINGING
+        caller = await dialled(r, "301", CALL)
+        caller.agi.hang_up()  # our leg is gone: Getvar finds no such channel
+        await r.settle()
+        assert not caller.task.done()  # waiting for the answer, not giving the call up
+        picker = Chan("PJSIP/302-0000000f", "1718000000.15", CALL)
+        r.asterisk.finish("301", Outcome(answered=True, reason=4, by=picker))
+        await ended(caller.task)
+        assert r.types() == ["backoffice.ringing", "backoffice.answered"]
+        assert r.asterisk.hung_up() == [] and queued_calls(r) == []
+
+
+async def test_a_gone_leg_without_an_answer_is_given_up_after_the_pickup_time() -> None:
+    async with rig() as r:
+        r.asterisk.outcomes["301"] = RINGING
+        caller = await dialled(r, "301", CALL)
+        caller.agi.hang_up()
+        await r.clock.advance(PICKUP_S - 0.01)
+        assert not caller.task.done()
+        await r.clock.advance(0.01)
+        await ended(caller.task)
+        assert by_type(r.sink, "backoffice.not_answered")[0]["reason"] == "caller_left"
         assert queued_calls(r) == []
 
 
