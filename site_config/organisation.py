@@ -31,6 +31,9 @@ class Topic(FrozenModel, frozen=True):
     name: Annotated[str, text(40)]  # short Dutch label read out in the menu
     explanation: Annotated[str, text(200)]  # plain Dutch; callers do not know municipal terms
     self_handling_target: Annotated[float, fraction(allow_zero=True)]
+    # A caller of this topic who has waited this long is offered to any free TIC agent
+    # (skills overflow); one whose topic no logged-in agent handles, at once.
+    overflow_after_s: Annotated[int, in_range(5, 3600, "seconds")] = 60
 
 
 class Position(FrozenModel, frozen=True):

@@ -84,7 +84,7 @@ class Acd:
 
     def snapshot_for(self, call_id: str, at: datetime) -> QueueSnapshot | None:
         """The waiting caller's queue for the estimate; ``None`` if not waiting."""
-        return queue_snapshot(self._floor, self._handling, call_id, at)
+        return queue_snapshot(self._floor, self._handling, call_id, at, self._plan.overflow_after)
 
     def waiting(self) -> list[WaitingCall]:
         """Callers waiting for an agent, longest waiting first."""

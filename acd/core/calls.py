@@ -25,11 +25,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from acd.core import inputs as ev
-from acd.core.effects import CancelRing, Effect, Publish
+from acd.core.effects import CancelRing, CancelTimer, Effect, Publish, StartTimer
 from acd.core.records import CallRecord
 from acd.core.rejection import Rejected
 from acd.core.states import CallState
@@ -50,6 +50,8 @@ class CallContext:
     """Arrival number for a call that (re)joins the queue."""
     department_extensions: Mapping[str, str]
     """Department id -> its first extension, named in ``call.transferred``."""
+    overflow_after: timedelta | None = None
+    """For a call joining the queue: when its topic lets any agent take it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +103,16 @@ def queue(event: ev.CallQueued, ctx: CallContext) -> CallStep:
         municipality=call.municipality,
         fell_back_from=call.fell_back_from,
     )
-    return CallStep(call, (Publish(queued),), False)
+    effects: tuple[Effect, ...] = (Publish(queued),)
+    if ctx.overflow_after is not None:
+        due = event.at + ctx.overflow_after
+        effects += (StartTimer(key=overflow_timer_key(call.call_id), due=due),)
+    return CallStep(call, effects, False)
+
+
+def overflow_timer_key(call_id: str) -> str:
+    """The timer of a caller's overflow moment (``acd.core.dispatch``)."""
+    return f"overflow:{call_id}"
 
 
 def _ids(call: CallRecord) -> dict[str, str]:
@@ -114,7 +125,9 @@ def _ended(
 ) -> CallStep:
     done = replace(call, state=CallState.ENDED, ended_at=at)
     published = Publish(stream.CallEnded(at=at, **_ids(done), phase=phase, by=by))
-    return CallStep(done, (published,), moves_agent)
+    return CallStep(
+        done, (published, CancelTimer(key=overflow_timer_key(call.call_id))), moves_agent
+    )
 
 
 # ---------------------------------------------------------------- handlers
@@ -144,7 +157,8 @@ def _left_ringing(call: CallRecord, event: ev.CallerLeft, ctx: CallContext) -> C
 def _answered(call: CallRecord, event: ev.OfferAnswered, ctx: CallContext) -> CallStep:
     talking = replace(call, state=CallState.TALKING, answered_at=event.at)
     answered = stream.CallAnswered(at=event.at, **_ids(talking), position_id=ctx.position_id)
-    return CallStep(talking, (Publish(answered),), True)
+    stop = CancelTimer(key=overflow_timer_key(call.call_id))
+    return CallStep(talking, (Publish(answered), stop), True)
 
 
 def _not_answered(call: CallRecord, event: ev.OfferFailed, ctx: CallContext) -> CallStep:

@@ -2,13 +2,15 @@
 
 Positions and their extensions, the agents and their rostered topics, the topics,
 municipalities and departments callers and transfers may name, and the two timings the
-core works with: the ring-no-answer time and the after-call work (``norms``).
+core works with: the ring-no-answer time and the after-call work (``norms``), and each
+topic's overflow time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from types import MappingProxyType
 
 from acd.core.agent_steps import AgentSettings
@@ -29,6 +31,8 @@ class FloorPlan:
     after_call_work_s: float
     ring_timeout_s: float
     agent_settings: AgentSettings
+    overflow_after: Mapping[str, timedelta]
+    """Per topic: how long a caller waits for a skilled agent before any may take them."""
 
     @classmethod
     def from_site(cls, site: SiteConfig) -> FloorPlan:
@@ -46,6 +50,9 @@ class FloorPlan:
             after_call_work_s=acw_s,
             ring_timeout_s=float(site.norms.ring_no_answer_s),
             agent_settings=AgentSettings(after_call_work_s=acw_s, extensions=extensions),
+            overflow_after=MappingProxyType(
+                {t.id: timedelta(seconds=t.overflow_after_s) for t in site.topics}
+            ),
         )
 
     def position(self, position_id: str) -> Position:

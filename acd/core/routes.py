@@ -55,10 +55,17 @@ def set_topics(floor: Floor, plan: FloorPlan, event: ev.AgentSetTopics) -> list[
 
 
 def timer(floor: Floor, plan: FloorPlan, event: ev.TimerFired) -> list[Effect]:
-    kind, _, agent_id = event.key.partition(":")
-    if kind != "acw" or not agent_id:
-        raise Rejected(f"unknown timer key {event.key!r}; known: acw:<agent id>")
-    return _agent_step(floor, plan, floor.agent(agent_id), event)
+    kind, _, subject = event.key.partition(":")
+    if kind == "overflow" and subject:
+        # A caller's overflow moment: nothing changes but the time, and the dispatcher
+        # that runs after every input may now offer them to any free agent. A caller
+        # answered or gone meanwhile had the timer cancelled, or it finds nobody.
+        return []
+    if kind != "acw" or not subject:
+        raise Rejected(
+            f"unknown timer key {event.key!r}; known: acw:<agent id>, overflow:<call id>"
+        )
+    return _agent_step(floor, plan, floor.agent(subject), event)
 
 
 def open_position(floor: Floor, plan: FloorPlan, event: ev.PositionOpen) -> list[Effect]:
@@ -80,7 +87,11 @@ def call_queued(floor: Floor, plan: FloorPlan, event: ev.CallQueued) -> list[Eff
     plan.check_topics([event.topic])
     plan.check_municipality(event.municipality)
     plan.check_department(event.fell_back_from)
-    ctx = CallContext(next_seq=floor.next_seq, department_extensions=plan.department_extensions)
+    ctx = CallContext(
+        next_seq=floor.next_seq,
+        department_extensions=plan.department_extensions,
+        overflow_after=plan.overflow_after.get(event.topic),
+    )
     existing = floor.calls.get(event.call_id)
     # A transferred call that falls back re-enters by its own transition; others are new.
     step = calls.queue(event, ctx) if existing is None else calls.step(existing, event, ctx)

@@ -204,6 +204,19 @@ class ControlApi:
 
 
 @contextmanager
+def on_break(api: ControlApi, agent_id: str, position_id: str, topics: list[str]) -> Iterator[None]:
+    """``agent_id`` logged in at ``position_id`` with ``topics`` and on a break: those topics
+    are on duty (no caller of theirs overflows at once), but the agent takes no calls."""
+    api.ok("PUT", f"/api/agents/{agent_id}/topics", {"topics": topics})
+    api.ok("POST", f"/api/agents/{agent_id}/login", {"position": position_id})
+    api.ok("POST", f"/api/agents/{agent_id}/pause", {"reason": "break"})
+    try:
+        yield
+    finally:
+        api.log_out(agent_id)
+
+
+@contextmanager
 def seated_agent(
     api: ControlApi,
     site: SiteConfig,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from tests.integration.acd_harness import (
     EventLog,
     call_id_of,
     of_type,
+    on_break,
     place,
     seated_agent,
 )
@@ -52,6 +54,30 @@ def test_waiting_message_after_four_rings_and_every_four_rings_after(
     assert abs(second - first_end - 20.0) <= 0.5, (second - first_end, segments)
 
 
+@contextmanager
+def _own_controller(
+    controller: ControllerRunner,
+    asterisk: Asterisk,
+    ami_secret: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    **overrides: object,
+) -> Iterator[SiteConfig]:
+    """The test site with ``overrides``, its own controller running meanwhile.
+
+    The settings these tests change are the controller's alone (Asterisk's config does
+    not carry them), so the session's controller makes way, and comes back after.
+    """
+    site = load_site_config(write_site(tmp_path_factory.mktemp("own-site"), **overrides))
+    controller.stop()
+    runner = ControllerRunner(site, asterisk, ami_secret, tmp_path_factory.mktemp("own-ctl"))
+    runner.start()
+    try:
+        yield site
+    finally:
+        runner.stop()
+        controller.start()
+
+
 @pytest.fixture
 def three_ring_site(
     controller: ControllerRunner,
@@ -59,22 +85,11 @@ def three_ring_site(
     ami_secret: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[SiteConfig]:
-    """The test site with a waiting message every 3 rings, its controller running.
-
-    The interval is the controller's alone (Asterisk's config does not carry it), so the
-    session's controller makes way for one reading this site, and comes back after.
-    """
+    """The test site with a waiting message every 3 rings, its controller running."""
     sample = load_site_config(write_site(tmp_path_factory.mktemp("site3")))
     norms = {**sample.norms.model_dump(), "waiting_message_every_rings": 3}
-    site3 = load_site_config(write_site(tmp_path_factory.mktemp("site3"), norms=norms))
-    controller.stop()
-    runner = ControllerRunner(site3, asterisk, ami_secret, tmp_path_factory.mktemp("ctl3"))
-    runner.start()
-    try:
-        yield site3
-    finally:
-        runner.stop()
-        controller.start()
+    with _own_controller(controller, asterisk, ami_secret, tmp_path_factory, norms=norms) as site:
+        yield site
 
 
 def test_waiting_message_interval_is_the_sites(
@@ -169,43 +184,107 @@ def test_skills_route_each_topic_to_skilled_agents_longest_waiting_first(
     api: ControlApi,
     timing: IvrTiming,
 ) -> None:
-    # Nobody is logged in: three callers queue - burgerzaken, afval, burgerzaken.
-    calls = []
-    for topic_key in ("1", "3", "1"):
-        caller, number = place(sip_target, ports, tmp_path, timing.to_topic("1", topic_key))
-        caller.__enter__()
-        calls.append((caller, call_id_of(events, number)))
-        events.wait(of_type("call.queued", call_id=calls[-1][1]))
-    (c1, burger_first), (c2, afval), (c3, burger_second) = calls
-    try:
-        # An agent without burgerzaken takes the afval caller, although the first
-        # burgerzaken caller has waited longer.
-        with seated_agent(
-            api, site, sip_target, ports, agent_id="1003", position_id="tic2",
-            answer_after_s=0.5, talk_s=2.0, topics=["afval-openbare-ruimte"],
-        ):  # fmt: skip
-            events.wait(of_type("call.answered", call_id=afval))
-            assert _offers(events, afval) == ["1003"]
-            # A burgerzaken agent: the longest-waiting burgerzaken caller first.
+    # Only 1005 is logged in, on a break: burgerzaken is on duty, so its callers wait for
+    # a burgerzaken agent (they would overflow to anyone after 60 s: not in this test).
+    # Three callers queue - burgerzaken, afval, burgerzaken.
+    with on_break(api, "1005", "tic3", ["burgerzaken"]):
+        calls = []
+        for topic_key in ("1", "3", "1"):
+            caller, number = place(sip_target, ports, tmp_path, timing.to_topic("1", topic_key))
+            caller.__enter__()
+            calls.append((caller, call_id_of(events, number)))
+            events.wait(of_type("call.queued", call_id=calls[-1][1]))
+        (c1, burger_first), (c2, afval), (c3, burger_second) = calls
+        try:
+            # An agent without burgerzaken takes the afval caller, although the first
+            # burgerzaken caller has waited longer.
             with seated_agent(
-                api, site, sip_target, ports, agent_id="1001", position_id="tic1",
-                answer_after_s=0.5, talk_s=2.0, calls=2, topics=["burgerzaken"],
+                api, site, sip_target, ports, agent_id="1003", position_id="tic2",
+                answer_after_s=0.5, talk_s=2.0, topics=["afval-openbare-ruimte"],
             ):  # fmt: skip
-                first = events.wait(of_type("call.answered", agent_id="1001"))[0]
-                assert first.call_id == burger_first
-                events.wait(of_type("agent.state", agent_id="1001", state="after_call_work"))
-                api.ok("POST", "/api/agents/1001/after-call-work/end")
-                events.wait(of_type("call.answered", call_id=burger_second), timeout_s=60)
-                assert c1.wait(60).ok and c2.wait(60).ok and c3.wait(60).ok
-    finally:
-        for caller, _ in calls:
-            caller.stop()
-    offered = [e for e in events.all() if e.type == "call.offered"]
-    assert {(e.call_id, e.agent_id) for e in offered} == {
-        (afval, "1003"),
-        (burger_first, "1001"),
-        (burger_second, "1001"),
-    }, "a caller was offered to an agent without the topic"
+                events.wait(of_type("call.answered", call_id=afval))
+                assert _offers(events, afval) == ["1003"]
+                # A burgerzaken agent: the longest-waiting burgerzaken caller first.
+                with seated_agent(
+                    api, site, sip_target, ports, agent_id="1001", position_id="tic1",
+                    answer_after_s=0.5, talk_s=2.0, calls=2, topics=["burgerzaken"],
+                ):  # fmt: skip
+                    first = events.wait(of_type("call.answered", agent_id="1001"))[0]
+                    assert first.call_id == burger_first
+                    events.wait(of_type("agent.state", agent_id="1001", state="after_call_work"))
+                    api.ok("POST", "/api/agents/1001/after-call-work/end")
+                    events.wait(of_type("call.answered", call_id=burger_second), timeout_s=60)
+                    assert c1.wait(60).ok and c2.wait(60).ok and c3.wait(60).ok
+        finally:
+            for caller, _ in calls:
+                caller.stop()
+        offered = [e for e in events.all() if e.type == "call.offered"]
+        assert {(e.call_id, e.agent_id) for e in offered} == {
+            (afval, "1003"),
+            (burger_first, "1001"),
+            (burger_second, "1001"),
+        }, "a caller was offered to an agent without the topic"
+
+
+OVERFLOW_S = 8  # belastingen's overflow time on the quick-overflow site
+
+
+@pytest.fixture
+def quick_overflow_site(
+    controller: ControllerRunner,
+    asterisk: Asterisk,
+    ami_secret: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[SiteConfig]:
+    """The test site with belastingen overflowing after 8 s, its controller running."""
+    sample = load_site_config(write_site(tmp_path_factory.mktemp("overflow")))
+    topics = [
+        {**t.model_dump(), **({"overflow_after_s": OVERFLOW_S} if t.id == "belastingen" else {})}
+        for t in sample.topics
+    ]
+    with _own_controller(controller, asterisk, ami_secret, tmp_path_factory, topics=topics) as site:
+        yield site
+
+
+def test_no_caller_is_stranded_in_a_topic_nobody_serves_or_past_its_overflow_time(
+    quick_overflow_site: SiteConfig,
+    sip_target: str,
+    ports: PortAllocator,
+    tmp_path: Path,
+    events: EventLog,
+    api: ControlApi,
+    timing: IvrTiming,
+) -> None:
+    # Seen in the demo: callers of a topic no agent on duty had waited minutes while an
+    # agent sat free. The menu rosters agents on topics; it must not strand callers.
+    site = quick_overflow_site
+    with on_break(api, "1004", "tic3", ["belastingen"]), seated_agent(
+        api, site, sip_target, ports, agent_id="1001", position_id="tic1",
+        answer_after_s=0.5, talk_s=2.0, calls=2, topics=["burgerzaken"],
+    ):  # fmt: skip
+        # Bouwen en wonen: nobody on duty has it, so the free agent takes the caller.
+        unserved, n_unserved = place(sip_target, ports, tmp_path, timing.to_topic("1", "5"))
+        with unserved:
+            call_id = call_id_of(events, n_unserved)
+            queued = events.wait(of_type("call.queued", call_id=call_id, topic="bouwen-wonen"))[0]
+            offered = events.wait(of_type("call.offered", call_id=call_id))[0]
+            assert offered.agent_id == "1001"
+            assert (offered.at - queued.at).total_seconds() < 1.0, (queued, offered)
+            events.wait(of_type("call.answered", call_id=call_id))
+            assert unserved.wait(60).ok
+        events.wait(of_type("agent.state", agent_id="1001", state="after_call_work"))
+        api.ok("POST", "/api/agents/1001/after-call-work/end")
+        # Belastingen: on duty (1004, on a break), so the caller waits its 8 s first.
+        served, n_served = place(sip_target, ports, tmp_path, timing.to_topic("1", "4"))
+        with served:
+            call_id = call_id_of(events, n_served)
+            queued = events.wait(of_type("call.queued", call_id=call_id, topic="belastingen"))[0]
+            offered = events.wait(of_type("call.offered", call_id=call_id), timeout_s=30)[0]
+            assert offered.agent_id == "1001"
+            waited = (offered.at - queued.at).total_seconds()
+            assert abs(waited - OVERFLOW_S) <= 0.5, waited
+            events.wait(of_type("call.answered", call_id=call_id))
+            assert served.wait(60).ok
 
 
 def test_after_call_work_blocks_calls_until_ended_early(

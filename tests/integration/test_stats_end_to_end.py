@@ -36,6 +36,7 @@ from tests.integration.acd_harness import (
     call_id_of,
     colleague_phone,
     of_type,
+    on_break,
     place,
     seated_agent,
 )
@@ -139,14 +140,16 @@ def test_real_calls_give_the_hand_computed_figures_also_after_a_restart(
     stats: StatsService,
 ) -> None:
     quick_steps = timing.to_topic("1", "1")  # burgerzaken: an agent is free
-    with seated_agent(
+    # 1005 on a break keeps belastingen and afval on duty: their callers wait for a
+    # skilled agent (or the overflow time, 60 s, which this scenario stays under).
+    with on_break(api, "1005", "tic3", ["belastingen", "afval-openbare-ruimte"]), seated_agent(
         api, site, sip_target, ports, agent_id="1001", position_id="tic1",
         answer_after_s=0.5, talk_s=3.0, calls=3, topics=["burgerzaken"],
     ):  # fmt: skip
         quick, n_quick = place(sip_target, ports, tmp_path, quick_steps)
-        # belastingen: nobody serves it until the first waiting message has played.
+        # belastingen: nobody free serves it until the first waiting message has played.
         slow, n_slow = place(sip_target, ports, tmp_path, timing.to_topic("1", "4"))
-        gone_steps = timing.to_topic("2", "3")  # afval: nobody; the caller gives up
+        gone_steps = timing.to_topic("2", "3")  # afval: nobody free; the caller gives up
         gone, n_gone = place(sip_target, ports, tmp_path, gone_steps, hangup_after_s=30)
         with quick, slow, gone:
             slow_id = call_id_of(events, n_slow)

@@ -89,7 +89,8 @@ CASES: list[tuple[str, Edit, str]] = [
     (
         "unknown key",
         _set("topics", 0, "colour", value="red"),
-        "topics[0].colour: unknown key; allowed: id, name, explanation, self_handling_target",
+        "topics[0].colour: unknown key; allowed: id, name, explanation, self_handling_target, "
+        "overflow_after_s",
     ),
     (
         "unknown weekday",

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from acd.core import inputs as ev
 from acd.core.acd import Acd
 from acd.core.effects import Effect, Publish, Reject, RingAgent
-from acd.core.states import AgentState
+from acd.core.states import AgentState, PauseReason
 from acd.core.views import AgentView, PositionView, WaitingCall
 from acd.waiting.handling import HandlingTimes
 from site_config import SiteConfig, load_site_config
@@ -55,6 +55,12 @@ class Driver:
 
     def login(self, agent_id: str, position_id: str) -> list[Effect]:
         return self.feed(ev.AgentLogin, agent_id=agent_id, position_id=position_id)
+
+    def on_duty_paused(self, agent_id: str, position_id: str) -> None:
+        """``agent_id`` logged in and on a break: their topics are on duty, they take no
+        calls (so callers of those topics wait for a skilled agent until they overflow)."""
+        self.login(agent_id, position_id)
+        self.feed(ev.AgentPause, agent_id=agent_id, reason=PauseReason.BREAK)
 
     def queue(self, call_id: str, topic: str, municipality: str | None = "haarlem") -> list[Effect]:
         return self.feed(

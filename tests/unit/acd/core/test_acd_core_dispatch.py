@@ -12,7 +12,10 @@ from tests.unit.acd.core.acd_driver import Driver, of_type, published, rings
 # 1005 every topic.
 
 
-def test_caller_is_never_offered_to_an_agent_without_the_topic(floor: Driver) -> None:
+def test_caller_is_not_offered_to_an_agent_without_the_topic_while_it_is_on_duty(
+    floor: Driver,
+) -> None:
+    floor.on_duty_paused("1004", "tic3")  # belastingen is on duty, on a break
     floor.login("1001", "tic1")
     assert rings(floor.queue("c1", "belastingen")) == []
     assert floor.state("1001") is AgentState.AVAILABLE
@@ -28,6 +31,7 @@ def test_ring_carries_position_extension_and_ring_no_answer_time(floor: Driver) 
 
 
 def test_free_agent_takes_the_longest_waiting_caller_of_their_topic(floor: Driver) -> None:
+    floor.on_duty_paused("1005", "tic3")  # every topic on duty, on a break
     floor.queue("c1", "belastingen")
     floor.wait(5)
     floor.queue("c2", "burgerzaken")
@@ -96,6 +100,7 @@ def test_with_the_menu_off_the_general_topic_decides(site: SiteConfig) -> None:
         }
     )
     floor = Driver(menu_off)
+    floor.on_duty_paused("1005", "tic3")  # the general topic is on duty, on a break
     floor.login("1009", "tic1")
     assert rings(floor.queue("c1", general)) == []
     assert rings(floor.login("1003", "tic2")) == [("c1", "1003")]
@@ -164,6 +169,7 @@ def test_paused_and_logged_out_agents_get_no_calls(floor: Driver) -> None:
 
 
 def test_live_topics_route_calls_and_survive_logout(floor: Driver) -> None:
+    floor.on_duty_paused("1005", "tic3")  # burgerzaken on duty, on a break
     floor.feed(ev.AgentSetTopics, agent_id="1001", topics=frozenset({"belastingen"}))
     floor.login("1001", "tic1")
     assert rings(floor.queue("c1", "burgerzaken")) == []

@@ -10,6 +10,7 @@ from tests.unit.acd.core.acd_driver import Driver
 
 
 def test_position_counts_only_callers_of_the_same_topic_ahead(floor: Driver) -> None:
+    floor.on_duty_paused("1002", "tic3")  # burgerzaken and belastingen on duty, on a break
     floor.queue("c1", "burgerzaken")
     floor.wait(1)
     floor.queue("c2", "belastingen")
