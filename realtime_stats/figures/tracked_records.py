@@ -74,10 +74,12 @@ class TrackedCall:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TrackedInterval:
-    """An agent interval and the call it was for (ringing, talking, after-call work)."""
+    """An agent interval, the call it was for (ringing, talking, after-call work) and the
+    position (``tic1``) the agent was logged in at."""
 
     interval: AgentInterval
     call_id: str | None = None
+    position_id: str | None = None
 
     @property
     def key(self) -> IntervalKey:

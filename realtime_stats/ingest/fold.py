@@ -161,6 +161,15 @@ class EventFold:
     def intervals(self) -> list[AgentInterval]:
         return [t.interval for per in self._intervals.values() for t in per.values()]
 
+    def positions(self) -> dict[str, str]:
+        """Agent id -> the position each logged-in agent is at now (``tic1``)."""
+        found = {}
+        for agent_id, per in self._intervals.items():
+            last = next(reversed(per.values()), None)
+            if last is not None and last.interval.end is None and last.position_id:
+                found[agent_id] = last.position_id
+        return found
+
     def tracked_interval(self, key: IntervalKey) -> TrackedInterval | None:
         return self._intervals.get(key.agent_id, {}).get(key.start)
 

@@ -28,11 +28,12 @@ def state_changed(state: FoldState, event: AgentStateChanged) -> FoldUpdate:
     agent, now = event.agent_id, event.state
     reason = event.reason.value if now is AgentState.PAUSED and event.reason else None
     interval = AgentInterval(agent_id=agent, state=now, start=event.at, pause_reason=reason)
-    new = TrackedInterval(interval=interval, call_id=event.call_id or None)
+    # A logged-out agent is at no position (the event names the one they left).
+    position = None if now is AgentState.LOGGED_OUT else event.position_id or None
+    new = TrackedInterval(interval=interval, call_id=event.call_id or None, position_id=position)
     current = current_interval(state, agent)
-    if current is not None and (current.interval, current.call_id) == (
-        replace(new.interval, start=current.interval.start),
-        new.call_id,
+    if current is not None and current == replace(
+        new, interval=replace(new.interval, start=current.interval.start)
     ):
         return FoldUpdate()  # the same state repeated: nothing new to record
     update = release(state, agent, keep=new.call_id if now in _HANDLING else None)

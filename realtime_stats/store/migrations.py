@@ -108,6 +108,13 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX backoffice_rings_by_rang_at ON backoffice_rings (rang_at)",
         ),
     ),
+    Migration(
+        3,
+        "the position an agent interval was at (the wallboard's Post column)",
+        # Rows from before it have none: the wallboard shows "-" until the agent's next
+        # state change.
+        ("ALTER TABLE agent_intervals ADD COLUMN position_id TEXT",),
+    ),
 )
 
 

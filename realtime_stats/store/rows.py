@@ -36,7 +36,15 @@ CALL_COLUMNS = (
 )
 STEP_COLUMNS = ("call_id", "seq", "node", "digit", "outcome", "at")
 IVR_CALL_COLUMNS = ("call_id", "started_at", "ended_at", "end_phase", "ended_by")
-INTERVAL_COLUMNS = ("agent_id", "start_at", "state", "end_at", "pause_reason", "call_id")
+INTERVAL_COLUMNS = (
+    "agent_id",
+    "start_at",
+    "state",
+    "end_at",
+    "pause_reason",
+    "call_id",
+    "position_id",
+)
 RING_COLUMNS = (
     "call_id",
     "extension",
@@ -99,7 +107,8 @@ def ivr_call_row(db: Database, call: IvrCall) -> Row:
 def interval_row(db: Database, tracked: TrackedInterval) -> Row:
     i = tracked.interval
     state, reason = i.state.value, i.pause_reason
-    return (i.agent_id, db.to_db(i.start), state, db.to_db(i.end), reason, tracked.call_id)
+    start, end = db.to_db(i.start), db.to_db(i.end)
+    return (i.agent_id, start, state, end, reason, tracked.call_id, tracked.position_id)
 
 
 def ring_row(db: Database, ring: BackOfficeRing) -> Row:
@@ -160,7 +169,7 @@ def ivr_call(db: Database, row: Row, steps: list[MenuStep]) -> IvrCall:
 
 
 def tracked_interval(db: Database, row: Row) -> TrackedInterval:
-    agent_id, start, state, end, reason, call_id = row
+    agent_id, start, state, end, reason, call_id, position_id = row
     try:
         interval = AgentInterval(
             agent_id=agent_id,
@@ -173,7 +182,7 @@ def tracked_interval(db: Database, row: Row) -> TrackedInterval:
         raise StoreError(
             f"{db.where}: agent_intervals row ({agent_id!r}, {start}) is unusable: {exc}"
         ) from None
-    return TrackedInterval(interval=interval, call_id=call_id)
+    return TrackedInterval(interval=interval, call_id=call_id, position_id=position_id)
 
 
 def _time(db: Database, value: Any) -> datetime:

@@ -31,6 +31,7 @@ class ConsumerBoardFeed:
         return BoardInputs(
             calls=tuple(fold.calls()),
             intervals=tuple(fold.intervals()),
+            agent_positions=fold.positions(),
             now=self._clock(),
             events_through="" if through is None else str(through),
         )

@@ -82,6 +82,13 @@ class StatsService:
         totals: dict[str, Any] = reply.json()["totals"]
         return totals
 
+    def positions(self) -> dict[str, str | None]:
+        """The wallboard's Post column: agent id -> position, for agents logged in."""
+        reply = self.http.get("/api/wallboard")
+        reply.raise_for_status()
+        agents = reply.json()["agents"]
+        return {a["id"]: a["position"] for a in agents if a["state"] != "logged_out"}
+
     def wait_totals(self, offered: int, timeout_s: float = 30) -> dict[str, Any]:
         """The totals once ``offered`` calls have an outcome (the stream is followed live)."""
         found: dict[str, Any] = {}
@@ -164,6 +171,8 @@ def test_real_calls_give_the_hand_computed_figures_also_after_a_restart(
                 for call_id in (*ids, slow_id):
                     events.wait(of_type("call.ended", call_id=call_id))
             totals = stats.wait_totals(offered=3)
+            # The Post column: where each logged-in agent sits, from their state events.
+            assert stats.positions() == {"1001": "tic1", "1005": "tic3"}
     # By hand: 3 offered (none within 5 s of joining), 2 answered, 1 within 20 s,
     # both answered calls finished by the TIC without a transfer.
     assert (totals["answered"], totals["abandoned"], totals["short_abandoned"]) == (2, 1, 0)

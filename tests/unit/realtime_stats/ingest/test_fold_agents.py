@@ -111,3 +111,22 @@ def test_after_call_work_in_two_parts_adds_up() -> None:
     assert call.after_call_seconds == 25
     # the pause in between already counts as moving on: final there, and updated after
     assert [i for i, f in enumerate(finalized) if f] == [5]
+
+
+def test_each_logged_in_agent_is_at_the_position_of_their_state_events() -> None:
+    script = Script()
+    script.state("anna", 0, "available", position_id="tic1")
+    script.state("bob", 5, "available", position_id="tic2")
+    script.state("anna", 30, "paused", reason="break", position_id="tic1")
+    script.state("bob", 40, "logged_out", position_id="tic2")  # names the position left
+    fold = folded(script.events)
+    assert fold.positions() == {"anna": "tic1"}
+
+    script.state("bob", 50, "available", position_id="tic3")
+    assert folded(script.events).positions() == {"anna": "tic1", "bob": "tic3"}
+
+
+def test_a_state_event_without_a_position_leaves_the_agent_at_none() -> None:
+    script = Script()
+    script.state("anna", 0, "available")
+    assert folded(script.events).positions() == {}

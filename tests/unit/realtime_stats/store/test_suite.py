@@ -16,7 +16,7 @@ import pytest
 
 from contract.vocabulary import AgentState
 from realtime_stats.figures.records import AgentInterval, CallRecord, IvrStep
-from realtime_stats.figures.tracked_records import IvrCall, MenuStep, TrackedCall
+from realtime_stats.figures.tracked_records import IntervalKey, IvrCall, MenuStep, TrackedCall
 from realtime_stats.ingest.changes import Changes
 from realtime_stats.ingest.fold import EventFold
 from realtime_stats.store import (
@@ -28,6 +28,8 @@ from realtime_stats.store import (
     StreamId,
     open_store,
 )
+from realtime_stats.store.database import connect
+from realtime_stats.store.migrations import migrate
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -195,6 +197,27 @@ def test_a_restart_rebuilds_the_fold_from_the_store(store: Store) -> None:
         whole.tracked_call(c.call_id) for c in whole.calls()
     ]
     assert store.calls_between(T0, _t(3600)) == whole.calls()
+    assert second.positions() == whole.positions() == {"anna": "tic1", "bob": "tic1"}
+
+
+def test_an_interval_keeps_its_position_and_older_rows_have_none(store_target: str) -> None:
+    db = connect(store_target)
+    try:  # a database from before the position was kept, with a row of then
+        migrate(db, MIGRATIONS[:2])
+        with db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO agent_intervals (agent_id, start_at, state) VALUES (?, ?, ?)",
+                ("old", db.to_db(_t(5)), "available"),
+            )
+    finally:
+        db.close()
+    script = Script()
+    script.state("anna", 10, "available", position_id="tic2")
+    fold = folded(script.events)
+    with open_store(store_target) as store:
+        store.save_intervals([fold.tracked_interval(IntervalKey("anna", _t(10)))])
+        kept = store.snapshot(since=T0).intervals
+    assert {(t.interval.agent_id, t.position_id) for t in kept} == {("old", None), ("anna", "tic2")}
 
 
 def test_the_snapshot_holds_the_day_and_what_is_still_live(store: Store) -> None:
@@ -246,7 +269,7 @@ def test_opening_migrates_once_and_reopening_is_a_no_op(store_target: str) -> No
     assert schema_version(store_target) == NEWEST
 
 
-NEWEST = 2  # the last migration this code has; a new one must raise it here too
+NEWEST = 3  # the last migration this code has; a new one must raise it here too
 NOTE_COLUMN = Migration(NEWEST + 1, "a note per call", ("ALTER TABLE calls ADD COLUMN note TEXT",))
 
 
@@ -262,7 +285,7 @@ def test_a_new_step_is_applied_in_order(store_target: str) -> None:
 def test_a_database_newer_than_the_code_is_refused_untouched(store_target: str) -> None:
     open_store(store_target, migrations=(*MIGRATIONS, NOTE_COLUMN)).close()
     with pytest.raises(
-        SchemaError, match=r"schema is version 3, newer than this code knows \(up to 2\)"
+        SchemaError, match=r"schema is version 4, newer than this code knows \(up to 3\)"
     ):
         open_store(store_target)
     assert schema_version(store_target) == NEWEST + 1
@@ -273,7 +296,7 @@ def test_a_failing_step_leaves_nothing_of_itself(store_target: str) -> None:
         NEWEST + 1, "broken", ("CREATE TABLE half (x TEXT)", "CREATE TABLE calls (x TEXT)")
     )
     with pytest.raises(
-        SchemaError, match=r"migration 3 \(broken\) failed, nothing of it was applied"
+        SchemaError, match=r"migration 4 \(broken\) failed, nothing of it was applied"
     ):
         open_store(store_target, migrations=(*MIGRATIONS, broken))
     assert schema_version(store_target) == NEWEST
@@ -282,7 +305,7 @@ def test_a_failing_step_leaves_nothing_of_itself(store_target: str) -> None:
 
 
 def test_migrations_must_be_numbered_in_order(store_target: str) -> None:
-    with pytest.raises(SchemaError, match=r"numbered 1, 2, 3, ... in order, got \[1, 2, 4\]"):
+    with pytest.raises(SchemaError, match=r"numbered 1, 2, 3, ... in order, got \[1, 2, 3, 5\]"):
         open_store(store_target, migrations=(*MIGRATIONS, Migration(NEWEST + 2, "gap", ())))
 
 

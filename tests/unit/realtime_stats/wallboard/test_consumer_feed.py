@@ -54,3 +54,12 @@ def test_the_inputs_are_the_folds_records_at_the_clocks_now() -> None:
 
     assert inputs.calls == tuple(fold.calls()) and inputs.intervals == tuple(fold.intervals())
     assert inputs.now == now and inputs.events_through == str(script.events[-1].stream_id)
+
+
+def test_the_inputs_carry_where_each_logged_in_agent_sits() -> None:
+    script = Script()
+    script.state("anna", 0, "available", position_id="tic2")
+    script.state("bob", 0, "available", position_id="tic1")
+    script.state("bob", 9, "logged_out", position_id="tic1")
+    inputs = ConsumerBoardFeed(FakeConsumer(folded(script.events)), clock=lambda: T0).inputs()
+    assert inputs.agent_positions == {"anna": "tic2"}
