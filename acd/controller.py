@@ -25,6 +25,7 @@ from typing import Protocol
 import uvicorn
 from fastapi import FastAPI
 
+from acd import audit_routes
 from acd.agents import routes as agent_routes
 from acd.agents.consumer import AgentLegEvents
 from acd.agents.features import FEATURE_TEXTS
@@ -34,6 +35,7 @@ from acd.agents.session import FeatureCodes
 from acd.agi import AgiRouter, AgiServer
 from acd.ami import AmiClient, AmiSettings, ResyncRequired
 from acd.ami.port import AmiPort
+from acd.audit import LOCAL, AuditLog
 from acd.backoffice.consumer import BackOfficeEvents
 from acd.backoffice.directory import Departments
 from acd.backoffice.machine import RingNumbers
@@ -53,6 +55,7 @@ from acd.transfer import routes as transfer_routes
 from acd.transfer.consumer import TransferEvents
 from acd.transfer.service import WarmTransfer
 from acd.waiting import FRAGMENTS
+from acd.web import Auditing
 from contract import EventSink
 from contract.dialplan import AgiScript
 from http_access.auth import Authenticator, install_authenticator
@@ -69,6 +72,7 @@ class ControllerOptions:
     ami_secret: str
     prompts_dir: Path
     prompts_asterisk_dir: PurePosixPath
+    audit_dir: Path  # where the audit log's daily files go (acd.audit)
     stream: str = "kcc:events"
     ivr_time: datetime | None = None
     ami_port: int | None = None
@@ -87,6 +91,7 @@ class Parts:
     clock: Clock
     prompts: Prompts
     flow: Flow
+    audit: AuditLog
 
 
 class Controller:
@@ -119,7 +124,12 @@ class Controller:
         )
         self.positions = {p.extension: p.id for p in site.positions}
         self.features = FeatureCodes(
-            self.queue, clock, positions=self.positions, prompt_name=parts.prompts.name
+            self.queue,
+            clock,
+            positions=self.positions,
+            prompt_name=parts.prompts.name,
+            audit=parts.audit,
+            pins={a.id: a.pin_hash for a in site.agents if a.pin_hash is not None},
         )
         departments = Departments(site)
         numbers = RingNumbers()
@@ -184,6 +194,7 @@ class Controller:
         """The control API: each room's routes, bound to this controller's services."""
         app = FastAPI(title="KCC 14023 controller", docs_url=None, redoc_url=None, openapi_url=None)
         install_authenticator(app, Authenticator(self.site.access))
+        audit_routes.add_routes(app, Auditing(self.parts.audit, self.parts.clock))
         queue_routes.add_routes(app, self.queue)
         agent_routes.add_routes(app, self.queue)
         transfer_routes.add_routes(app, self.transfer)
@@ -234,9 +245,15 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
         name="kcc-acd",
     )
     publisher = EventPublisher(svc.redis_url, stream=options.stream)
+    clock = AsyncioClock()
+    audit = AuditLog(
+        options.audit_dir,
+        retention_days=site.access.audit_retention_days,
+        today=clock.now().astimezone(LOCAL).date(),
+    )
     controller = Controller(
         site,
-        Parts(ami=ami, sink=publisher, clock=AsyncioClock(), prompts=prompts, flow=flow),
+        Parts(ami=ami, sink=publisher, clock=clock, prompts=prompts, flow=flow, audit=audit),
         ivr_now=wall_clock(options.ivr_time),
     )
     holder.append(controller)

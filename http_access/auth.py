@@ -73,6 +73,21 @@ class Principal:
     name: str
     kind: PrincipalKind
     role: Role | None  # None for a display: it has no role, only wallboard access
+    agent_id: str | None = None  # an agent user: the one agent they may act on
+    extension: str | None = None  # a back-office user: their own extension
+
+    def may_act_on_agent(self, agent_id: str) -> str | None:
+        """``None`` when this caller may change agent ``agent_id``, else the 403 message.
+
+        An agent acts only on themself; the floor manager, team leads and the admin act
+        on any agent (``require`` has already checked the role).
+        """
+        if self.role is not Role.AGENT or self.agent_id == agent_id:
+            return None
+        return (
+            f"{self.name!r} is agent {self.agent_id} and may act only on agent "
+            f"{self.agent_id}, not on agent {agent_id}"
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -220,7 +235,13 @@ class Authenticator:
         matches = self._check_password(password, user.password_hash if user else self._decoy_hash)
         if user is None or not matches:
             return None
-        principal = Principal(name=user.name, kind=PrincipalKind.USER, role=user.role)
+        principal = Principal(
+            name=user.name,
+            kind=PrincipalKind.USER,
+            role=user.role,
+            agent_id=user.agent_id,
+            extension=user.extension,
+        )
         self._cache.put(username, password, principal)
         return principal
 

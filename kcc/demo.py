@@ -125,7 +125,7 @@ def run_demo(
 def _staff_positions(
     site: SiteConfig, api: httpx.Client, exit_stack: ExitStack, target: str, ports: PortAllocator
 ) -> None:
-    """One agent per normal position, logged in to their topics through the controller."""
+    """One agent per normal position, each logged in with their own login."""
     seats = [p for p in site.positions if not p.peak]
     for i, (position, agent) in enumerate(zip(seats, site.agents, strict=False)):
         exit_stack.enter_context(
@@ -140,11 +140,21 @@ def _staff_positions(
                 registration_s=DEMO_REGISTRATION_S,
             )
         )
-        reply = api.post(f"/api/agents/{agent.id}/login", json={"position": position.id})
+        reply = api.post(
+            f"/api/agents/{agent.id}/login",
+            json={"position": position.id},
+            auth=_own_login(site, agent.id) or DEMO_FLOOR_LOGIN,
+        )
         reply.raise_for_status()
         print(
             f"agent {agent.id} ({agent.name}) logged in at {position.id}: {', '.join(agent.topics)}"
         )
+
+
+def _own_login(site: SiteConfig, agent_id: str) -> tuple[str, str] | None:
+    """The agent's own web login with its documented demo password (``demo-<name>``)."""
+    user = next((u for u in site.access.users if u.agent_id == agent_id), None)
+    return None if user is None else (user.name, f"demo-{user.name}")
 
 
 @dataclass(frozen=True)

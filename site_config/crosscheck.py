@@ -49,6 +49,8 @@ def cross_check(site: SiteParts) -> list[ConfigProblem]:
         *_positions(site),
         *_menu_size(site),
         *_ports(site),
+        *_bound_users(site),
+        *_phone_pins(site),
     ]
 
 
@@ -130,6 +132,41 @@ def _menu_size(site: SiteParts) -> Iterator[ConfigProblem]:
             what=f"{len(menu)} menu topics besides the general topic is not allowed",
             allowed=f"at most {MAX_MENU_TOPICS} while ivr.topic_menu_enabled is true",
         )
+
+
+def _bound_users(site: SiteParts) -> Iterator[ConfigProblem]:
+    """Each agent user names a configured agent, each back-office user a back-office
+    extension, and no two users share one: a login is one person."""
+    agents = [agent.id for agent in site.agents]
+    phones = [p.extension for d in site.departments for p in d.extensions]
+    users = list(enumerate(site.access.users))
+    checks = (
+        ("agent_id", agents, "an agent id from agents"),
+        ("extension", phones, "an extension from departments[].extensions"),
+    )
+    for key, known, what in checks:
+        bound = [(i, getattr(user, key)) for i, user in users if getattr(user, key) is not None]
+        for i, value in bound:
+            if value not in known:
+                yield ConfigProblem(
+                    path=f"access.users[{i}].{key}",
+                    what=f"unknown {key.replace('_', ' ')} {value!r}",
+                    allowed=f"{what}: {', '.join(known)}",
+                )
+        entries = ((f"access.users[{i}].{key}", value) for i, value in bound)
+        yield from _duplicates(entries, f"each {key.replace('_', ' ')} for one user only")
+
+
+def _phone_pins(site: SiteParts) -> Iterator[ConfigProblem]:
+    if not site.access.phone_pin_required:
+        return
+    for a, agent in enumerate(site.agents):
+        if agent.pin_hash is None:
+            yield ConfigProblem(
+                path=f"agents[{a}].pin_hash",
+                what=f"agent {agent.id} has no PIN",
+                allowed="a hash from 'kcc hash-pin', because access.phone_pin_required is true",
+            )
 
 
 def _ports(site: SiteParts) -> Iterator[ConfigProblem]:

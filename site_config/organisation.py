@@ -11,6 +11,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
+from site_config.access import PinHash
 from site_config.fields import (
     Boolean,
     Digits,
@@ -51,6 +52,9 @@ class Agent(FrozenModel, frozen=True):
     id: Digits  # the agent number
     name: Annotated[str, text(80)]
     topics: Annotated[tuple[Identifier, ...], Field(min_length=1)]
+    # The PIN for the phone login *51<agent>, hashed as a password (kcc hash-password);
+    # without one the agent number alone logs in, unless access.phone_pin_required.
+    pin_hash: PinHash | None = None
 
     @field_validator("topics")
     @classmethod

@@ -8,6 +8,8 @@ Only hashes are ever written to ``config/site.yaml``:
 * SIP endpoints: the HA1 digest Asterisk's PJSIP ``md5_cred`` auth expects,
   ``md5("<extension>:<realm>:<password>")``. MD5 is what SIP digest auth requires, not a
   choice made here; it keeps the clear-text SIP password out of the generated config.
+* Agents' phone PINs (``*51<agent>`` then the PIN): 4 to 8 digits, scrypt like a
+  password.
 * Wallboard display tokens: sha256 of the token. Tokens are long random strings, so a
   fast hash is enough and lets the web layer look one up in constant time per request.
 """
@@ -68,6 +70,20 @@ def hash_password(password: str) -> str:
     salt = secrets.token_bytes(SALT_BYTES)
     digest = _scrypt(password, salt=salt, n=DEFAULT_N, r=DEFAULT_R, p=DEFAULT_P, dklen=HASH_BYTES)
     return ScryptHash(n=DEFAULT_N, r=DEFAULT_R, p=DEFAULT_P, salt=salt, digest=digest).encode()
+
+
+PIN_ALLOWED = "4 to 8 digits"
+
+
+def hash_pin(pin: str) -> str:
+    """Hash an agent's phone PIN like a password, after checking it is 4 to 8 digits.
+
+    A PIN is short, so its hash alone would not stand up to a search of every PIN: it
+    is one factor beside the phone's own SIP login, and the phone allows three tries.
+    """
+    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
+        raise ValueError(f"the PIN is not allowed; allowed: {PIN_ALLOWED}")
+    return hash_password(pin)
 
 
 def _b64(text: str, label: str) -> bytes:

@@ -9,6 +9,9 @@
 ``*56``    one more minute of after-call work
 =========  ==========================================================
 
+An agent with a PIN (``agents[].pin_hash``) is asked for it after ``*51N``: the digits
+and ``#``, three tries.
+
 Parsing is pure: the FastAGI handler in ``acd.agents.session`` gives it the dialled
 code, the position of the calling phone and the agent seated there, and confirms by
 voice with the texts below.
@@ -37,6 +40,10 @@ FEATURE_TEXTS: dict[str, str] = {
     "feature-available": "U bent beschikbaar.",
     "feature-more-after-call-work": "U heeft een minuut extra nawerktijd.",
     "feature-refused": "Dat kan nu niet.",
+    "feature-pin": "Toets uw pincode, gevolgd door een hekje.",
+    "feature-pin-again": (
+        "Die pincode klopt niet. Toets uw pincode opnieuw, gevolgd door een hekje."
+    ),
 }
 """The confirmations an agent hears, by prompt id (rendered with the IVR's prompts)."""
 
@@ -47,6 +54,27 @@ _CONFIRMATIONS: dict[type, str] = {
     ev.AgentExtendAcw: "feature-more-after-call-work",
 }
 REFUSED = "feature-refused"
+ASK_PIN, ASK_PIN_AGAIN = "feature-pin", "feature-pin-again"
+
+AgentCode = (
+    ev.AgentLogin
+    | ev.AgentLogout
+    | ev.AgentPause
+    | ev.AgentUnpause
+    | ev.AgentEndAcw
+    | ev.AgentExtendAcw
+)
+"""What a feature code asks for: always about one agent."""
+
+ACTIONS: dict[type, str] = {
+    ev.AgentLogin: "login",
+    ev.AgentLogout: "logout",
+    ev.AgentPause: "pause",
+    ev.AgentUnpause: "available",
+    ev.AgentEndAcw: "after-call-work/end",
+    ev.AgentExtendAcw: "after-call-work/extend",
+}
+"""The audit log's name of each action, the same as the control API's."""
 
 
 def confirmation(parsed: object) -> str:
@@ -63,7 +91,7 @@ class FeatureError:
 
 def parse_feature(
     code: str, *, position_id: str, seated_agent: str | None, at: datetime
-) -> object | FeatureError:
+) -> AgentCode | FeatureError:
     """The core input for ``code`` dialled at ``position_id``, or why there is none."""
     if not code.startswith("*5") or len(code) < 3:
         return FeatureError(f"{code!r} is not a feature code (*51..*56)")

@@ -1,6 +1,8 @@
 """Agents over HTTP: log in at a position, log out, pause, available, after-call work.
 
-A refused change answers 409 with the reason (``"agent 1001 is talking: ..."``).
+A refused change answers 409 with the reason (``"agent 1001 is talking: ..."``). An
+agent's own login acts only on that agent (``acd.web.AgentTrail``); every action, done,
+refused or forbidden, goes into the audit log.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pydantic import BaseModel, Field
 from acd.core import PauseReason
 from acd.core import inputs as ev
 from acd.queue.service import QueueService
-from acd.web import AgentUser, answer
+from acd.web import AgentTrail
 
 
 def _agent_commands(request: Request) -> QueueService:
@@ -36,31 +38,41 @@ class Extend(BaseModel, frozen=True):
     seconds: float = Field(default=60.0, gt=0, le=1800)
 
 
-async def login(agent_id: str, body: Login, queue: Commands, _: AgentUser) -> dict[str, Any]:
+async def login(agent_id: str, body: Login, queue: Commands, trail: AgentTrail) -> dict[str, Any]:
     at = queue.clock.now()
-    return answer(queue.command(ev.AgentLogin(agent_id=agent_id, position_id=body.position, at=at)))
+    refused = queue.command(ev.AgentLogin(agent_id=agent_id, position_id=body.position, at=at))
+    return trail.answer("login", refused, agent_id=agent_id, detail={"position": body.position})
 
 
-async def logout(agent_id: str, queue: Commands, _: AgentUser) -> dict[str, Any]:
-    return answer(queue.command(ev.AgentLogout(agent_id=agent_id, at=queue.clock.now())))
+async def logout(agent_id: str, queue: Commands, trail: AgentTrail) -> dict[str, Any]:
+    refused = queue.command(ev.AgentLogout(agent_id=agent_id, at=queue.clock.now()))
+    return trail.answer("logout", refused, agent_id=agent_id)
 
 
-async def pause(agent_id: str, body: Pause, queue: Commands, _: AgentUser) -> dict[str, Any]:
+async def pause(agent_id: str, body: Pause, queue: Commands, trail: AgentTrail) -> dict[str, Any]:
     at = queue.clock.now()
-    return answer(queue.command(ev.AgentPause(agent_id=agent_id, reason=body.reason, at=at)))
+    refused = queue.command(ev.AgentPause(agent_id=agent_id, reason=body.reason, at=at))
+    return trail.answer("pause", refused, agent_id=agent_id, detail={"reason": body.reason})
 
 
-async def available(agent_id: str, queue: Commands, _: AgentUser) -> dict[str, Any]:
-    return answer(queue.command(ev.AgentUnpause(agent_id=agent_id, at=queue.clock.now())))
+async def available(agent_id: str, queue: Commands, trail: AgentTrail) -> dict[str, Any]:
+    refused = queue.command(ev.AgentUnpause(agent_id=agent_id, at=queue.clock.now()))
+    return trail.answer("available", refused, agent_id=agent_id)
 
 
-async def end_acw(agent_id: str, queue: Commands, _: AgentUser) -> dict[str, Any]:
-    return answer(queue.command(ev.AgentEndAcw(agent_id=agent_id, at=queue.clock.now())))
+async def end_acw(agent_id: str, queue: Commands, trail: AgentTrail) -> dict[str, Any]:
+    refused = queue.command(ev.AgentEndAcw(agent_id=agent_id, at=queue.clock.now()))
+    return trail.answer("after-call-work/end", refused, agent_id=agent_id)
 
 
-async def extend_acw(agent_id: str, body: Extend, queue: Commands, _: AgentUser) -> dict[str, Any]:
+async def extend_acw(
+    agent_id: str, body: Extend, queue: Commands, trail: AgentTrail
+) -> dict[str, Any]:
     at = queue.clock.now()
-    return answer(queue.command(ev.AgentExtendAcw(agent_id=agent_id, seconds=body.seconds, at=at)))
+    event = ev.AgentExtendAcw(agent_id=agent_id, seconds=body.seconds, at=at)
+    refused = queue.command(event)
+    detail = {"seconds": body.seconds}
+    return trail.answer("after-call-work/extend", refused, agent_id=agent_id, detail=detail)
 
 
 def add_routes(app: FastAPI, service: QueueService) -> None:

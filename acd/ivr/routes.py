@@ -8,7 +8,7 @@ from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel, Field
 
 from acd.ivr.service import IvrSwitches
-from acd.web import OK, AgentUser, ManagerUser
+from acd.web import OK, AgentUser, ManagerTrail
 
 
 def _ivr_switches(request: Request) -> IvrSwitches:
@@ -27,18 +27,20 @@ class TopicMenu(BaseModel, frozen=True):
     enabled: bool
 
 
-async def calamity_on(body: Calamity, ivr: Switches, _: ManagerUser) -> dict[str, Any]:
+async def calamity_on(body: Calamity, ivr: Switches, trail: ManagerTrail) -> dict[str, Any]:
     prompt = await ivr.calamity_on(body.text)
+    trail.answer("calamity-on", None, detail={"text": body.text})
     return {**OK, "prompt": prompt}
 
 
-async def calamity_off(ivr: Switches, _: ManagerUser) -> dict[str, Any]:
+async def calamity_off(ivr: Switches, trail: ManagerTrail) -> dict[str, Any]:
     ivr.calamity_off()
-    return dict(OK)
+    return trail.answer("calamity-off", None)
 
 
-async def topic_menu(body: TopicMenu, ivr: Switches, _: ManagerUser) -> dict[str, Any]:
+async def topic_menu(body: TopicMenu, ivr: Switches, trail: ManagerTrail) -> dict[str, Any]:
     ivr.topic_menu(body.enabled)
+    trail.answer("topic-menu", None, detail={"enabled": body.enabled})
     return {**OK, "enabled": body.enabled}
 
 

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Request
 from pydantic import BaseModel
 
+from acd.audit import Outcome
 from acd.core import inputs as ev
 from acd.queue.service import QueueService
-from acd.web import AgentUser, ManagerUser, answer
+from acd.web import AgentUser, ManagerTrail
 
 
 def _queue_service(request: Request) -> QueueService:
@@ -29,23 +30,30 @@ async def state(queue: Queue, _: AgentUser) -> dict[str, Any]:
     return state_view(queue)
 
 
-async def open_position(position_id: str, queue: Queue, _: ManagerUser) -> dict[str, Any]:
-    return answer(queue.command(ev.PositionOpen(position_id=position_id, at=queue.clock.now())))
+async def open_position(position_id: str, queue: Queue, trail: ManagerTrail) -> dict[str, Any]:
+    refused = queue.command(ev.PositionOpen(position_id=position_id, at=queue.clock.now()))
+    return trail.answer("position-open", refused, detail={"position": position_id})
 
 
-async def close_position(position_id: str, queue: Queue, _: ManagerUser) -> dict[str, Any]:
-    return answer(queue.command(ev.PositionClose(position_id=position_id, at=queue.clock.now())))
+async def close_position(position_id: str, queue: Queue, trail: ManagerTrail) -> dict[str, Any]:
+    refused = queue.command(ev.PositionClose(position_id=position_id, at=queue.clock.now()))
+    return trail.answer("position-close", refused, detail={"position": position_id})
 
 
-async def set_topics(agent_id: str, body: Topics, queue: Queue, _: ManagerUser) -> dict[str, Any]:
+async def set_topics(
+    agent_id: str, body: Topics, queue: Queue, trail: ManagerTrail
+) -> dict[str, Any]:
     known = queue.topic_ids()
     unknown = sorted(set(body.topics) - known)
+    detail = {"topics": ",".join(body.topics)}
     if unknown:
-        raise HTTPException(422, f"unknown topics {unknown}; known: {sorted(known)}")
+        why = f"unknown topics {unknown}; known: {sorted(known)}"
+        trail.record("topics", Outcome.REFUSED, agent_id=agent_id, reason=why, detail=detail)
+        raise HTTPException(422, why)
     event = ev.AgentSetTopics(
         agent_id=agent_id, topics=frozenset(body.topics), at=queue.clock.now()
     )
-    return answer(queue.command(event))
+    return trail.answer("topics", queue.command(event), agent_id=agent_id, detail=detail)
 
 
 def add_routes(app: FastAPI, service: QueueService) -> None:

@@ -8,7 +8,7 @@ from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel, Field
 
 from acd.transfer.service import WarmTransfer
-from acd.web import AgentUser, answer
+from acd.web import AgentTrail
 
 
 def _warm_transfer(request: Request) -> WarmTransfer:
@@ -24,10 +24,11 @@ class Transfer(BaseModel, frozen=True):
 
 
 async def transfer(
-    agent_id: str, body: Transfer, transfers: Transfers, _: AgentUser
+    agent_id: str, body: Transfer, transfers: Transfers, trail: AgentTrail
 ) -> dict[str, Any]:
     """Warm transfer: consult ``extension``; hanging up completes, ``*1`` aborts."""
-    return answer(await transfers.start(agent_id, body.extension))
+    refused = await transfers.start(agent_id, body.extension)
+    return trail.answer("transfer", refused, agent_id=agent_id, detail={"to": body.extension})
 
 
 def add_routes(app: FastAPI, service: WarmTransfer) -> None:

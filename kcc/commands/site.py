@@ -2,6 +2,7 @@
 
 * ``check-config PATH``: load and validate; ``ok: <summary>`` or every problem.
 * ``hash-password``: hash a web user's password read from stdin.
+* ``hash-pin``: hash an agent's phone PIN (4 to 8 digits) read from stdin.
 * ``sip-md5 EXT PASSWORD [--realm R]``: the SIP digest hash for an endpoint.
 * ``token-sha256``: hash a wallboard display token read from stdin.
 
@@ -43,6 +44,12 @@ def commands(extra_checks: Sequence[SiteCheck] = ()) -> tuple[Command, ...]:
             help="hash a web user's password read from stdin (for access.users)",
             add_arguments=lambda p: None,
             run=lambda args: _hash_stdin(passwords.hash_password, sys.stdin, "password"),
+        ),
+        Command(
+            name="hash-pin",
+            help="hash an agent's phone PIN, 4 to 8 digits, read from stdin (agents[].pin_hash)",
+            add_arguments=lambda p: None,
+            run=lambda args: _hash_stdin(passwords.hash_pin, sys.stdin, "PIN"),
         ),
         Command(
             name="sip-md5",
@@ -100,7 +107,11 @@ def _hash_stdin(hasher: Callable[[str], str], stream: TextIO, what: str) -> int:
             file=sys.stderr,
         )
         return 1
-    return _print(hasher(secret))
+    try:
+        return _print(hasher(secret))
+    except ValueError as exc:  # e.g. a PIN that is not 4 to 8 digits
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
 
 
 def _print(text: str) -> int:

@@ -236,14 +236,16 @@ def dial_from_phone(
     extension: str,
     password: str,
     dial: str,
+    steps: Sequence[Step] = (),
     workdir: Path | None = None,
     timeout_s: float = 30,
 ) -> SippResult:
-    """The phone at ``extension`` dials ``dial`` (e.g. a feature code) until hung up."""
+    """The phone at ``extension`` dials ``dial`` (e.g. a feature code), presses ``steps``
+    once answered (a PIN), and stays on until hung up."""
     sip_port, media_port = ports.take()
     run = _SippProcess(
         name=f"dial-{extension}-{dial.replace('*', 'star')}",
-        xml=phone_dial_xml(user=extension, password=password, dial=dial),
+        xml=phone_dial_xml(user=extension, password=password, dial=dial, steps=steps),
         target=target,
         sip_port=sip_port,
         media_port=media_port,

@@ -273,9 +273,10 @@ Content-Length: 0
 """
 
 
-def phone_dial_xml(*, user: str, password: str, dial: str) -> str:
+def phone_dial_xml(*, user: str, password: str, dial: str, steps: Iterable[Step] = ()) -> str:
     """A registered position's phone dials ``dial`` (a feature code), authenticating the
-    INVITE, and listens until the far end hangs up (the spoken confirmation)."""
+    INVITE, presses ``steps`` once answered (a PIN), and listens until the far end hangs
+    up (the spoken confirmation)."""
     invite = """INVITE sip:{dial}@[remote_ip]:[remote_port] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: <sip:{user}@[remote_ip]>;tag=[pid]dial[call_number]
@@ -320,6 +321,7 @@ Content-Length: 0
   <send><![CDATA[
 {ack.format(dial=dial, user=user, cseq=2)}
   ]]></send>
+  {_timeline(steps)}
   <recv request="BYE"/>
 {_ANSWER_BYE}
 </scenario>

@@ -159,13 +159,16 @@ def of_type(type_: str, **fields: str) -> Callable[[Event], bool]:
 
 
 class ControlApi:
-    """The controller's HTTP API, logged in as the floor manager."""
+    """The controller's HTTP API, logged in as the floor manager unless told otherwise."""
 
-    def __init__(self, site: SiteConfig) -> None:
+    def __init__(self, site: SiteConfig, login: tuple[str, str] = FLOOR) -> None:
         svc = site.services
         self._http = httpx.Client(
-            base_url=f"http://{svc.bind_host}:{svc.control_port}", auth=FLOOR, timeout=20
+            base_url=f"http://{svc.bind_host}:{svc.control_port}", auth=login, timeout=20
         )
+
+    def request(self, method: str, path: str, body: object = None) -> httpx.Response:
+        return self._http.request(method, path, json=body)
 
     def post(self, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
         return self._http.post(path, json=body or {})

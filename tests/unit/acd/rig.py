@@ -21,6 +21,7 @@ import asyncio
 import functools
 import math
 import struct
+import tempfile
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from acd.ami.actions import (
 )
 from acd.ami.events import AmiEvent
 from acd.ami.fake import FakeAmi, Reply, channel, event, failure, success
+from acd.audit import AuditLog
 from acd.clock import FakeClock, settle
 from acd.controller import Controller, Parts
 from acd.core import AgentState
@@ -277,6 +279,7 @@ class Rig:
     asterisk: Asterisk
     sink: MemorySink
     clock: FakeClock
+    audit: AuditLog
 
     @property
     def ami(self) -> FakeAmi:
@@ -298,21 +301,24 @@ async def rig(site: SiteConfig | None = None, *, start: datetime = T0) -> AsyncI
     """A Controller on fakes, its AMI event loop running; closed and checked after."""
     site = site or sample_site()
     asterisk, sink, clock = Asterisk(), MemorySink(), FakeClock(start)
-    parts = Parts(
-        ami=asterisk.ami,
-        sink=sink,
-        clock=clock,
-        prompts=NamedPrompts(),
-        flow=_flow(site),
-    )
-    controller = Controller(site, parts)
-    consuming = asyncio.create_task(controller.consume_events())
-    try:
-        yield Rig(controller, asterisk, sink, clock)
-    finally:
-        asterisk.ami.close()
-        await asyncio.wait_for(consuming, 2)
-        await controller.close()
+    with tempfile.TemporaryDirectory(prefix="kcc-audit-") as folder:
+        audit = AuditLog(Path(folder), retention_days=365, today=start.date())
+        parts = Parts(
+            ami=asterisk.ami,
+            sink=sink,
+            clock=clock,
+            prompts=NamedPrompts(),
+            flow=_flow(site),
+            audit=audit,
+        )
+        controller = Controller(site, parts)
+        consuming = asyncio.create_task(controller.consume_events())
+        try:
+            yield Rig(controller, asterisk, sink, clock, audit)
+        finally:
+            asterisk.ami.close()
+            await asyncio.wait_for(consuming, 2)
+            await controller.close()
 
 
 def by_type(sink: MemorySink, type_name: str) -> list[dict[str, str]]:

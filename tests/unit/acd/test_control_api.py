@@ -9,11 +9,10 @@ import pytest
 
 from acd.ami.actions import Atxfer
 from site_config import SiteConfig
-from site_config.access import Access
 from tests.unit.acd.rig import ANSWERED, Rig, log_in, queued, rig, sample_site
 from tests.unit.http.demo_access import basic, cheap_hash
 
-FLOOR, AGENT = basic("floor"), basic("agent")
+FLOOR, AGENT, LEAD = basic("floor"), basic("anouk"), basic("teamlead")  # anouk is agent 1001
 
 
 def cheap_site() -> SiteConfig:
@@ -23,8 +22,7 @@ def cheap_site() -> SiteConfig:
         u.model_copy(update={"password_hash": cheap_hash(f"demo-{u.name}")})
         for u in site.access.users
     )
-    access = Access(users=users, display_tokens=site.access.display_tokens)
-    return site.model_copy(update={"access": access})
+    return site.model_copy(update={"access": site.access.model_copy(update={"users": users})})
 
 
 SITE = cheap_site()
@@ -54,6 +52,7 @@ ROUTES = [
     ("DELETE", "/api/ivr/calamity"),
     ("PUT", "/api/ivr/topic-menu"),
     ("GET", "/api/ivr/settings"),
+    ("GET", "/api/audit"),
 ]
 
 
@@ -93,11 +92,96 @@ async def test_an_agent_may_not_change_the_floor(
     assert reply.status_code == 403
 
 
+AGENT_ACTIONS = [
+    ("POST", "login", {"position": "tic2"}),
+    ("POST", "logout", None),
+    ("POST", "pause", {"reason": "break"}),
+    ("POST", "available", None),
+    ("POST", "after-call-work/end", None),
+    ("POST", "after-call-work/extend", {"seconds": 30}),
+    ("POST", "transfer", {"extension": "301"}),
+]
+
+
+def test_every_action_on_an_agent_is_in_the_list() -> None:
+    on_agents = {
+        path.removeprefix("/api/agents/1001/")
+        for method, path in ROUTES
+        if path.startswith("/api/agents/1001/") and not path.endswith("/topics")
+    }
+    assert on_agents == {action for _, action, _ in AGENT_ACTIONS}
+
+
+@pytest.mark.parametrize(("method", "action", "body"), AGENT_ACTIONS)
+async def test_agent_1001s_login_is_refused_every_action_on_agent_1002(
+    api: tuple[Rig, httpx.AsyncClient], method: str, action: str, body: object
+) -> None:
+    r, client = api
+    log_in(r, "1002", "tic2")
+    before = r.controller.queue.agents()
+    reply = await client.request(method, f"/api/agents/1002/{action}", json=body, headers=AGENT)
+    assert reply.status_code == 403
+    assert reply.json()["detail"] == (
+        "'anouk' is agent 1001 and may act only on agent 1001, not on agent 1002"
+    )
+    assert r.controller.queue.agents() == before, "a forbidden action changed something"
+    [entry] = r.audit.day(r.clock.now().date()).entries
+    assert (entry.user, entry.via, entry.action, entry.outcome, entry.agent_id) == (
+        "anouk", "web", action, "forbidden", "1002",
+    )  # fmt: skip
+    # The floor manager and the team lead may act on any agent; the route then answers
+    # as the action allows (200 or 409), never 403.
+    for who in (FLOOR, LEAD):
+        reply = await client.request(method, f"/api/agents/1002/{action}", json=body, headers=who)
+        assert reply.status_code in (200, 409), reply.text
+
+
+@pytest.mark.parametrize(("method", "action", "body"), AGENT_ACTIONS)
+async def test_agent_1001s_login_may_do_every_action_on_itself(
+    api: tuple[Rig, httpx.AsyncClient], method: str, action: str, body: object
+) -> None:
+    _, client = api
+    reply = await client.request(method, f"/api/agents/1001/{action}", json=body, headers=AGENT)
+    assert reply.status_code in (200, 409), reply.text
+
+
+async def test_every_change_is_audited_with_who_and_how(
+    api: tuple[Rig, httpx.AsyncClient],
+) -> None:
+    _, client = api
+    await client.post("/api/agents/1001/login", json={"position": "tic1"}, headers=AGENT)
+    await client.post("/api/agents/1001/pause", json={"reason": "training"}, headers=AGENT)
+    await client.post("/api/agents/1001/after-call-work/end", headers=AGENT)  # refused: 409
+    await client.put("/api/agents/1001/topics", json={"topics": ["nope"]}, headers=FLOOR)
+    await client.put("/api/ivr/topic-menu", json={"enabled": False}, headers=FLOOR)
+    for reader in (AGENT, FLOOR):
+        assert (await client.get("/api/audit", headers=reader)).status_code == 403
+    day = (await client.get("/api/audit", headers=LEAD)).json()
+    assert day["day"] == "2026-06-15"
+    assert [
+        (e["user"], e["via"], e["action"], e["outcome"], e["agent_id"], e["detail"])
+        for e in day["entries"]
+    ] == [
+        ("anouk", "web", "login", "done", "1001", {"position": "tic1"}),
+        ("anouk", "web", "pause", "done", "1001", {"reason": "training"}),
+        ("anouk", "web", "after-call-work/end", "refused", "1001", {}),
+        ("floor", "web", "topics", "refused", "1001", {"topics": "nope"}),
+        ("floor", "web", "topic-menu", "done", None, {"enabled": "False"}),
+    ]
+    assert day["entries"][2]["reason"].startswith("agent 1001 is paused")
+    assert day["unreadable"] == []
+    other = await client.get("/api/audit", params={"day": "2026-06-14"}, headers=LEAD)
+    assert other.json()["entries"] == []
+    bad = await client.get("/api/audit", params={"day": "yesterday"}, headers=LEAD)
+    assert bad.status_code == 400
+    assert bad.json()["detail"] == "day 'yesterday' is not a date like 2026-12-02"
+
+
 async def test_an_agents_day_over_the_api(api: tuple[Rig, httpx.AsyncClient]) -> None:
     _, client = api
     ok = await client.post("/api/agents/1001/login", json={"position": "tic1"}, headers=AGENT)
     assert ok.json() == {"ok": True}
-    taken = await client.post("/api/agents/1002/login", json={"position": "tic1"}, headers=AGENT)
+    taken = await client.post("/api/agents/1002/login", json={"position": "tic1"}, headers=FLOOR)
     assert taken.status_code == 409 and "taken by agent 1001" in taken.json()["detail"]
     paused = await client.post("/api/agents/1001/pause", json={"reason": "training"}, headers=AGENT)
     assert paused.status_code == 200
@@ -130,12 +214,13 @@ async def test_topics_unknown_to_the_site_are_named(api: tuple[Rig, httpx.AsyncC
 
 async def test_the_peak_position_opens_for_a_login(api: tuple[Rig, httpx.AsyncClient]) -> None:
     _, client = api
-    closed = await client.post("/api/agents/1004/login", json={"position": "tic4"}, headers=AGENT)
+    joost = basic("joost")  # agent 1004
+    closed = await client.post("/api/agents/1004/login", json={"position": "tic4"}, headers=joost)
     assert closed.status_code == 409 and "closed" in closed.json()["detail"]
     assert (await client.post("/api/positions/tic4/open", headers=FLOOR)).status_code == 200
     again = await client.post("/api/positions/tic4/open", headers=FLOOR)
     assert again.status_code == 409 and "already open" in again.json()["detail"]
-    opened = await client.post("/api/agents/1004/login", json={"position": "tic4"}, headers=AGENT)
+    opened = await client.post("/api/agents/1004/login", json={"position": "tic4"}, headers=joost)
     assert opened.status_code == 200
     assert (await client.post("/api/positions/tic4/close", headers=FLOOR)).status_code == 200
 

@@ -106,6 +106,7 @@ async def test_fastagi_calls_are_routed_by_script() -> None:
         assert r.controller.agi_router().paths == {"ivr", "direct", "feature"}
         router = r.controller.agi_router()
         feature = FakeAgiChannel("feature", extension="*511001", channel="PJSIP/201-0000000a")
+        feature.press("9001#")  # agent 1001's demo PIN
         await router(feature)  # type: ignore[arg-type]
         assert r.controller.queue.agent_at("tic1") == "1001"
         ivr = FakeAgiChannel("ivr", linkedid="c-ivr", channel="PJSIP/trunk-00000001")

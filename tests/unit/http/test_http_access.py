@@ -33,8 +33,8 @@ ACCESS: dict[str, tuple[frozenset[Role], bool]] = {
     "/api/wallboard": (WALLBOARD_USERS, True),
     "/metrics": (frozenset({Role.ADMIN}), False),
 }
-USERS = {Role.AGENT: "agent", Role.FLOOR_MANAGER: "floor", Role.TEAM_LEAD: "teamlead"}
-USERS[Role.ADMIN] = "admin"
+USERS = {Role.AGENT: "anouk", Role.FLOOR_MANAGER: "floor", Role.TEAM_LEAD: "teamlead"}
+USERS |= {Role.ADMIN: "admin", Role.BACK_OFFICE: "els"}
 
 
 def _paths(app: FastAPI) -> set[str]:
@@ -202,4 +202,4 @@ async def test_sample_config_demo_credentials_work(
     async for client in client_for(app):
         assert (await client.get("/metrics", headers=basic("admin"))).status_code == 200
         assert (await client.get("/wallboard", headers=bearer())).status_code == 200
-        assert (await client.get("/wallboard", headers=basic("agent"))).status_code == 403
+        assert (await client.get("/wallboard", headers=basic("anouk"))).status_code == 403

@@ -209,6 +209,18 @@ def test_refusal_names_the_roles_needed() -> None:
     assert "display token may only read the wallboard" in rule.refusal(wall)
 
 
+def test_an_agent_acts_on_themself_and_the_floor_on_anyone() -> None:
+    anouk = Principal(name="anouk", kind=PrincipalKind.USER, role=Role.AGENT, agent_id="1001")
+    assert anouk.may_act_on_agent("1001") is None
+    assert anouk.may_act_on_agent("1002") == (
+        "'anouk' is agent 1001 and may act only on agent 1001, not on agent 1002"
+    )
+    for role in (Role.FLOOR_MANAGER, Role.TEAM_LEAD, Role.ADMIN):
+        assert (
+            Principal(name="p", kind=PrincipalKind.USER, role=role).may_act_on_agent("1002") is None
+        )
+
+
 def test_require_refuses_an_empty_rule() -> None:
     with pytest.raises(ValueError, match="needs a role"):
         require()

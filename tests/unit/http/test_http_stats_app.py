@@ -25,7 +25,7 @@ def _samples(text: str) -> dict[str, tuple[dict[str, str], float]]:
 
 
 async def test_health_without_redis_configured(client: httpx.AsyncClient) -> None:
-    response = await client.get("/api/health", headers=basic("agent"))
+    response = await client.get("/api/health", headers=basic("anouk"))
     assert (response.status_code, response.json()) == (
         200,
         {"status": "ok", "redis": "not configured"},

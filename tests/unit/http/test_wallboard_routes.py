@@ -65,7 +65,7 @@ async def board(
 
 
 WALLBOARD_PAGES = ("/wallboard", "/api/wallboard")
-PEOPLE = {"floor": 200, "teamlead": 200, "admin": 200, "agent": 403}
+PEOPLE = {"floor": 200, "teamlead": 200, "admin": 200, "anouk": 403, "els": 403}
 
 
 async def test_no_wallboard_route_answers_anonymously(

@@ -252,7 +252,7 @@ async def test_the_stream_sends_a_snapshot_then_one_per_change(
     ("query", "headers", "status"),
     [
         ("", {}, 401),
-        ("", basic("agent"), 403),
+        ("", basic("anouk"), 403),
         ("", basic("floor", "wrong"), 401),
         ("token=not-the-token", {}, 401),
         ("", bearer(), 200),

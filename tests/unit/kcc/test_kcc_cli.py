@@ -73,6 +73,20 @@ def test_hash_password_refuses_empty_input(
     assert "no password on stdin" in capsys.readouterr().err
 
 
+def test_hash_pin_takes_4_to_8_digits_only(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("9001\n"))
+    assert main(["hash-pin"]) == 0
+    assert verify_password("9001", capsys.readouterr().out.strip())
+    for bad in ("123", "123456789", "12a4", "١٢٣٤"):  # too short, too long, a letter, not ASCII
+        monkeypatch.setattr(sys, "stdin", io.StringIO(bad + "\n"))
+        assert main(["hash-pin"]) == 1
+        assert capsys.readouterr().err == (
+            "error: the PIN is not allowed; allowed: 4 to 8 digits\n"
+        )
+
+
 def test_token_sha256_from_stdin(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

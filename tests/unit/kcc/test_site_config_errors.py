@@ -24,6 +24,14 @@ def _set(*path: str | int, value: Any) -> Edit:
     return edit
 
 
+def _both(first: Edit, second: Edit) -> Edit:
+    def edit(data: Data) -> None:
+        first(data)
+        second(data)
+
+    return edit
+
+
 TOPICS = (
     "burgerzaken, belastingen, afval-openbare-ruimte, parkeren-vergunningen, bouwen-wonen, algemeen"
 )
@@ -42,7 +50,10 @@ CASES: list[tuple[str, Edit, str]] = [
     ),
     (
         "duplicate extension",
-        _set("departments", 1, "extensions", 0, "extension", value="202"),
+        _both(
+            _set("departments", 1, "extensions", 0, "extension", value="202"),
+            _set("access", "users", 10, "extension", value="202"),  # its colleague's login
+        ),
         "departments[1].extensions[0].extension: '202' is already used at "
         "positions[1].extension; "
         "allowed: each extension only once across positions and back office",
@@ -127,7 +138,7 @@ CASES: list[tuple[str, Edit, str]] = [
         "bad role",
         _set("access", "users", 1, "role", value="boss"),
         "access.users[1].role: 'boss' is not allowed; "
-        "allowed: agent, floor_manager, team_lead, admin",
+        "allowed: agent, back_office, floor_manager, team_lead, admin",
     ),
     (
         "no positions",
@@ -147,9 +158,54 @@ CASES: list[tuple[str, Edit, str]] = [
     ),
     (
         "duplicate agent id",
-        _set("agents", 4, "id", value="1001"),
+        _both(
+            _set("agents", 4, "id", value="1001"),
+            lambda data: data["access"]["users"].pop(7),  # agent 1005's own login
+        ),
         "agents[4].id: '1001' is already used at agents[0].id; "
         "allowed: each id only once within agents",
+    ),
+    (
+        "agent login without its agent",
+        lambda data: data["access"]["users"][3].pop("agent_id"),
+        "access.users[3]: agent_id is missing; allowed: agent_id for a user with role agent",
+    ),
+    (
+        "floor manager bound to an agent",
+        _set("access", "users", 0, "agent_id", value="1001"),
+        "access.users[0]: agent_id is set for role floor_manager; "
+        "allowed: agent_id only for a user with role agent",
+    ),
+    (
+        "login for an unknown agent",
+        _set("access", "users", 3, "agent_id", value="1999"),
+        "access.users[3].agent_id: unknown agent id '1999'; "
+        "allowed: an agent id from agents: 1001, 1002, 1003, 1004, 1005",
+    ),
+    (
+        "two logins for one agent",
+        _set("access", "users", 4, "agent_id", value="1001"),
+        "access.users[4].agent_id: '1001' is already used at access.users[3].agent_id; "
+        "allowed: each agent id for one user only",
+    ),
+    (
+        "back-office login at a TIC position",
+        _set("access", "users", 8, "extension", value="201"),
+        "access.users[8].extension: unknown extension '201'; "
+        "allowed: an extension from departments[].extensions: 301, 302, 311, 321",
+    ),
+    (
+        "agent without the PIN the site requires",
+        lambda data: data["agents"][2].pop("pin_hash"),
+        "agents[2].pin_hash: agent 1003 has no PIN; "
+        "allowed: a hash from 'kcc hash-pin', because access.phone_pin_required is true",
+    ),
+    (
+        "clear-text PIN",
+        _set("agents", 0, "pin_hash", value="9001"),
+        "agents[0].pin_hash: not a valid password hash: not in the form "
+        "scrypt$n$r$p$salt_b64$hash_b64; "
+        "allowed: a hash from 'kcc hash-pin' (scrypt$n$r$p$salt_b64$hash_b64)",
     ),
     (
         "missing key",

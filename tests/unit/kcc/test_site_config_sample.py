@@ -80,6 +80,9 @@ def test_positions(site: SiteConfig) -> None:
     assert site.position_by_extension("301") is None
 
 
+BOUND = {Role.AGENT, Role.BACK_OFFICE}
+
+
 def test_demo_secrets_match_the_documented_demo_passwords(site: SiteConfig) -> None:
     phones = [(p.extension, p.sip_md5) for p in site.positions] + [
         (e.extension, e.sip_md5) for d in site.departments for e in d.extensions
@@ -92,8 +95,17 @@ def test_demo_secrets_match_the_documented_demo_passwords(site: SiteConfig) -> N
         "floor": Role.FLOOR_MANAGER,
         "teamlead": Role.TEAM_LEAD,
         "admin": Role.ADMIN,
-        "agent": Role.AGENT,
+        **dict.fromkeys(["anouk", "bram", "fatima", "joost", "sanne"], Role.AGENT),
+        **dict.fromkeys(["els", "mark", "priya", "tom"], Role.BACK_OFFICE),
     }
+    bound = {u.name: u.agent_id or u.extension for u in site.access.users if u.role in BOUND}
+    assert bound == {
+        "anouk": "1001", "bram": "1002", "fatima": "1003", "joost": "1004", "sanne": "1005",
+        "els": "301", "mark": "302", "priya": "311", "tom": "321",
+    }  # fmt: skip
+    assert site.access.phone_pin_required
+    for agent in site.agents:  # demo PIN: 9 and the agent number's last three digits
+        assert agent.pin_hash is not None and verify_password(f"9{agent.id[1:]}", agent.pin_hash)
     for user in site.access.users:
         assert verify_password(f"demo-{user.name}", user.password_hash)
     (wall,) = site.access.display_tokens

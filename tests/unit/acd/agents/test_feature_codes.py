@@ -18,7 +18,17 @@ from acd.agents.features import (
 from acd.agi.fake import FakeAgiChannel
 from acd.core import AgentState, PauseReason
 from acd.core import inputs as ev
-from tests.unit.acd.rig import ANSWERED, Chan, Rig, hangup, log_in, queued, rig, state_of
+from tests.unit.acd.rig import (
+    ANSWERED,
+    Chan,
+    Rig,
+    hangup,
+    log_in,
+    queued,
+    rig,
+    sample_site,
+    state_of,
+)
 
 AT = datetime(2026, 6, 15, 7, 0, tzinfo=UTC)
 
@@ -94,8 +104,9 @@ def dialled(code: str, extension: str = "201") -> FakeAgiChannel:
     return FakeAgiChannel("feature", extension=code, channel=f"PJSIP/{extension}-0000000a")
 
 
-async def dial(r: Rig, code: str, extension: str = "201") -> list[str]:
+async def dial(r: Rig, code: str, extension: str = "201", *, keys: str = "") -> list[str]:
     agi = dialled(code, extension)
+    agi.press(keys)
     await r.controller.features.handle(agi)
     return agi.commands
 
@@ -104,9 +115,20 @@ def heard(prompt: str) -> list[str]:
     return ["SET VARIABLE KCC_HANDLED 1", "ANSWER", f"STREAM FILE kcc/prompts/{prompt}"]
 
 
+PIN_KEYS = "0123456789#"
+ASKED = ["ANSWER", f"STREAM FILE kcc/prompts/feature-pin {PIN_KEYS}"]
+ASKED_AGAIN = [f"STREAM FILE kcc/prompts/feature-pin-again {PIN_KEYS}"]
+
+
+def typed(keys: str) -> list[str]:
+    """The waits for each key after the first, which the prompt itself took."""
+    return ["WAIT FOR DIGIT 5000"] * (len(keys) - 1)
+
+
 async def test_an_agents_day_on_feature_codes() -> None:
     async with rig() as r:
-        assert await dial(r, "*511001") == heard("feature-logged-in")
+        logged_in = await dial(r, "*511001", keys="9001#")  # the sample's demo PIN
+        assert logged_in == ASKED + typed("9001#") + heard("feature-logged-in")
         assert r.controller.queue.agent_at("tic1") == "1001"
         assert state_of(r, "1001") is AgentState.AVAILABLE
         assert await dial(r, "*532") == heard("feature-paused")
@@ -137,7 +159,8 @@ async def test_after_call_work_is_ended_or_extended_by_code() -> None:
 async def test_a_code_the_core_refuses_is_answered_with_the_refusal() -> None:
     async with rig() as r:
         log_in(r, "1001", "tic1")
-        assert await dial(r, "*511002") == heard(REFUSED)  # tic1 is taken by 1001
+        refused = await dial(r, "*511002", keys="9002#")  # tic1 is taken by 1001
+        assert refused == ASKED + typed("9002#") + heard(REFUSED)
         assert r.controller.queue.agent_at("tic1") == "1001"
         assert await dial(r, "*55") == heard(REFUSED)  # not in after-call work
 
@@ -158,3 +181,59 @@ async def test_a_phone_that_is_no_tic_position_is_refused(
         assert await dial(r, "*511001", extension="301") == heard(REFUSED)
         assert "feature code *511001 from 301, which is no TIC position" in caplog.text
         assert r.controller.queue.agent_at("tic1") is None
+
+
+async def test_a_wrong_pin_is_asked_again_and_three_wrong_ones_log_nobody_in(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with rig() as r:
+        wrong = await dial(r, "*511001", keys="1234#0000#9999#")
+        assert wrong == (
+            ASKED + typed("1234#") + ASKED_AGAIN + typed("0000#") + ASKED_AGAIN + typed("9999#")
+            + heard(REFUSED)
+        )  # fmt: skip
+        assert r.controller.queue.agent_at("tic1") is None
+        assert "wrong PIN 3 times for agent 1001 at tic1" in caplog.text
+        again = await dial(r, "*511001", keys="1234#9001#")
+        assert again == ASKED + typed("1234#") + ASKED_AGAIN + typed("9001#") + heard(
+            "feature-logged-in"
+        )
+        assert r.controller.queue.agent_at("tic1") == "1001"
+        entries = r.audit.day(r.clock.now().date()).entries
+        assert [(e.user, e.via, e.action, e.outcome, e.detail) for e in entries] == [
+            ("agent 1001", "phone", "login", "forbidden", {"position": "tic1"}),
+            ("agent 1001", "phone", "login", "done", {"position": "tic1"}),
+        ]
+        assert "9001" not in (r.audit.folder / "audit-2026-06-15.jsonl").read_text()
+
+
+async def test_a_pin_left_unfinished_is_read_until_the_keys_stop() -> None:
+    async with rig() as r:
+        # No "#": the PIN ends when no key comes for 5 s; nothing at all is a wrong PIN.
+        assert await dial(r, "*511001", keys="9001") == (
+            ASKED + typed("9001") + ["WAIT FOR DIGIT 5000"] + heard("feature-logged-in")
+        )
+
+
+async def test_without_a_pin_the_agent_number_logs_in() -> None:
+    site = sample_site()
+    agents = tuple(a.model_copy(update={"pin_hash": None}) for a in site.agents)
+    access = site.access.model_copy(update={"phone_pin_required": False})
+    async with rig(site.model_copy(update={"agents": agents, "access": access})) as r:
+        assert await dial(r, "*511001") == heard("feature-logged-in")
+
+
+async def test_every_code_is_audited_as_done_or_refused_by_phone() -> None:
+    async with rig() as r:
+        await dial(r, "*511001", keys="9001#")
+        await dial(r, "*533")
+        await dial(r, "*55")  # paused, not in after-call work: refused
+        await dial(r, "*52")
+        entries = r.audit.day(r.clock.now().date()).entries
+        assert [(e.action, e.outcome, e.agent_id, e.detail) for e in entries] == [
+            ("login", "done", "1001", {"position": "tic1"}),
+            ("pause", "done", "1001", {"position": "tic1", "reason": "backoffice"}),
+            ("after-call-work/end", "refused", "1001", {"position": "tic1"}),
+            ("logout", "done", "1001", {"position": "tic1"}),
+        ]
+        assert {e.via for e in entries} == {"phone"}

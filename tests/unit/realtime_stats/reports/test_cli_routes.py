@@ -131,7 +131,7 @@ async def test_no_report_route_answers_anonymously(
         (basic("teamlead"), 200),
         (basic("floor"), 200),
         (basic("admin"), 200),
-        (basic("agent"), 403),
+        (basic("anouk"), 403),
         (bearer(), 403),
     ],
 )
