@@ -46,6 +46,10 @@ from acd.core.acd import Acd
 from acd.ivr import routes as ivr_routes
 from acd.ivr.service import IvrSwitches, wall_clock
 from acd.ivr.session import IvrSession
+from acd.phonebook import routes as phonebook_routes
+from acd.phonebook.consumer import PresenceEvents
+from acd.phonebook.service import Phonebook
+from acd.phonebook.status_file import StatusFile
 from acd.prompts import PromptBook, Prompts
 from acd.publisher import EventPublisher
 from acd.queue import routes as queue_routes
@@ -72,7 +76,7 @@ class ControllerOptions:
     ami_secret: str
     prompts_dir: Path
     prompts_asterisk_dir: PurePosixPath
-    audit_dir: Path  # where the audit log's daily files go (acd.audit)
+    state_dir: Path  # the controller's own files: audit/ (acd.audit), phonebook statuses
     stream: str = "kcc:events"
     ivr_time: datetime | None = None
     ami_port: int | None = None
@@ -92,6 +96,7 @@ class Parts:
     prompts: Prompts
     flow: Flow
     audit: AuditLog
+    statuses: StatusFile
 
 
 class Controller:
@@ -148,11 +153,14 @@ class Controller:
         self.ivr = IvrSession(
             parts.flow, self.switches, self.queue_wait, sink, clock, prompt_name=parts.prompts.name
         )
+        self.phonebook = Phonebook(site, clock, parts.statuses)
+        self.presence = PresenceEvents(self.phonebook, ami)
         # Order: the back office and transfers see an event before the legs it may end.
         self.consumers: Sequence[Consumer] = (
             BackOfficeEvents(self.ringer, numbers),
             self.transfer_events,
             self.leg_events,
+            self.presence,
         )
         self._restored = False
 
@@ -163,6 +171,7 @@ class Controller:
         async for item in self.parts.ami.events():
             if isinstance(item, ResyncRequired):
                 await self.leg_events.resync()
+                await self.presence.resync()
                 continue
             for consumer in self.consumers:
                 consumer.on_event(item)
@@ -178,6 +187,7 @@ class Controller:
                 peak=frozenset(p.id for p in self.site.positions if p.peak),
             )
         await self.leg_events.resync()
+        await self.presence.resync()
 
     # ------------------------------------------------------------ FastAGI and HTTP
 
@@ -199,12 +209,14 @@ class Controller:
         agent_routes.add_routes(app, self.queue)
         transfer_routes.add_routes(app, self.transfer)
         ivr_routes.add_routes(app, self.switches)
+        phonebook_routes.add_routes(app, self.phonebook)
         return app
 
     async def close(self) -> None:
         self.queue.close()
         await self.legs.close()
         await self.mirror.close()
+        self.phonebook.close()
 
 
 # ------------------------------------------------------------ the process
@@ -247,13 +259,21 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
     publisher = EventPublisher(svc.redis_url, stream=options.stream)
     clock = AsyncioClock()
     audit = AuditLog(
-        options.audit_dir,
+        options.state_dir / "audit",
         retention_days=site.access.audit_retention_days,
         today=clock.now().astimezone(LOCAL).date(),
     )
     controller = Controller(
         site,
-        Parts(ami=ami, sink=publisher, clock=clock, prompts=prompts, flow=flow, audit=audit),
+        Parts(
+            ami=ami,
+            sink=publisher,
+            clock=clock,
+            prompts=prompts,
+            flow=flow,
+            audit=audit,
+            statuses=StatusFile(options.state_dir / "phonebook-status.json"),
+        ),
         ivr_now=wall_clock(options.ivr_time),
     )
     holder.append(controller)

@@ -11,7 +11,9 @@ A route that changes state takes an :class:`AuditTrail` instead of a bare login 
 answers through it, so the action goes into the audit log (``acd.audit``) with its
 outcome. ``AgentTrail`` is for routes on ``/api/agents/{agent_id}/...``: an agent's own
 login may act only on that agent (403 otherwise, also on record); the floor manager,
-team leads and the admin on any. ``ManagerTrail`` is for the floor's settings.
+team leads and the admin on any. ``ExtensionTrail`` is the same for a back-office
+colleague's own extension (``/api/phonebook/{extension}/...``). ``ManagerTrail`` is for
+the floor's settings.
 """
 
 from __future__ import annotations
@@ -30,10 +32,12 @@ from site_config.access import Role
 AGENT_ACCESS = require(Role.AGENT, Role.FLOOR_MANAGER, Role.TEAM_LEAD)
 MANAGER_ACCESS = require(Role.FLOOR_MANAGER, Role.TEAM_LEAD)
 AUDIT_ACCESS = require(Role.TEAM_LEAD)  # and the admin, as always
+COLLEAGUE_ACCESS = require(Role.AGENT, Role.BACK_OFFICE, Role.FLOOR_MANAGER, Role.TEAM_LEAD)
 # Module level: with postponed annotations FastAPI resolves these names globally.
 AgentUser = Annotated[Principal, Depends(AGENT_ACCESS)]
 ManagerUser = Annotated[Principal, Depends(MANAGER_ACCESS)]
 AuditReader = Annotated[Principal, Depends(AUDIT_ACCESS)]
+ColleagueUser = Annotated[Principal, Depends(COLLEAGUE_ACCESS)]
 
 OK: dict[str, Any] = {"ok": True}
 
@@ -117,9 +121,21 @@ def _agent_trail(request: Request, agent_id: str, who: AgentUser) -> AuditTrail:
     return trail
 
 
+def _extension_trail(request: Request, extension: str, who: ColleagueUser) -> AuditTrail:
+    trail = AuditTrail(_auditing(request), who)
+    refusal = who.may_act_on_extension(extension)
+    if refusal is not None:
+        action = request.url.path.rstrip("/").rsplit(f"/{extension}/", 1)[-1]
+        detail = {"extension": extension}
+        trail.record(action, Outcome.FORBIDDEN, reason=refusal, detail=detail)
+        raise HTTPException(status_code=403, detail=refusal)
+    return trail
+
+
 def _manager_trail(request: Request, who: ManagerUser) -> AuditTrail:
     return AuditTrail(_auditing(request), who)
 
 
 AgentTrail = Annotated[AuditTrail, Depends(_agent_trail)]
 ManagerTrail = Annotated[AuditTrail, Depends(_manager_trail)]
+ExtensionTrail = Annotated[AuditTrail, Depends(_extension_trail)]

@@ -103,6 +103,8 @@ def _internal(site: SiteConfig) -> tuple[tuple[str, str], ...]:
     extensions = [p.extension for p in site.positions]
     extensions += [e.extension for d in site.departments for e in d.extensions]
     for ext in extensions:
+        # The hint sums the phone up for presence (ExtensionStatus) and softphones' BLF.
+        pairs.append(("exten", f"{ext},hint,PJSIP/{ext}"))
         pairs.append(("exten", f"{ext},1,Dial(PJSIP/{ext},,tTxX)"))
         pairs.append(("same", "n,Hangup()"))
     number = site.public_number

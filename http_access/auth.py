@@ -89,6 +89,21 @@ class Principal:
             f"{self.agent_id}, not on agent {agent_id}"
         )
 
+    def may_act_on_extension(self, extension: str) -> str | None:
+        """``None`` when this caller may set the status of the colleague at ``extension``.
+
+        A back-office colleague sets only their own; an agent sets nobody's; the floor
+        manager, team leads and the admin anyone's.
+        """
+        if self.role is Role.BACK_OFFICE and self.extension != extension:
+            return (
+                f"{self.name!r} is at extension {self.extension} and may set only their own "
+                f"status, not that of extension {extension}"
+            )
+        if self.role is Role.AGENT:
+            return f"{self.name!r} is an agent; a colleague sets their own status"
+        return None
+
 
 @dataclass(frozen=True, kw_only=True)
 class AccessRule:

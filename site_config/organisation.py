@@ -7,9 +7,10 @@ receive warm transfers; a direct call they do not pick up falls back to the TIC 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from site_config.access import PinHash
 from site_config.fields import (
@@ -65,12 +66,31 @@ class Agent(FrozenModel, frozen=True):
         return topics
 
 
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
+
+
 class BackOfficeExtension(FrozenModel, frozen=True):
-    """A colleague's or team's phone in a back-office department."""
+    """A colleague's or team's phone in a back-office department; also their entry in
+    the phonebook (name, role, photo)."""
 
     extension: Digits
     name: Annotated[str, text(80)]
     sip_md5: Hex32
+    role: Annotated[str, text(80)] | None = None  # what they do: "Medewerker reisdocumenten"
+    # A portrait for the phonebook; a relative path is relative to the config file.
+    photo: Path | None = None
+
+    @field_validator("photo", mode="after")
+    @classmethod
+    def _existing_photo(cls, path: Path | None, info: ValidationInfo) -> Path | None:
+        if path is None:
+            return None
+        base = info.context.get("base_dir") if isinstance(info.context, dict) else None
+        resolved = (Path(base) / path if base is not None else path).resolve()
+        allowed = "an existing .jpg or .png file; a relative path is relative to the config file"
+        if resolved.suffix.lower() not in PHOTO_SUFFIXES or not resolved.is_file():
+            raise not_allowed(allowed, f"{str(path)!r} is not allowed ({resolved})")
+        return resolved
 
 
 class Department(FrozenModel, frozen=True):

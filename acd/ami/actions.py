@@ -239,6 +239,16 @@ class QueueStatus(Action):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ExtensionStateList(Action):
+    """List answer: one ExtensionStatus per hint, then ExtensionStateListComplete."""
+
+    name: ClassVar[str] = "ExtensionStateList"
+
+    def headers(self) -> Headers:
+        return []
+
+
+@dataclass(frozen=True, kw_only=True)
 class CoreShowChannels(Action):
     """List answer: CoreShowChannel events, then CoreShowChannelsComplete."""
 

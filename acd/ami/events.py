@@ -27,6 +27,8 @@ from acd.ami._channel_events import (
     OriginateResponse,
 )
 from acd.ami._frozen import fast_frozen
+from acd.ami._presence_events import BUILDERS as _PRESENCE_BUILDERS
+from acd.ami._presence_events import ExtensionStatus, HintState, PresenceEvent
 from acd.ami._queue_status_events import (
     BUILDERS as _QUEUE_STATUS_BUILDERS,
 )
@@ -45,9 +47,11 @@ __all__ = [
     "DialBegin",
     "DialEnd",
     "EventFactory",
+    "ExtensionStatus",
     "GenericEvent",
     "Hangup",
     "HangupRequest",
+    "HintState",
     "InvalidEvent",
     "OriginateResponse",
     "QueueMember",
@@ -74,7 +78,7 @@ class InvalidEvent:
     repeated: Pairs = ()
 
 
-AmiEvent = ChannelEvent | QueueStatusEvent | GenericEvent | InvalidEvent
+AmiEvent = ChannelEvent | QueueStatusEvent | PresenceEvent | GenericEvent | InvalidEvent
 _Builder = Callable[[Event], AmiEvent]
 
 
@@ -82,7 +86,11 @@ class EventFactory:
     """Builds typed events; one per connection or shared, it keeps only a counter."""
 
     def __init__(self) -> None:
-        self._builders: dict[str, _Builder] = {**_CHANNEL_BUILDERS, **_QUEUE_STATUS_BUILDERS}
+        self._builders: dict[str, _Builder] = {
+            **_CHANNEL_BUILDERS,
+            **_QUEUE_STATUS_BUILDERS,
+            **_PRESENCE_BUILDERS,
+        }
         self.invalid = 0
 
     @property

@@ -39,9 +39,10 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         help="start the IVR's clock at this ISO time (tests of opening hours)",
     )
     parser.add_argument(
-        "--audit-dir",
-        default=str(Path(os.environ.get("KCC_STATE_DIR", "/var/lib/kcc")) / "audit"),
-        help="where the audit log of who did what is kept (default: $KCC_STATE_DIR/audit)",
+        "--state-dir",
+        default=str(Path(os.environ.get("KCC_STATE_DIR", "/var/lib/kcc")) / "controller"),
+        help="the controller's own files: the audit log, colleagues' statuses "
+        "(default: $KCC_STATE_DIR/controller)",
     )
     parser.add_argument(
         "--ami-port", type=int, help="connect to AMI on this port instead (a test's proxy)"
@@ -68,7 +69,7 @@ def _run(args: argparse.Namespace) -> int:
         stream=args.stream,
         ivr_time=args.ivr_time,
         ami_port=args.ami_port,
-        audit_dir=Path(args.audit_dir),
+        state_dir=Path(args.state_dir),
     )
     run_controller(site, options)
     return 0

@@ -146,7 +146,7 @@ def start_controller(
         "--site", str(site.source_path),
         "--prompts-dir", str(asterisk.host_path(PROMPTS_INSIDE)),
         "--prompts-asterisk-dir", PROMPTS_INSIDE,
-        "--audit-dir", str(log_path.parent / "audit"),
+        "--state-dir", str(log_path.parent / "controller"),
         *extra_args,
     ]  # fmt: skip
     proc = ManagedProcess("controller", argv, log_path, env={"KCC_AMI_SECRET": ami_secret})

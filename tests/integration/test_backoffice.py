@@ -8,8 +8,12 @@ attended transfer. What happened is read back from the controller's Redis Stream
 
 from __future__ import annotations
 
+import contextlib
+import json
+import threading
 from pathlib import Path
 
+import httpx
 import pytest
 
 from kcc.sipp.runner import PortAllocator, dial_from_phone
@@ -176,3 +180,68 @@ def test_a_colleague_picks_up_a_direct_call_ringing_at_an_empty_desk(
     assert ended.fields["by"] == "caller"
     types = [e.type for e in events.of_call(call_id)]
     assert "backoffice.not_answered" not in types and "call.queued" not in types, types
+
+
+class LineWatch:
+    """The phonebook's live stream, read in a thread: each line state 311 shows, in order."""
+
+    def __init__(self, site: SiteConfig, extension: str) -> None:
+        svc = site.services
+        self.extension = extension
+        self.seen: list[str] = []
+        self._changed = threading.Condition()
+        self._client = httpx.Client(
+            base_url=f"http://{svc.bind_host}:{svc.control_port}",
+            auth=("anouk", "demo-anouk"),  # an agent, who transfers to colleagues
+            timeout=httpx.Timeout(10, read=None),
+        )
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._response: httpx.Response | None = None
+
+    def __enter__(self) -> LineWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._response is not None:
+            self._response.close()
+        self._client.close()
+        self._thread.join(5)
+
+    def _read(self) -> None:
+        with (
+            contextlib.suppress(httpx.HTTPError),
+            self._client.stream("GET", "/api/phonebook/stream") as response,
+        ):
+            self._response = response
+            for raw in response.iter_lines():
+                if not raw.startswith("data: "):
+                    continue
+                entries = json.loads(raw.removeprefix("data: "))["entries"]
+                line = next(e["line"] for e in entries if e["extension"] == self.extension)
+                with self._changed:
+                    if not self.seen or self.seen[-1] != line:
+                        self.seen.append(line)
+                        self._changed.notify_all()
+
+    def becomes(self, wanted: str, timeout_s: float = 15) -> None:
+        with self._changed:
+            if not self._changed.wait_for(lambda: self.seen[-1:] == [wanted], timeout_s):
+                raise AssertionError(f"{self.extension} never became {wanted}: {self.seen}")
+
+
+def test_the_phonebook_shows_a_colleagues_phone_free_ringing_and_in_a_call(
+    site: SiteConfig, sip_target: str, ports: PortAllocator, tmp_path: Path, events: EventLog
+) -> None:
+    # Presence comes from the hint of 311 (ExtensionStatus), pushed on the live stream.
+    phone = colleague_phone(sip_target, ports, "311", answer_after_s=3.0)
+    with LineWatch(site, "311") as watch, phone:
+        watch.becomes("free")
+        caller, _ = place(sip_target, ports, tmp_path, [], dial="311", hangup_after_s=8.0)
+        with caller:
+            watch.becomes("ringing")
+            events.wait(of_type("backoffice.answered", extension="311"))
+            watch.becomes("in_call")
+            assert caller.wait(30).ok
+        watch.becomes("free")
+    assert watch.seen[-4:] == ["free", "ringing", "in_call", "free"], watch.seen

@@ -32,6 +32,7 @@ from acd.agi.fake import FakeAgiChannel
 from acd.ami.actions import (
     Atxfer,
     CoreShowChannels,
+    ExtensionStateList,
     Getvar,
     Hangup,
     Originate,
@@ -47,6 +48,7 @@ from acd.clock import FakeClock, settle
 from acd.controller import Controller, Parts
 from acd.core import AgentState
 from acd.core import inputs as ev
+from acd.phonebook.status_file import StatusFile
 from acd.queue.service import QueuedCaller
 from contract import MemorySink
 from ivr_flows.model import Flow
@@ -188,6 +190,7 @@ class Asterisk:
     states: dict[str, str] = field(default_factory=dict)  # uniqueid -> CHANNEL(state)
     alive: set[str] = field(default_factory=set)  # uniqueids CoreShowChannels lists
     members: list[AmiEvent] = field(default_factory=list)  # QueueStatus's QueueMember items
+    hints: list[AmiEvent] = field(default_factory=list)  # ExtensionStateList's items
     refuse_transfer: str | None = None
     _held: dict[str, asyncio.Future[Outcome]] = field(default_factory=dict)
 
@@ -199,6 +202,8 @@ class Asterisk:
         self.ami.answer(CoreShowChannels, self._channels)
         self.ami.answer(QueueStatus, lambda action: success("Queue status will follow",
                                                             self.members))  # fmt: skip
+        self.ami.answer(ExtensionStateList, lambda action: success(
+            "Extension Statuses will follow", self.hints))  # fmt: skip
         for kind in (QueueAdd, QueueRemove, QueuePause):
             self.ami.answer(kind, lambda action: success("Done"))
 
@@ -310,6 +315,7 @@ async def rig(site: SiteConfig | None = None, *, start: datetime = T0) -> AsyncI
             prompts=NamedPrompts(),
             flow=_flow(site),
             audit=audit,
+            statuses=StatusFile(Path(folder) / "phonebook-status.json"),
         )
         controller = Controller(site, parts)
         consuming = asyncio.create_task(controller.consume_events())
@@ -561,3 +567,21 @@ class ToneVoice:
     def synthesize(self, text: str, wav_path: Path) -> None:
         self.spoken.append(text)
         wav_path.write_bytes(_TONE)
+
+
+HINT_TEXT = {0: "Idle", 1: "InUse", 2: "Busy", 4: "Unavailable", 8: "Ringing", 9: "InUse&Ringing",
+             16: "Hold", 17: "InUse&Hold"}  # fmt: skip
+
+
+def hint(extension: str, status: int, context: str = "kcc-internal") -> AmiEvent:
+    """An ``ExtensionStatus`` as Asterisk 22 writes it for the hint of ``extension``."""
+    return event(
+        "ExtensionStatus",
+        {
+            "Exten": extension,
+            "Context": context,
+            "Hint": f"PJSIP/{extension}",
+            "Status": str(status),
+            "StatusText": HINT_TEXT.get(status, "Unknown"),
+        },
+    )

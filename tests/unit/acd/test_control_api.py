@@ -53,6 +53,10 @@ ROUTES = [
     ("PUT", "/api/ivr/topic-menu"),
     ("GET", "/api/ivr/settings"),
     ("GET", "/api/audit"),
+    ("GET", "/api/phonebook"),
+    ("GET", "/api/phonebook/stream"),
+    ("PUT", "/api/phonebook/301/status"),
+    ("GET", "/api/phonebook/301/photo"),
 ]
 
 
@@ -60,8 +64,8 @@ async def test_the_app_serves_exactly_these_routes(api: tuple[Rig, httpx.AsyncCl
     r, _ = api
     app = r.controller.control_app()
     served = {(m, route.path) for route in app.routes for m in getattr(route, "methods", ())}
-    documented = {(m, p.replace("1001", "{agent_id}").replace("tic4", "{position_id}"))
-                  for m, p in ROUTES}  # fmt: skip
+    documented = {(m, p.replace("1001", "{agent_id}").replace("tic4", "{position_id}")
+                   .replace("/301/", "/{extension}/")) for m, p in ROUTES}  # fmt: skip
     assert served == documented
 
 

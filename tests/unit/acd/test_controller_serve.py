@@ -95,7 +95,7 @@ async def test_the_controller_serves_on_its_sockets_until_stopped(tmp_path: Path
             ami_secret="s3cret",
             prompts_dir=prompts_rendered(site, tmp_path / "prompts"),
             prompts_asterisk_dir=ASTERISK_DIR,
-            audit_dir=tmp_path / "audit",
+            state_dir=tmp_path / "controller",
             ami_port=ami.port,
         )
         rendered = sorted((tmp_path / "prompts" / "flow").glob("*.sln"))

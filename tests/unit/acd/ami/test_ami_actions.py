@@ -45,6 +45,7 @@ from acd.ami import actions as a
         ),
         (a.QueueStatus(queue="tic"), [("Queue", "tic")]),
         (a.CoreShowChannels(), []),
+        (a.ExtensionStateList(), []),
         (
             a.Atxfer(channel="C", exten="2001", context="kcc"),
             [("Channel", "C"), ("Exten", "2001"), ("Context", "kcc")],

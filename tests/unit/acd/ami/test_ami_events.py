@@ -175,5 +175,22 @@ def test_factory_types_exactly_the_events_the_product_reads() -> None:
         "CoreShowChannel",
         "OriginateResponse",
         "QueueMember",
+        "ExtensionStatus",
     }
     assert EventFactory().known_events == read
+
+
+def test_extension_status_of_a_hint_and_of_a_removed_one() -> None:
+    ringing = build("ExtensionStatus", [("Exten", "301"), ("Context", "kcc-internal"),
+                                        ("Hint", "PJSIP/301"), ("Status", "9"),
+                                        ("StatusText", "InUse&Ringing")])  # fmt: skip
+    assert isinstance(ringing, ev.ExtensionStatus)
+    assert (ringing.exten, ringing.context, ringing.hint) == ("301", "kcc-internal", "PJSIP/301")
+    assert ringing.state == ev.HintState.INUSE | ev.HintState.RINGING
+    assert not ringing.removed
+    gone = build("ExtensionStatus", [("Exten", "301"), ("Context", "kcc-internal"),
+                                     ("Status", "-2")])  # fmt: skip
+    assert isinstance(gone, ev.ExtensionStatus)
+    assert gone.removed and gone.state is ev.HintState.UNAVAILABLE
+    bad = build("ExtensionStatus", [("Exten", "301"), ("Context", "c"), ("Status", "up")])
+    assert isinstance(bad, ev.InvalidEvent) and "'up'" in bad.reason
