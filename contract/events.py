@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 
 from contract.vocabulary import (
     AgentState,
+    CallbackOutcome,
     CallPhase,
     EndedBy,
     IvrOutcome,
@@ -286,6 +287,35 @@ class BackOfficeEnded(_Ring):
     by: RingEndedBy
 
 
+# ---------------------------------------------------------------- callback notes
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallbackNoted(StreamEvent):
+    """An agent wrote a callback note for a department (or one colleague in it) during
+    or after ``call_id``. The note's personal data (the caller's name and number, the
+    question) stays with the controller; the stream carries what the figures need."""
+
+    TYPE = "callback.noted"
+    REQUIRES = ("agent_id",)
+    note_id: str
+    department: str
+    extension: str | None = None  # one colleague of the department, or the whole of it
+    topic: str | None = None
+    due: str  # ISO 8601 in UTC: the end of the working day the note must be done by
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallbackDone(StreamEvent):
+    """The addressee closed the note with an outcome."""
+
+    TYPE = "callback.done"
+    note_id: str
+    department: str
+    outcome: CallbackOutcome
+    by: str  # the login that closed it
+
+
 # ---------------------------------------------------------------- agent events
 
 
@@ -328,6 +358,8 @@ EVENT_TYPES: Mapping[str, type[StreamEvent]] = types.MappingProxyType(
             BackOfficeAnswered,
             BackOfficeNotAnswered,
             BackOfficeEnded,
+            CallbackNoted,
+            CallbackDone,
             AgentStateChanged,
             AgentTopicsChanged,
         )

@@ -93,3 +93,11 @@ class RingEndedBy(StrEnum):
 
     CALLER = "caller"
     COLLEAGUE = "colleague"
+
+
+class CallbackOutcome(StrEnum):
+    """How a callback note was closed (``callback.done``)."""
+
+    CALLED_BACK = "called_back"  # the caller was called back and helped
+    NOT_REACHED = "not_reached"  # tried, but the caller could not be reached
+    OTHERWISE = "otherwise"  # settled another way (a letter, an e-mail, not needed)

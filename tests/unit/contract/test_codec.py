@@ -18,6 +18,7 @@ from contract import (
 from contract import events as ev
 from contract.vocabulary import (
     AgentState,
+    CallbackOutcome,
     CallPhase,
     EndedBy,
     IvrOutcome,
@@ -50,6 +51,23 @@ ONE_OF_EACH: list[ev.StreamEvent] = [
     ev.BackOfficeAnswered(at=AT, call_id="c2", **RING),
     ev.BackOfficeNotAnswered(at=AT, call_id="c2", reason=RingFailure.CALLER_LEFT, **RING),
     ev.BackOfficeEnded(at=AT, call_id="c2", by=RingEndedBy.COLLEAGUE, **RING),
+    ev.CallbackNoted(
+        at=AT,
+        call_id="c1",
+        agent_id="1001",
+        note_id="n1",
+        department="belastingen",
+        extension="311",
+        topic="belastingen",
+        due="2026-12-03T16:00:00+00:00",
+    ),
+    ev.CallbackDone(
+        at=AT,
+        note_id="n1",
+        department="belastingen",
+        outcome=CallbackOutcome.NOT_REACHED,
+        by="priya",
+    ),
     ev.AgentStateChanged(
         at=AT,
         agent_id="1001",
