@@ -103,7 +103,6 @@ def _phone(
             ("auth", ext),
             ("aors", ext),
             ("callerid", f'"{label}" <{ext}>'),
-            ("device_state_busy_at", "1"),
             *groups,
         ),
     )

@@ -234,14 +234,15 @@ def test_the_phonebook_shows_a_colleagues_phone_free_ringing_and_in_a_call(
     site: SiteConfig, sip_target: str, ports: PortAllocator, tmp_path: Path, events: EventLog
 ) -> None:
     # Presence comes from the hint of 311 (ExtensionStatus), pushed on the live stream.
-    phone = colleague_phone(sip_target, ports, "311", answer_after_s=3.0)
-    with LineWatch(site, "311") as watch, phone:
-        watch.becomes("free")
-        caller, _ = place(sip_target, ports, tmp_path, [], dial="311", hangup_after_s=8.0)
-        with caller:
-            watch.becomes("ringing")
-            events.wait(of_type("backoffice.answered", extension="311"))
-            watch.becomes("in_call")
-            assert caller.wait(30).ok
-        watch.becomes("free")
-    assert watch.seen[-4:] == ["free", "ringing", "in_call", "free"], watch.seen
+    with LineWatch(site, "311") as watch:
+        with colleague_phone(sip_target, ports, "311", answer_after_s=3.0):
+            watch.becomes("free")
+            caller, _ = place(sip_target, ports, tmp_path, [], dial="311", hangup_after_s=8.0)
+            with caller:
+                watch.becomes("ringing")
+                events.wait(of_type("backoffice.answered", extension="311"))
+                watch.becomes("in_call")
+                assert caller.wait(30).ok
+            watch.becomes("free")
+        watch.becomes("not_registered")  # the phone went away, and the phonebook says so
+    assert watch.seen[-5:] == ["free", "ringing", "in_call", "free", "not_registered"]
