@@ -44,6 +44,7 @@ from acd.ami.actions import (
 from acd.ami.events import AmiEvent
 from acd.ami.fake import FakeAmi, Reply, channel, event, failure, success
 from acd.audit import AuditLog
+from acd.callbacks.store import NoteStore
 from acd.clock import FakeClock, settle
 from acd.controller import Controller, Parts
 from acd.core import AgentState
@@ -316,6 +317,11 @@ async def rig(site: SiteConfig | None = None, *, start: datetime = T0) -> AsyncI
             flow=_flow(site),
             audit=audit,
             statuses=StatusFile(Path(folder) / "phonebook-status.json"),
+            notes=NoteStore.open(
+                Path(folder) / "callbacks.db",
+                clock=clock,
+                retention_days=site.callback_notes.retention_days,
+            ),
         )
         controller = Controller(site, parts)
         consuming = asyncio.create_task(controller.consume_events())
