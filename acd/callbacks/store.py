@@ -100,6 +100,7 @@ class NoteStore:
             raise ValueError(f"retention_days={retention_days}; allowed: 1 or more")
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
         path.touch(mode=0o600, exist_ok=True)
+        path.chmod(0o600)  # also a file an older start or a copy left more open
         db = sqlite3.connect(path, isolation_level=None)
         try:
             db.execute("PRAGMA secure_delete = ON")

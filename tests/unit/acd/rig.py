@@ -8,7 +8,9 @@ the queue-member actions. The event builders lay out headers as Asterisk writes 
 ``acd.ami.fake.event`` parses them with the real parser.
 
 ``rig(site)`` builds a real ``acd.controller.Controller`` on these fakes, with a
-``MemorySink`` for its events and a ``FakeClock``, and runs its AMI event loop.
+``MemorySink`` for its events and a ``FakeClock``, its files (the audit log, the
+phonebook's statuses, the callback notes' ``callbacks.db``) in a temporary folder, and
+runs its AMI event loop.
 
 ``log_in``, ``queued`` and ``talking`` put agents and callers on the floor; ``dialled``
 (``direct_caller``, ``direct_call``) is a caller of a back-office colleague's own number

@@ -146,8 +146,10 @@ def test_reopening_keeps_the_notes_and_the_version(tmp_path: Path, clock: FakeCl
     first = NoteStore.open(path, clock=clock, retention_days=90)
     first.add(note(1))
     first.close()
+    path.chmod(0o644)  # a copy made with the wrong mode
     second = NoteStore.open(path, clock=clock, retention_days=90)
     assert second.get("n1") == note(1)
     second.close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
     with sqlite3.connect(path) as raw:
         assert raw.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
