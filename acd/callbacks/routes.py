@@ -54,14 +54,15 @@ class Done(BaseModel, frozen=True):
 
 
 async def write(agent_id: str, body: Note, notes: Notes, trail: AgentTrail) -> dict[str, Any]:
-    addressed = {"department": body.department, "extension": body.extension,
-                 "topic": body.topic}  # fmt: skip
     try:
         note = notes.write(NewNote(agent_id=agent_id, **body.model_dump()))
     except ValueError as exc:
-        trail.record(WRITE, Outcome.REFUSED, agent_id=agent_id, reason=str(exc), detail=addressed)
+        # The reason names the field; what was typed stays out of the log (a caller's
+        # number in the extension field is still a caller's number).
+        trail.record(WRITE, Outcome.REFUSED, agent_id=agent_id, reason=str(exc))
         raise HTTPException(422, str(exc)) from None
-    detail = {"note_id": note.id, **addressed, "due": note.due_at.isoformat()}
+    detail = {"note_id": note.id, "department": note.department, "extension": note.extension,
+              "topic": note.topic, "due": note.due_at.isoformat()}  # fmt: skip
     trail.answer(WRITE, None, agent_id=agent_id, detail=detail)
     return {**OK, "id": note.id, "due": note.due_at.isoformat()}
 

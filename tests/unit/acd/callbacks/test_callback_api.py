@@ -110,6 +110,7 @@ async def test_a_wrong_field_is_named_and_refused_on_record_without_the_callers_
     assert reply.status_code == 422
     assert reply.json()["detail"][0]["loc"] == ["body", "question"]
     assert audit(r) == [("anouk", "callback-notes", "refused")] * 4
+    assert all(e.detail == {} for e in r.audit.day(FRIDAY.date()).entries)
     assert r.controller.callbacks.notes(NoteState.OPEN, Scope()) == []
     assert r.types("callback.") == []
     on_disk = "".join(p.read_text() for p in r.audit.folder.glob("audit-*.jsonl"))
