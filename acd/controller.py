@@ -2,12 +2,12 @@
 
 ``Controller`` builds every part from the site and hands each its dependencies: the AMI
 client, the event sink (Redis), the clock, the ACD core, and the rooms (the queue, the
-agents' legs and feature codes, warm transfer, the back office, the IVR). ``serve``
-runs them: FastAGI (``/ivr`` for callers on 14023, ``/direct`` for callers of a
-back-office extension's own number, ``/feature`` for agents' feature codes), the
-control API, the publisher, and one loop that hands every AMI event to each room's
-consumer. Nothing lives at module level; a test builds a ``Controller`` on fakes with
-``Parts``.
+agents' legs and feature codes, warm transfer, the back office, the IVR, the phonebook,
+callback notes). ``serve`` runs them: FastAGI (``/ivr`` for callers on 14023,
+``/direct`` for callers of a back-office extension's own number, ``/feature`` for
+agents' feature codes), the control API, the publisher, and one loop that hands every
+AMI event to each room's consumer. Nothing lives at module level; a test builds a
+``Controller`` on fakes with ``Parts``.
 """
 
 from __future__ import annotations
@@ -41,6 +41,9 @@ from acd.backoffice.directory import Departments
 from acd.backoffice.machine import RingNumbers
 from acd.backoffice.service import DirectRinger
 from acd.backoffice.session import DirectCalls
+from acd.callbacks import routes as callback_routes
+from acd.callbacks.service import CallbackNotes
+from acd.callbacks.store import NoteStore
 from acd.clock import AsyncioClock, Clock
 from acd.core.acd import Acd
 from acd.ivr import routes as ivr_routes
@@ -76,7 +79,8 @@ class ControllerOptions:
     ami_secret: str
     prompts_dir: Path
     prompts_asterisk_dir: PurePosixPath
-    state_dir: Path  # the controller's own files: audit/ (acd.audit), phonebook statuses
+    # The controller's own files: audit/ (acd.audit), phonebook statuses, callbacks.db
+    state_dir: Path
     stream: str = "kcc:events"
     ivr_time: datetime | None = None
     ami_port: int | None = None
@@ -97,6 +101,7 @@ class Parts:
     flow: Flow
     audit: AuditLog
     statuses: StatusFile
+    notes: NoteStore  # callback notes; the controller closes it
 
 
 class Controller:
@@ -155,6 +160,7 @@ class Controller:
         )
         self.phonebook = Phonebook(site, clock, parts.statuses)
         self.presence = PresenceEvents(self.phonebook, ami)
+        self.callbacks = CallbackNotes(site, parts.notes, sink, clock)
         # Order: the back office and transfers see an event before the legs it may end.
         self.consumers: Sequence[Consumer] = (
             BackOfficeEvents(self.ringer, numbers),
@@ -210,6 +216,7 @@ class Controller:
         transfer_routes.add_routes(app, self.transfer)
         ivr_routes.add_routes(app, self.switches)
         phonebook_routes.add_routes(app, self.phonebook)
+        callback_routes.add_routes(app, self.callbacks)
         return app
 
     async def close(self) -> None:
@@ -217,6 +224,7 @@ class Controller:
         await self.legs.close()
         await self.mirror.close()
         self.phonebook.close()
+        self.parts.notes.close()
 
 
 # ------------------------------------------------------------ the process
@@ -263,6 +271,11 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
         retention_days=site.access.audit_retention_days,
         today=clock.now().astimezone(LOCAL).date(),
     )
+    notes = NoteStore.open(
+        options.state_dir / "callbacks.db",
+        clock=clock,
+        retention_days=site.callback_notes.retention_days,
+    )
     controller = Controller(
         site,
         Parts(
@@ -273,6 +286,7 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
             flow=flow,
             audit=audit,
             statuses=StatusFile(options.state_dir / "phonebook-status.json"),
+            notes=notes,
         ),
         ivr_now=wall_clock(options.ivr_time),
     )

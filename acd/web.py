@@ -13,7 +13,10 @@ outcome. ``AgentTrail`` is for routes on ``/api/agents/{agent_id}/...``: an agen
 login may act only on that agent (403 otherwise, also on record); the floor manager,
 team leads and the admin on any. ``ExtensionTrail`` is the same for a back-office
 colleague's own extension (``/api/phonebook/{extension}/...``). ``ManagerTrail`` is for
-the floor's settings.
+the floor's settings. ``ColleagueTrail`` lets in any colleague's login and leaves the
+decision to the route, which records a refusal as forbidden itself: for the callback
+notes, where who may see which note depends on the note, and a refused look at
+callers' numbers should be on record too.
 """
 
 from __future__ import annotations
@@ -136,6 +139,11 @@ def _manager_trail(request: Request, who: ManagerUser) -> AuditTrail:
     return AuditTrail(_auditing(request), who)
 
 
+def _colleague_trail(request: Request, who: ColleagueUser) -> AuditTrail:
+    return AuditTrail(_auditing(request), who)
+
+
 AgentTrail = Annotated[AuditTrail, Depends(_agent_trail)]
 ManagerTrail = Annotated[AuditTrail, Depends(_manager_trail)]
 ExtensionTrail = Annotated[AuditTrail, Depends(_extension_trail)]
+ColleagueTrail = Annotated[AuditTrail, Depends(_colleague_trail)]

@@ -64,6 +64,15 @@ class MunicipalityHours:
         """True when ``when`` (timezone-aware) falls in an opening interval on an open day."""
         return is_open(self.weekly, when, self.extra_closed_days, holidays=self.holidays)
 
+    def closes_at(self, day: date) -> datetime | None:
+        """When the phones close on local ``day``: the end of its last opening interval,
+        Amsterdam time. None when the municipality is closed all that day (a weekday
+        without hours, a closed holiday, an extra closed day): it is no working day."""
+        if _closed_day(day, self.extra_closed_days, self.holidays):
+            return None
+        ends = [end for _, end in self.weekly.intervals(day.weekday())]
+        return datetime.combine(day, max(ends), tzinfo=AMSTERDAM) if ends else None
+
 
 def is_open(
     municipality_hours: OpeningHours,

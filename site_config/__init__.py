@@ -5,6 +5,7 @@ problem as ``<file>: <key>: <what is wrong>; allowed: <what is allowed>``.
 """
 
 from site_config.access import Access, DisplayToken, Role, User
+from site_config.callback_notes import CallbackNotes
 from site_config.config import SiteConfig
 from site_config.errors import ConfigError, ConfigProblem
 from site_config.loader import load_site_config
@@ -17,6 +18,7 @@ __all__ = [
     "Access",
     "Agent",
     "BackOfficeExtension",
+    "CallbackNotes",
     "ConfigError",
     "ConfigProblem",
     "Department",

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, model_validator
 
 from site_config.access import Access
+from site_config.callback_notes import CallbackNotes
 from site_config.crosscheck import cross_check
 from site_config.errors import CrossCheckFailed
 from site_config.fields import Digits, FrozenModel, matches, not_allowed, text
@@ -54,6 +55,7 @@ class SiteConfig(FrozenModel, frozen=True):
     access: Access
     services: Services = Services()
     ivr: Ivr
+    callback_notes: CallbackNotes = CallbackNotes()
     # Set by the loader, never written in the YAML (the loader refuses the key).
     source_path: Annotated[Path, Field(exclude=True)]
 

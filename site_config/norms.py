@@ -2,7 +2,9 @@
 
 Defaults are the requirements' own figures: 80% answered within 20 s, a waiting
 message every 4 Dutch rings (1 s tone + 4 s silence = 5 s per ring), 60 s after-call
-work, plan for 60% occupancy, back office answers within 3 rings.
+work, plan for 60% occupancy, back office answers within 3 rings, a callback note is
+done by the end of the next working day (003 app. 6: callback requests within 1 working
+day).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ class Norms(FrozenModel, frozen=True):
     ring_no_answer_s: Annotated[int, in_range(5, 300, "seconds")] = 15
     max_occupancy: Annotated[float, fraction(allow_zero=False)] = 0.60
     back_office_answer_within_rings: Annotated[int, in_range(1, 20, "rings")] = 3
+    # A callback note is due at the close of this many working days after it is written.
+    callback_within_working_days: Annotated[int, in_range(1, 10, "working days")] = 1
 
     @property
     def waiting_message_interval_s(self) -> int:

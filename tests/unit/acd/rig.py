@@ -8,7 +8,9 @@ the queue-member actions. The event builders lay out headers as Asterisk writes 
 ``acd.ami.fake.event`` parses them with the real parser.
 
 ``rig(site)`` builds a real ``acd.controller.Controller`` on these fakes, with a
-``MemorySink`` for its events and a ``FakeClock``, and runs its AMI event loop.
+``MemorySink`` for its events and a ``FakeClock``, its files (the audit log, the
+phonebook's statuses, the callback notes' ``callbacks.db``) in a temporary folder, and
+runs its AMI event loop.
 
 ``log_in``, ``queued`` and ``talking`` put agents and callers on the floor; ``dialled``
 (``direct_caller``, ``direct_call``) is a caller of a back-office colleague's own number
@@ -44,6 +46,7 @@ from acd.ami.actions import (
 from acd.ami.events import AmiEvent
 from acd.ami.fake import FakeAmi, Reply, channel, event, failure, success
 from acd.audit import AuditLog
+from acd.callbacks.store import NoteStore
 from acd.clock import FakeClock, settle
 from acd.controller import Controller, Parts
 from acd.core import AgentState
@@ -316,6 +319,11 @@ async def rig(site: SiteConfig | None = None, *, start: datetime = T0) -> AsyncI
             flow=_flow(site),
             audit=audit,
             statuses=StatusFile(Path(folder) / "phonebook-status.json"),
+            notes=NoteStore.open(
+                Path(folder) / "callbacks.db",
+                clock=clock,
+                retention_days=site.callback_notes.retention_days,
+            ),
         )
         controller = Controller(site, parts)
         consuming = asyncio.create_task(controller.consume_events())

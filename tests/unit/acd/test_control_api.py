@@ -57,6 +57,9 @@ ROUTES = [
     ("GET", "/api/phonebook/stream"),
     ("PUT", "/api/phonebook/301/status"),
     ("GET", "/api/phonebook/301/photo"),
+    ("POST", "/api/agents/1001/callback-notes"),
+    ("GET", "/api/callback-notes"),
+    ("POST", "/api/callback-notes/n1/done"),
 ]
 
 
@@ -65,7 +68,8 @@ async def test_the_app_serves_exactly_these_routes(api: tuple[Rig, httpx.AsyncCl
     app = r.controller.control_app()
     served = {(m, route.path) for route in app.routes for m in getattr(route, "methods", ())}
     documented = {(m, p.replace("1001", "{agent_id}").replace("tic4", "{position_id}")
-                   .replace("/301/", "/{extension}/")) for m, p in ROUTES}  # fmt: skip
+                   .replace("/301/", "/{extension}/").replace("/n1/", "/{note_id}/"))
+                  for m, p in ROUTES}  # fmt: skip
     assert served == documented
 
 
@@ -104,7 +108,9 @@ AGENT_ACTIONS = [
     ("POST", "after-call-work/end", None),
     ("POST", "after-call-work/extend", {"seconds": 30}),
     ("POST", "transfer", {"extension": "301"}),
-]
+    ("POST", "callback-notes", {"department": "burgerzaken", "caller_name": "J. Smit",
+                                "callback_number": "023 511 5115", "question": "Paspoort?"}),
+]  # fmt: skip
 
 
 def test_every_action_on_an_agent_is_in_the_list() -> None:

@@ -130,3 +130,19 @@ def test_municipality_hours_close_on_their_extra_days_and_policy_holidays() -> N
 def test_municipality_hours_refuse_a_naive_moment() -> None:
     with pytest.raises(ValueError, match="has no timezone; allowed: an aware datetime"):
         MunicipalityHours(weekly=OFFICE).is_open(datetime(2026, 4, 7, 10))
+
+
+def test_a_day_closes_at_the_end_of_its_last_interval() -> None:
+    lunch = WeeklyOpeningHours({0: ((time(13), time(16, 30)), (time(8), time(12)))})
+    hours = MunicipalityHours(weekly=lunch, extra_closed_days=frozenset({date(2026, 4, 13)}))
+    assert hours.closes_at(date(2026, 4, 20)) == ams(2026, 4, 20, 16, 30)
+    assert hours.closes_at(date(2026, 4, 13)) is None  # an extra closed day
+    assert hours.closes_at(date(2026, 4, 6)) is None  # Tweede Paasdag, a closed holiday
+    assert hours.closes_at(date(2026, 4, 21)) is None  # a Tuesday without hours
+
+
+def test_a_closing_time_is_local_across_daylight_saving() -> None:
+    hours = MunicipalityHours(weekly=OFFICE)
+    winter, summer = hours.closes_at(date(2026, 3, 27)), hours.closes_at(date(2026, 3, 30))
+    assert winter is not None and summer is not None
+    assert (winter.astimezone(UTC).hour, summer.astimezone(UTC).hour) == (16, 15)

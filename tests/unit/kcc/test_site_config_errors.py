@@ -98,6 +98,23 @@ CASES: list[tuple[str, Edit, str]] = [
         "norms.answer_within_s: True is not allowed; allowed: a whole number from 1 to 600 seconds",
     ),
     (
+        "callback notes due after no working day",
+        _set("norms", "callback_within_working_days", value=0),
+        "norms.callback_within_working_days: 0 is not allowed; "
+        "allowed: a whole number from 1 to 10 working days",
+    ),
+    (
+        "callback notes kept less than a week",
+        _set("callback_notes", "retention_days", value=3),
+        "callback_notes.retention_days: 3 is not allowed; "
+        "allowed: a whole number from 7 to 3650 days",
+    ),
+    (
+        "unknown callback notes key",
+        _set("callback_notes", "keep_numbers", value=True),
+        "callback_notes.keep_numbers: unknown key; allowed: retention_days",
+    ),
+    (
         "unknown key",
         _set("topics", 0, "colour", value="red"),
         "topics[0].colour: unknown key; allowed: id, name, explanation, self_handling_target, "

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, time
 from pathlib import Path
+from typing import Any
 
 import pydantic
 import pytest
@@ -120,8 +122,21 @@ def test_departments_norms_recording_services(site: SiteConfig) -> None:
     assert site.norms.waiting_message_interval_s == 20
     assert site.recording.directory == Path("/var/lib/kcc/recordings")
     assert site.recording.retention_days == 90
+    assert site.norms.callback_within_working_days == 1
+    assert site.callback_notes.retention_days == 90
     assert site.services.http_port == 8023
     assert site.services.redis_url == "redis://127.0.0.1:6390/0"
+
+
+def test_a_site_without_callback_notes_keeps_them_90_days(
+    sample_data: dict[str, Any], write_site: Callable[[dict[str, Any]], Path]
+) -> None:
+    """The section is optional: configs from before callback notes load unchanged."""
+    del sample_data["callback_notes"]
+    sample_data["norms"].pop("callback_within_working_days")
+    site = load_site_config(write_site(sample_data))
+    assert site.callback_notes.retention_days == 90
+    assert site.norms.callback_within_working_days == 1
 
 
 def test_config_objects_are_frozen(site: SiteConfig) -> None:
