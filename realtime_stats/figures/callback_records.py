@@ -90,3 +90,11 @@ class CallbackNote:
         passed (then a later done can only be late)."""
         done = self.done_at is not None and self.done_at <= now
         return done or now > self.due_at
+
+    def counts_from(self, moment: datetime) -> bool:
+        """Whether a period starting at `moment` or later can still count this note: it
+        is open, or was noted, done or is due after `moment`. The fold keeps, and the
+        store's snapshot gives back, exactly these (an open note however old)."""
+        if self.done_at is None:
+            return True
+        return self.noted_at >= moment or self.done_at >= moment or self.due_at > moment
