@@ -79,8 +79,10 @@ def test_an_empty_day_exports_zero_counts_and_no_ratios(site: SiteConfig) -> Non
     exported = scrape(StatsExporter(site, version="t", redis_configured=False, feed=feed))
     assert exported[("kcc_calls_offered", TOTAL)] == 0
     assert exported[("kcc_callers_waiting", TOTAL)] == 0
+    assert exported[("kcc_callback_notes_open", TOTAL)] == 0
     present = {series for series, labels in exported if labels == TOTAL}
-    assert not present & {"kcc_answer_rate", "kcc_service_level", "kcc_occupancy"}
+    ratios = {"kcc_answer_rate", "kcc_service_level", "kcc_occupancy"}
+    assert not present & (ratios | {"kcc_callback_notes_done_in_time_ratio"})
     assert {v for (series, _), v in exported.items() if series == "kcc_agents"} == {0}
 
 
