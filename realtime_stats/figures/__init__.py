@@ -7,9 +7,11 @@ another (docs/metrics.md).
 
 * ``records``            a queued call (``CallRecord``) and an agent's state (``AgentInterval``)
 * ``backoffice_records`` one back-office ring (``BackOfficeRing``)
+* ``callback_records``   one callback note (``CallbackNote``), without personal data
 * ``periods``            half-open periods, the local day and its half-hour buckets
 * ``norms``              the norms a figure is judged against, and the rules of the figures
 * ``metrics``            the TIC figures, each formula written once
 * ``backoffice_metrics`` the back-office figures
+* ``callback_metrics``   the callback-note figures (made, done in time, open, overdue)
 * ``staffing``           Erlang C: how many agents a forecast of calls needs
 """

@@ -24,6 +24,7 @@ class Changes:
     intervals: frozenset[IntervalKey] = frozenset()
     finalized: frozenset[str] = frozenset()
     rings: frozenset[RingKey] = frozenset()
+    notes: frozenset[str] = frozenset()  # callback note ids
 
     @property
     def agents(self) -> frozenset[str]:
@@ -31,7 +32,7 @@ class Changes:
 
     @property
     def records_changed(self) -> bool:
-        return bool(self.calls or self.intervals or self.rings)
+        return bool(self.calls or self.intervals or self.rings or self.notes)
 
     def __or__(self, other: Changes) -> Changes:
         ids = [i for i in (self.stream_id, other.stream_id) if i is not None]
@@ -41,4 +42,5 @@ class Changes:
             self.intervals | other.intervals,
             self.finalized | other.finalized,
             self.rings | other.rings,
+            self.notes | other.notes,
         )

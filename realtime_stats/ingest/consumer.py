@@ -182,8 +182,10 @@ class EventConsumer:
         self.fold.restore(snapshot)
         self._stored = snapshot.last_stream_id
         log.info(
-            "restored %d calls, %d IVR calls, %d agent intervals up to stream id %s",
+            "restored %d calls, %d IVR calls, %d agent intervals, %d callback notes up to "
+            "stream id %s",
             *(len(snapshot.calls), len(snapshot.ivr_calls), len(snapshot.intervals)),
+            len(snapshot.notes),
             snapshot.last_stream_id,
         )
 

@@ -1,14 +1,16 @@
-"""Folding the controller's events (docs/events.md) into live call, agent and ring records.
+"""Folding the controller's events (docs/events.md) into live call, agent, ring and note records.
 
 Theory of operation: `realtime_stats.ingest.entries.read_entry` turns one Redis Stream
 entry into a `StreamEntry` (its position and the contract's typed event) or an
 `UnreadableEntry`. `EventFold.apply` takes entries one at a time, in stream order, and
 keeps every queued call as a `TrackedCall` (a `CallRecord` plus what tells when it is
 final), every call still in or ended in the IVR as an `IvrCall`, each agent's state
-intervals, and each back-office ring as a `BackOfficeRing`. `handle` sends each event, by
-its class, to its handler: call events to `fold_calls`, agent states to `fold_agents`,
-back-office events to `fold_backoffice`. It does no I/O: it returns `Changes` naming what
-moved, and `collect` hands those records to the store (`realtime_stats.store`).
+intervals, each back-office ring as a `BackOfficeRing` and each callback note as a
+`CallbackNote`. `handle` (`fold_dispatch`) sends each event, by its class, to its
+handler: call events to `fold_calls`, agent states to `fold_agents`, back-office events
+to `fold_backoffice`, callback notes to `fold_callbacks`. It does no I/O: it returns
+`Changes` naming what moved, and `collect` hands those records to the store
+(`realtime_stats.store`).
 
 Each event's handler builds new frozen records first and only then does the fold replace
 the old ones, so an event that would make an impossible record (`RecordError`) is skipped
@@ -27,26 +29,8 @@ from collections import Counter, deque
 from dataclasses import dataclass
 from datetime import datetime
 
-from contract.events import (
-    AgentStateChanged,
-    AgentTopicsChanged,
-    BackOfficeAnswered,
-    BackOfficeEnded,
-    BackOfficeNotAnswered,
-    BackOfficeRinging,
-    CallAnnounced,
-    CallAnswered,
-    CallEnded,
-    CallIvrStep,
-    CallNotAnswered,
-    CallOffered,
-    CallQueued,
-    CallRecording,
-    CallStarted,
-    CallTransferred,
-    StreamEvent,
-)
 from realtime_stats.figures.backoffice_records import BackOfficeRing, RingKey
+from realtime_stats.figures.callback_records import CallbackNote
 from realtime_stats.figures.records import AgentInterval, CallRecord, RecordError
 from realtime_stats.figures.tracked_records import (
     IntervalKey,
@@ -54,9 +38,10 @@ from realtime_stats.figures.tracked_records import (
     TrackedCall,
     TrackedInterval,
 )
-from realtime_stats.ingest import fold_agents, fold_backoffice, fold_calls
+from realtime_stats.ingest import fold_backoffice, fold_callbacks
 from realtime_stats.ingest.changes import Changes
 from realtime_stats.ingest.entries import EntryProblem, ReadEntry, StreamEntry, UnreadableEntry
+from realtime_stats.ingest.fold_dispatch import handle
 from realtime_stats.ingest.fold_step import FoldState, FoldUpdate
 from realtime_stats.store.batches import FoldSnapshot, SaveBatch
 from realtime_stats.store.position import StreamId
@@ -81,42 +66,6 @@ class FoldCounts:
     unmatched: int = 0
 
 
-def handle(state: FoldState, event: StreamEvent) -> FoldUpdate | None:
-    """What `event` changes, by its class; None for a class this fold does not know."""
-    match event:
-        case CallStarted():
-            return fold_calls.started(state, event)
-        case CallIvrStep():
-            return fold_calls.ivr_step(state, event)
-        case CallQueued():
-            return fold_calls.queued(state, event)
-        case CallAnswered():
-            return fold_calls.answered(state, event)
-        case CallTransferred():
-            return fold_calls.transferred(state, event)
-        case CallRecording():
-            return fold_calls.recording(state, event)
-        case CallEnded():
-            return fold_calls.ended(state, event)
-        case AgentStateChanged():
-            return fold_agents.state_changed(state, event)
-        case CallAnnounced() | CallOffered() | CallNotAnswered() | AgentTopicsChanged():
-            return FoldUpdate()  # known, but they change no record
-        case BackOfficeRinging():
-            return _ring(fold_backoffice.ringing(state.rings, event))
-        case BackOfficeAnswered():
-            return _ring(fold_backoffice.answered(state.rings, event))
-        case BackOfficeNotAnswered():
-            return _ring(fold_backoffice.not_answered(state.rings, event))
-        case BackOfficeEnded():
-            return _ring(fold_backoffice.ended(state.rings, event))
-    return None
-
-
-def _ring(ring: BackOfficeRing) -> FoldUpdate:
-    return FoldUpdate(rings={ring.key: ring})
-
-
 class EventFold:
     """The live records of the day, built from the event stream; see the module docstring."""
 
@@ -127,6 +76,7 @@ class EventFold:
         self._intervals: dict[str, dict[datetime, TrackedInterval]] = {}
         self._handling: dict[str, str] = {}  # agent -> the answered call not yet done with
         self._rings: dict[RingKey, BackOfficeRing] = {}
+        self._notes: dict[str, CallbackNote] = {}  # open ones, and those of the day
         self._last: StreamId | None = None
         self._counts: Counter[str] = Counter()
         self._problems: deque[str] = deque(maxlen=keep_problems)
@@ -179,6 +129,9 @@ class EventFold:
     def ring(self, key: RingKey) -> BackOfficeRing | None:
         return self._rings.get(key)
 
+    def notes(self) -> list[CallbackNote]:
+        return list(self._notes.values())
+
     def collect(self, changes: Changes) -> SaveBatch:
         """The current version of every record `changes` names, for the store."""
         calls = [c for c in map(self._calls.get, sorted(changes.calls)) if c is not None]
@@ -190,6 +143,7 @@ class EventFold:
             ivr_calls=tuple(ivr),
             intervals=tuple(i for i in found if i is not None),
             rings=tuple(r for r in map(self._rings.get, sorted(changes.rings)) if r is not None),
+            notes=tuple(n for n in map(self._notes.get, sorted(changes.notes)) if n is not None),
         )
 
     # --- changing ---
@@ -234,10 +188,12 @@ class EventFold:
 
     def restore(self, snapshot: FoldSnapshot) -> None:
         """Start from what the store kept (only on an empty fold)."""
-        if self._last is not None or self._calls or self._ivr or self._intervals or self._rings:
+        held = (self._calls, self._ivr, self._intervals, self._rings, self._notes)
+        if self._last is not None or any(held):
             raise RuntimeError("EventFold.restore needs an empty fold")
         self._calls = {t.record.call_id: t for t in snapshot.calls}
         self._rings = {r.key: r for r in snapshot.rings}
+        self._notes = {n.note_id: n for n in snapshot.notes}
         self._ivr = {c.call_id: c for c in snapshot.ivr_calls}
         for tracked in sorted(snapshot.intervals, key=lambda t: t.interval.start):
             self._intervals.setdefault(tracked.interval.agent_id, {})[tracked.key.start] = tracked
@@ -254,6 +210,7 @@ class EventFold:
         }
         self._ivr = {k: c for k, c in self._ivr.items() if not (c.ended and c.started_at < moment)}
         self._rings = fold_backoffice.forget_before(self._rings, moment)
+        self._notes = fold_callbacks.forget_before(self._notes, moment)
         for agent, per in self._intervals.items():
             self._intervals[agent] = {
                 start: t
@@ -272,6 +229,7 @@ class EventFold:
             intervals=self._intervals,
             handling=self._handling,
             rings=self._rings,
+            notes=self._notes,
         )
 
     def _commit(self, stream_id: StreamId, update: FoldUpdate) -> Changes:
@@ -295,10 +253,12 @@ class EventFold:
             else:
                 self._handling[agent] = call_id
         self._rings.update(update.rings)
+        self._notes.update(update.notes)
         return Changes(
             stream_id,
             frozenset(update.calls) | frozenset(update.ivr),
             frozenset(t.key for t in update.intervals),
             frozenset(finalized),
             frozenset(update.rings),
+            frozenset(update.notes),
         )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from realtime_stats.figures.backoffice_records import BackOfficeRing, RingKey
+from realtime_stats.figures.callback_records import CallbackNote
 from realtime_stats.figures.tracked_records import IvrCall, TrackedCall, TrackedInterval
 
 
@@ -28,6 +29,7 @@ class FoldState:
     intervals: Mapping[str, dict[datetime, TrackedInterval]]
     handling: Mapping[str, str]  # agent -> the answered call they are not yet done with
     rings: Mapping[RingKey, BackOfficeRing]
+    notes: Mapping[str, CallbackNote]  # callback notes, by note id
 
 
 @dataclass
@@ -39,4 +41,5 @@ class FoldUpdate:
     intervals: list[TrackedInterval] = field(default_factory=list)
     handling: dict[str, str | None] = field(default_factory=dict)  # agent -> call (None: done)
     rings: dict[RingKey, BackOfficeRing] = field(default_factory=dict)
+    notes: dict[str, CallbackNote] = field(default_factory=dict)
     note: str | None = None  # a part of the event that had nothing to attach to

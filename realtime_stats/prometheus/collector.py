@@ -5,14 +5,15 @@ the feed for its records, computes the wallboard's snapshot with
 :func:`realtime_stats.wallboard.snapshot.board_snapshot` and copies the numbers out, so
 Prometheus shows exactly what the wallboard shows for the same moment and never derives
 a figure itself (docs/metrics.md, "Prometheus series"). A figure the wallboard shows as a
-dash (None) has no sample at all: a made-up 0 would fire the norm alerts.
+dash (None) has no sample at all: a made-up 0 would fire the norm alerts. The callback
+notes' series carry the scope ``department`` (or ``total``) with the department id.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,6 +77,22 @@ GROUP_SERIES = (
     GroupSeries("kcc_longest_wait_seconds", "Longest current wait in the queue", "longest_wait_s"),
     GroupSeries("kcc_asa_seconds", "Average speed of answer today", "asa_s"),
 )
+# The callback notes of the second pillar, per department (scope "department", name the
+# department id) and in total: the snapshot's ``callback_notes`` section.
+CALLBACK_SERIES = (
+    GroupSeries("kcc_callback_notes_made", "Callback notes made today", "made"),
+    GroupSeries("kcc_callback_notes_done", "Callback notes done today", "done"),
+    GroupSeries("kcc_callback_notes_open", "Callback notes open now", "open"),
+    GroupSeries(
+        "kcc_callback_notes_overdue", "Callback notes open now past their due moment", "overdue"
+    ),
+    GroupSeries(
+        "kcc_callback_notes_done_in_time_ratio",
+        "Of the notes due today and judged, those done by their due moment, 0-1",
+        "done_in_time_share",
+        True,
+    ),
+)
 NORM_TARGET = "kcc_norm_target"
 AGENTS = "kcc_agents"
 FIGURES_OK = "kcc_board_figures_ok"
@@ -113,15 +130,33 @@ def _groups(snapshot: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[str
             yield scope, NO_GROUP if row["id"] is None else str(row["id"]), row
 
 
-def _families(snapshot: Mapping[str, Any] | None = None) -> Iterator[Metric]:
-    """Every contact-centre family; with no snapshot, empty ones (for ``describe``)."""
-    for series in GROUP_SERIES:
+def _departments(snapshot: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    """``(scope, name, row)`` for the callback notes' total and every department row."""
+    notes = snapshot["callback_notes"]
+    yield TOTAL, TOTAL, notes["total"]
+    for row in notes["departments"]:
+        yield "department", str(row["id"]), row
+
+
+def _group_families(
+    catalogue: tuple[GroupSeries, ...],
+    rows: Iterable[tuple[str, str, Mapping[str, Any]]],
+) -> Iterator[Metric]:
+    found = list(rows)
+    for series in catalogue:
         family = GaugeMetricFamily(series.name, series.help + _SEE, labels=GROUP_LABELS)
-        for scope, name, row in _groups(snapshot) if snapshot is not None else ():
+        for scope, name, row in found:
             value = series.value(row)
             if value is not None:
                 family.add_metric((scope, name), value)
         yield family
+
+
+def _families(snapshot: Mapping[str, Any] | None = None) -> Iterator[Metric]:
+    """Every contact-centre family; with no snapshot, empty ones (for ``describe``)."""
+    yield from _group_families(GROUP_SERIES, _groups(snapshot) if snapshot is not None else ())
+    notes = _departments(snapshot) if snapshot is not None else ()
+    yield from _group_families(CALLBACK_SERIES, notes)
     target = GaugeMetricFamily(NORM_TARGET, "The 80 % norms' target, 0-1" + _SEE)
     if snapshot is not None:
         target.add_metric((), float(snapshot["rules"]["norm_target"]))

@@ -3,8 +3,9 @@
 Theory of operation: `build_report` takes the records of one reporting period (a local
 day, ISO week or calendar month in the site's zone; `report_period` finds its DST-safe
 boundaries through `periods.local_day`) and turns them into `Table`s: the TIC total,
-per topic, per municipality, per agent, and per back-office department (that table is built in
-`realtime_stats.reports.departments`, the table model lives in `realtime_stats.reports.tables`).
+per topic, per municipality, per agent, per back-office department (that table is built in
+`realtime_stats.reports.departments`) and the callback notes per department
+(`realtime_stats.reports.callbacks`); the table model lives in `realtime_stats.reports.tables`.
 Every figure comes from `realtime_stats.figures.metrics` (the back office's from
 `realtime_stats.figures.backoffice_metrics`), so a report can never disagree with the wallboard;
 this module only arranges figures into rows; `realtime_stats.reports.render` writes them
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from realtime_stats.figures.backoffice_records import BackOfficeRing
+from realtime_stats.figures.callback_records import CallbackNote
 from realtime_stats.figures.metrics import (
     AgentFigures,
     AgentTime,
@@ -35,6 +37,7 @@ from realtime_stats.figures.metrics import (
 from realtime_stats.figures.norms import MetricRules, Rated
 from realtime_stats.figures.periods import Period, local_day
 from realtime_stats.figures.records import AgentInterval, CallRecord
+from realtime_stats.reports.callbacks import callback_table
 from realtime_stats.reports.departments import department_table
 from realtime_stats.reports.tables import (
     Cell,
@@ -189,6 +192,7 @@ def build_report(
     calls: Iterable[CallRecord],
     intervals: Iterable[AgentInterval],
     rings: Iterable[BackOfficeRing] = (),
+    notes: Iterable[CallbackNote] = (),
 ) -> Report:
     """The report for `request` from the period's records (others are ignored)."""
     known_agents = {a.id: a.name for a in site.agents}
@@ -217,6 +221,7 @@ def build_report(
         _group_table("municipalities", "Per gemeente", "municipality", municipalities, town_names),
         _agent_table(agents, known_agents, request.agent_id),
         department_table(site, calls, rings, period, rules, team.calls),
+        callback_table(site, notes, period, now, rules),
     )
     return Report(
         site_name=site.name,

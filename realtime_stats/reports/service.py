@@ -67,7 +67,9 @@ def render_report(
     intervals = store.intervals_between(period.start, period.end)
     request = ReportRequest(kind=kind, day=day, zone=zone, now=now, agent_id=agent_id)
     rings = store.rings_between(period.start, period.end)
-    report = build_report(site, metric_rules(site.norms), request, calls, intervals, rings)
+    notes = store.notes_between(period.start, period.end)
+    rules = metric_rules(site.norms)
+    report = build_report(site, rules, request, calls, intervals, rings, notes)
     if fmt is ReportFormat.CSV:
         return RenderedReport(
             text=render_csv(report), media_type=MEDIA_TYPES[fmt], filename=f"{name}.csv"

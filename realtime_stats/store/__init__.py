@@ -1,4 +1,4 @@
-"""Durable call, IVR, agent and back-office ring records in SQL (SQLite file or PostgreSQL URL).
+"""Durable call, IVR, agent, ring and callback-note records in SQL (a SQLite file or PostgreSQL).
 
 `open_store(path_or_url)` opens and migrates the store; `Store.write(batch)` writes what the
 event fold changed together with the stream position it reached (`StreamId`), and the

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from realtime_stats.figures.backoffice_records import BackOfficeRing
+from realtime_stats.figures.callback_records import CallbackNote
 from realtime_stats.figures.tracked_records import IvrCall, TrackedCall, TrackedInterval
 from realtime_stats.store.position import StreamId
 
@@ -23,6 +24,7 @@ class FoldSnapshot:
     ivr_calls: tuple[IvrCall, ...] = ()
     intervals: tuple[TrackedInterval, ...] = ()
     rings: tuple[BackOfficeRing, ...] = ()
+    notes: tuple[CallbackNote, ...] = ()  # callback notes
     last_stream_id: StreamId | None = None
 
 
@@ -35,3 +37,4 @@ class SaveBatch:
     ivr_calls: tuple[IvrCall, ...] = ()
     intervals: tuple[TrackedInterval, ...] = ()
     rings: tuple[BackOfficeRing, ...] = ()
+    notes: tuple[CallbackNote, ...] = ()

@@ -115,6 +115,26 @@ MIGRATIONS: tuple[Migration, ...] = (
         # state change.
         ("ALTER TABLE agent_intervals ADD COLUMN position_id TEXT",),
     ),
+    Migration(
+        4,
+        "callback notes (made, due, done; no personal data)",
+        (
+            # One row per note; docs/events.md. The caller's data never reaches the stream.
+            """CREATE TABLE callback_notes (
+                note_id TEXT PRIMARY KEY,
+                department_id TEXT NOT NULL,
+                extension TEXT,
+                topic_id TEXT,
+                noted_at {ts} NOT NULL,
+                due_at {ts} NOT NULL,
+                done_at {ts},
+                outcome TEXT
+            )""",
+            "CREATE INDEX callback_notes_by_noted_at ON callback_notes (noted_at)",
+            "CREATE INDEX callback_notes_by_due_at ON callback_notes (due_at)",
+            "CREATE INDEX callback_notes_by_done_at ON callback_notes (done_at)",
+        ),
+    ),
 )
 
 

@@ -1,4 +1,4 @@
-"""The durable call, agent and back-office records, and how far into the event stream they reach.
+"""The durable calls, agent states, rings and notes, and how far into the event stream they reach.
 
 `Store.write` puts a fold's changed records and the stream id they reach in one
 transaction, so after a crash the stored position never runs ahead of the stored records
@@ -18,6 +18,7 @@ from typing import Self
 
 from contract.vocabulary import RingKind
 from realtime_stats.figures.backoffice_records import BackOfficeRing
+from realtime_stats.figures.callback_records import CallbackNote
 from realtime_stats.figures.periods import as_utc
 from realtime_stats.figures.records import AgentInterval, CallRecord
 from realtime_stats.figures.tracked_records import (
@@ -26,7 +27,7 @@ from realtime_stats.figures.tracked_records import (
     TrackedCall,
     TrackedInterval,
 )
-from realtime_stats.store import rows
+from realtime_stats.store import note_rows, rows
 from realtime_stats.store.batches import FoldSnapshot, SaveBatch
 from realtime_stats.store.database import Database, StoreError, Transaction, connect
 from realtime_stats.store.migrations import MIGRATIONS, Migration, migrate
@@ -104,6 +105,7 @@ class Store:
             self._write_ivr_calls(tx, batch.ivr_calls)
             self._write_intervals(tx, batch.intervals)
             self._write_rings(tx, batch.rings)
+            note_rows.write(self._db, tx, batch.notes)
             if batch.stream_id is not None:
                 self._set_position(tx, batch.stream_id)
 
@@ -126,6 +128,10 @@ class Store:
     def save_rings(self, rings: Iterable[BackOfficeRing]) -> None:
         with self._transaction() as tx:
             self._write_rings(tx, rings)
+
+    def save_notes(self, notes: Iterable[CallbackNote]) -> None:
+        with self._transaction() as tx:
+            note_rows.write(self._db, tx, notes)
 
     def set_last_stream_id(self, stream_id: StreamId) -> None:
         with self._transaction() as tx:
@@ -205,10 +211,17 @@ class Store:
                 tx, "rang_at >= ? AND rang_at < ?", (self._time(start), self._time(end))
             )
 
+    def notes_between(self, start: datetime, end: datetime) -> list[CallbackNote]:
+        """The callback notes the figures of [start, end) count: noted or done in it, due
+        in (start, end], or open at its end; by noted_at."""
+        s, e = self._time(start), self._time(end)
+        with self._transaction() as tx:
+            return note_rows.read(self._db, tx, note_rows.FOR_PERIOD, (s, e) * 3 + (e, e))
+
     def snapshot(self, since: datetime) -> FoldSnapshot:
         """What a fold needs to carry on after a restart: the records from `since` on, the
-        calls and back-office rings still live, and the stream position, read in one
-        transaction."""
+        calls and back-office rings still live, every open callback note (however old),
+        and the stream position, read in one transaction."""
         since_db, horizon = self._time(since), self._time(since - _LIVE_HORIZON)
         with self._transaction() as tx:
             calls = self._calls(
@@ -227,12 +240,14 @@ class Store:
                 f"rang_at >= ? OR (rang_at >= ? AND NOT {_RING_FINISHED})",
                 (since_db, horizon, RingKind.CONSULT.value),
             )
+            notes = note_rows.read(self._db, tx, note_rows.COUNTS_FROM, (since_db,) * 3)
             position = self._position(tx)
         return FoldSnapshot(
             calls=tuple(calls),
             ivr_calls=tuple(ivr),
             intervals=tuple(intervals),
             rings=tuple(rings),
+            notes=tuple(notes),
             last_stream_id=position,
         )
 

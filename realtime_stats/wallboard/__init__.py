@@ -6,6 +6,7 @@ Above the event fold and the figures; the Prometheus export reads its snapshot t
 * ``consumer_feed`` the feed over the running event consumer
 * ``snapshot``      ``board_snapshot``: what the board shows, as JSON-able data
 * ``staffing``      the trend's Erlang C advice against the agents staffed
+* ``callbacks``     the callback notes per department (the second pillar's block)
 * ``page``          the pages, with their script and style inlined under a CSP nonce
 * ``stream``        the Server-Sent Events stream of snapshots
 * ``service``       ``WallboardService``: the pages, the shared snapshot, the stream

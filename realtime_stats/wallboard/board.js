@@ -160,6 +160,21 @@
       numCell(mark(row.direct_handling, 'norm')))));
   }
 
+  // The second pillar's callback notes (realtime_stats/wallboard/callbacks.py): per
+  // department, then the total. A late note's count is marked, its number still says it.
+  function callbackRow(row, name, id, cls) {
+    const late = el('td', { cls: 'num' + (row.overdue ? ' late' : ''), text: count(row.overdue) });
+    return el('tr', { cls: cls, data: { department: id } },
+      el('td', { text: name }), numCell(count(row.made)), numCell(count(row.open)), late,
+      numCell(mark(row.done_in_time_share, 'norm')));
+  }
+  function fillCallbacks(table, notes) {
+    table.tHead.replaceChildren(headRow(['Afdeling', '#Gemaakt', '#Open', '#Te laat', '#Op tijd']));
+    const rows = notes.departments.map((row) => callbackRow(row, row.name, row.id, null));
+    rows.push(callbackRow(notes.total, 'Totaal', '', 'total'));
+    table.tBodies[0].replaceChildren(...rows);
+  }
+
   function fillTrend(box, trend) {
     const most = Math.max(1, ...trend.map((b) => b.offered));
     // A long day has no room for every label: then only the whole hours are written.
@@ -187,6 +202,7 @@
     fillGroup(document.getElementById('topics'), snap.topics, 'Onderwerp', 'Geen keuze');
     fillGroup(document.getElementById('municipalities'), snap.municipalities, 'Gemeente', 'Onbekend');
     fillTrend(document.getElementById('trend'), snap.trend);
+    if (snap.callback_notes) fillCallbacks(document.getElementById('callback-notes'), snap.callback_notes);
   }
 
   // ---- the team lead's drill-down -----------------------------------------------------------

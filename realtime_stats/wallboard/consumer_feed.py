@@ -1,7 +1,7 @@
 """The wallboard's feed from the controller's event stream (``ingest.consumer.EventConsumer``).
 
-The consumer folds the Redis Stream into today's call records and agent intervals
-and stores them; this adapter hands them to the wallboard and wakes it on every
+The consumer folds the Redis Stream into today's call records, agent intervals and
+callback notes and stores them; this adapter hands them to the wallboard and wakes it on every
 folded batch. A restart of the stats service rebuilds the day from the store and
 the stream, so the figures carry on where they were.
 """
@@ -31,6 +31,7 @@ class ConsumerBoardFeed:
         return BoardInputs(
             calls=tuple(fold.calls()),
             intervals=tuple(fold.intervals()),
+            callback_notes=tuple(fold.notes()),
             agent_positions=fold.positions(),
             now=self._clock(),
             events_through="" if through is None else str(through),

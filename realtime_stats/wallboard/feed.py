@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Protocol
 
+from realtime_stats.figures.callback_records import CallbackNote
 from realtime_stats.figures.periods import as_utc
 from realtime_stats.figures.records import AgentInterval, CallRecord
 
@@ -29,10 +30,12 @@ class BoardInputs:
     ``tic1``) are optional: names default to the site config, positions to unknown.
     ``events_through`` is the Redis Stream id of the last event folded into these
     records ("" when none or not from the stream): it says how fresh the board is.
+    ``callback_notes`` are the open notes and those made, done or due today.
     """
 
     calls: tuple[CallRecord, ...] = ()
     intervals: tuple[AgentInterval, ...] = ()
+    callback_notes: tuple[CallbackNote, ...] = ()
     now: datetime
     agent_names: Mapping[str, str] = field(default_factory=dict)
     agent_positions: Mapping[str, str] = field(default_factory=dict)
@@ -42,6 +45,7 @@ class BoardInputs:
         object.__setattr__(self, "now", as_utc("BoardInputs.now", self.now))
         object.__setattr__(self, "calls", tuple(self.calls))
         object.__setattr__(self, "intervals", tuple(self.intervals))
+        object.__setattr__(self, "callback_notes", tuple(self.callback_notes))
         for name in ("agent_names", "agent_positions"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
@@ -81,6 +85,7 @@ class InMemoryBoardFeed:
         self._lock = threading.Lock()
         self._calls: dict[str, CallRecord] = {}
         self._intervals: list[AgentInterval] = []
+        self._notes: dict[str, CallbackNote] = {}
         self._names: dict[str, str] = {}
         self._positions: dict[str, str] = {}
         self._subscribers: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
@@ -90,6 +95,7 @@ class InMemoryBoardFeed:
             return BoardInputs(
                 calls=tuple(self._calls.values()),
                 intervals=tuple(self._intervals),
+                callback_notes=tuple(self._notes.values()),
                 now=self._clock(),
                 agent_names=self._names,
                 agent_positions=self._positions,
@@ -100,6 +106,7 @@ class InMemoryBoardFeed:
         *,
         calls: Iterable[CallRecord] = (),
         intervals: Iterable[AgentInterval] = (),
+        callback_notes: Iterable[CallbackNote] = (),
         agent_names: Mapping[str, str] | None = None,
         agent_positions: Mapping[str, str] | None = None,
     ) -> None:
@@ -107,6 +114,7 @@ class InMemoryBoardFeed:
         with self._lock:
             self._calls = {call.call_id: call for call in calls}
             self._intervals = list(intervals)
+            self._notes = {note.note_id: note for note in callback_notes}
             self._names = dict(self._names if agent_names is None else agent_names)
             self._positions = dict(self._positions if agent_positions is None else agent_positions)
         self.notify()
@@ -115,6 +123,12 @@ class InMemoryBoardFeed:
         """Add a call or replace the one with its ``call_id``, then notify."""
         with self._lock:
             self._calls[call.call_id] = call
+        self.notify()
+
+    def put_callback_note(self, note: CallbackNote) -> None:
+        """Add a callback note or replace the one with its ``note_id``, then notify."""
+        with self._lock:
+            self._notes[note.note_id] = note
         self.notify()
 
     def put_agent_state(self, interval: AgentInterval, *, position: str | None = None) -> None:

@@ -46,7 +46,13 @@ class SharedSnapshot:
 
     def render(self) -> str:
         inputs = self._feed.inputs()
-        records = (inputs.calls, inputs.intervals, inputs.agent_names, inputs.agent_positions)
+        records = (
+            inputs.calls,
+            inputs.intervals,
+            inputs.callback_notes,
+            inputs.agent_names,
+            inputs.agent_positions,
+        )
         last = self._last
         if (
             last is not None

@@ -9,6 +9,9 @@ so the wallboard can never disagree with the exporter or the reports (docs/metri
 Nothing here ticks: "seconds in state" and "longest wait" are sent with the server's
 ``now`` and a start time, and the page counts on from there between pushes.
 
+The ``callback_notes`` section (:mod:`realtime_stats.wallboard.callbacks`) is the second
+pillar's callback notes per department: made today, open and overdue now, done in time.
+
 Each half hour of the trend also carries the Erlang C staffing advice for the calls
 measured in it next to the agents actually staffed then, so the team lead sees advised
 against staffed; :mod:`realtime_stats.wallboard.staffing` computes both.
@@ -35,6 +38,7 @@ from realtime_stats.figures.metrics import (
 from realtime_stats.figures.norms import MetricRules, Rated, metric_rules
 from realtime_stats.figures.periods import Period, bucket_label, day_buckets, local_day
 from realtime_stats.figures.records import AgentInterval, CallRecord
+from realtime_stats.wallboard.callbacks import callback_section
 from realtime_stats.wallboard.feed import BoardInputs
 from realtime_stats.wallboard.staffing import StaffingAdvice, handle_time, staffed_agents
 from site_config.config import SiteConfig
@@ -77,6 +81,7 @@ def board_snapshot(site: SiteConfig, inputs: BoardInputs) -> dict[str, Any]:
         ),
         "agents": _agent_rows(site, inputs, period, rules),
         "trend": _trend(calls, intervals, day, zone, now, rules, advice),
+        "callback_notes": callback_section(site, inputs.callback_notes, period, now, rules.norm),
     }
 
 

@@ -2,8 +2,8 @@
 
 One throwaway cluster (`kcc.stack.postgres.PostgresServer`) serves the module; every test
 gets a new empty database in it, so the tests see exactly what they see on a fresh SQLite
-file. The suite itself lives in tests/unit/realtime_stats/store/test_suite.py and
-test_suite_rings.py.
+file. The suite itself lives in tests/unit/realtime_stats/store/test_suite.py,
+test_suite_rings.py and test_suite_notes.py.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from kcc.stack.postgres import PostgresServer, find_bin_dir
 from kcc.stack.process import ProcessError
 from realtime_stats.figures.records import CallRecord
 from realtime_stats.store import StoreError, open_store
-from tests.unit.realtime_stats.store import test_suite, test_suite_rings
+from tests.unit.realtime_stats.store import test_suite, test_suite_notes, test_suite_rings
 
 pytestmark = pytest.mark.integration
 
@@ -29,12 +29,13 @@ pytestmark = pytest.mark.integration
 SQLITE_ONLY = frozenset(
     {
         "test_the_rings_step_upgrades_a_database_of_the_previous_version",
+        "test_the_notes_step_upgrades_a_database_of_the_previous_version",
         "test_an_unusable_target_is_named_without_its_password",
     }
 )
 # Every other test of the suite, and its `store` fixture, is collected here too, with this
 # module's `store_target`: taken from the module, so a test added there runs here as well.
-for _suite in (test_suite, test_suite_rings):
+for _suite in (test_suite, test_suite_rings, test_suite_notes):
     globals().update(
         {
             name: getattr(_suite, name)

@@ -21,10 +21,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
-from contract.vocabulary import AgentState
+from contract.vocabulary import AgentState, CallbackOutcome
 from realtime_stats.app import create_app
+from realtime_stats.figures.callback_records import CallbackNote
 from realtime_stats.figures.records import AgentInterval, CallRecord
 from realtime_stats.wallboard.feed import InMemoryBoardFeed
 from site_config import SiteConfig
@@ -83,8 +84,32 @@ def answered(call_id: str, minutes_ago: int, wait: int, **extra: Any) -> CallRec
     )
 
 
+def callback_note(note_id: str, department: str, **times: timedelta) -> CallbackNote:
+    """A note `noted`, `due` and perhaps `done` the given time after NOW (negative: before)."""
+    done = times.get("done")
+    return CallbackNote(
+        note_id=note_id,
+        department_id=department,
+        noted_at=NOW + times["noted"],
+        due_at=NOW + times["due"],
+        done_at=None if done is None else NOW + done,
+        outcome=None if done is None else CallbackOutcome.CALLED_BACK,
+    )
+
+
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
+# Belastingen: cb1 due at 10:00 and still open (late), cb2 due at 09:00 and done at 08:00
+# (in time): open 1, late 1, in time 1 of 2. Burgerzaken: cb3 made at 10:30, due tomorrow.
+NOTES = (
+    callback_note("cb1", "belastingen", noted=-2 * DAY, due=-HOUR),
+    callback_note("cb2", "belastingen", noted=-DAY, due=-2 * HOUR, done=-3 * HOUR),
+    callback_note("cb3", "burgerzaken", noted=-HOUR / 2, due=DAY),
+)
+
+
 def morning() -> InMemoryBoardFeed:
-    """5 answered (4 within 20 s, one transferred) and 1 abandoned after 30 s; nobody waits."""
+    """5 answered (4 within 20 s, one transferred) and 1 abandoned after 30 s; nobody waits.
+    Three callback notes (`NOTES`)."""
     feed = InMemoryBoardFeed(clock=lambda: NOW)
     abandoned = CallRecord(
         call_id="c6", entered_at=NOW - timedelta(minutes=20), ended_at=NOW - timedelta(minutes=19)
@@ -106,9 +131,17 @@ def morning() -> InMemoryBoardFeed:
                 agent_id="1002", state=AgentState.TALKING, start=NOW - timedelta(minutes=2)
             ),
         ],
+        callback_notes=NOTES,
         agent_positions={"1001": "tic1", "1002": "tic2"},
     )
     return feed
+
+
+def callback_cells(page: Page, department: str) -> Locator:
+    """The cells of a department's row in the Terugbelnotities block: name, made, open,
+    late, in time; `total` for the total row."""
+    row = "tr.total" if department == "total" else f'tr[data-department="{department}"]'
+    return page.locator(f"#callback-notes {row} td")
 
 
 @pytest.fixture(scope="module")
@@ -167,12 +200,37 @@ def test_figures_appear_and_follow_the_feed_without_reload(
     expect(page.locator("#abandoned")).to_have_text("1")
     expect(page.locator('#agents tr[data-agent="1001"]')).to_contain_text("Beschikbaar")
     expect(page.locator("body")).to_have_attribute("data-connection", "open")
+    # Terugbelnotities: Belastingen made 0 today, open 1, late 1, in time 1 of 2 = 50 %.
+    expect(page.locator(".callbacks h2")).to_have_text("Terugbelnotities")
+    belastingen = callback_cells(page, "belastingen")
+    expect(belastingen.nth(0)).to_have_text("Belastingen")
+    for column, text in ((1, "0"), (2, "1"), (3, "1")):
+        expect(belastingen.nth(column)).to_have_text(text)
+    expect(belastingen.nth(3)).to_have_class(re.compile(r"\blate\b"))
+    expect(belastingen.nth(4)).to_have_text(re.compile(r"^50%"))
+    expect(belastingen.nth(4).locator(".mark")).to_have_attribute("aria-label", "Onder norm")
+    burgerzaken = callback_cells(page, "burgerzaken")
+    for column, text in ((1, "1"), (2, "1"), (3, "0"), (4, DASH)):
+        expect(burgerzaken.nth(column)).to_have_text(text)
+    expect(callback_cells(page, "vergunningen").nth(2)).to_have_text("0")  # quiet, listed
+    total = callback_cells(page, "total")
+    expect(total.nth(0)).to_have_text("Totaal")
+    for column, text in ((1, "1"), (2, "2"), (3, "1")):
+        expect(total.nth(column)).to_have_text(text)
     first_figures_ms = page.locator("body").get_attribute("data-first-snapshot-ms")
 
     changed_at = time.time()
     feed.put_call(CallRecord(call_id="w1", entered_at=NOW - timedelta(seconds=30)))
     feed.put_agent_state(AgentInterval(agent_id="1001", state=AgentState.TALKING, start=NOW))
+    # cb1 done a minute ago: no longer open nor overdue, and still late (due at 10:00).
+    feed.put_callback_note(
+        callback_note("cb1", "belastingen", noted=-2 * DAY, due=-HOUR, done=-timedelta(minutes=1))
+    )
     expect(page.locator("#tile-waiting .big")).to_have_text("1")
+    expect(callback_cells(page, "belastingen").nth(3)).to_have_text("0")
+    expect(callback_cells(page, "belastingen").nth(3)).not_to_have_class(re.compile(r"\blate\b"))
+    expect(callback_cells(page, "belastingen").nth(4)).to_have_text(re.compile(r"^50%"))
+    expect(callback_cells(page, "total").nth(2)).to_have_text("1")
     expect(page.locator("#tile-longest .big")).to_have_text(re.compile(r"^0:3\d$"))
     expect(page.locator('#agents tr[data-agent="1001"]')).to_contain_text("In gesprek")
     applied_at = int(page.locator("body").get_attribute("data-applied-at") or 0) / 1000

@@ -144,6 +144,7 @@ async def test_the_page_speaks_dutch(board: tuple[FastAPI, httpx.AsyncClient]) -
         "Langste wachttijd",
         "Bezettingsgraad",
         "Verbinding verbroken",
+        "Terugbelnotities",
     ):
         assert label in page
     assert '<html lang="nl">' in page

@@ -10,10 +10,11 @@ from datetime import timedelta
 import pytest
 
 from realtime_stats.figures.records import CallRecord
+from realtime_stats.prometheus.collector import BoardCollector
 from realtime_stats.prometheus.exporter import StatsExporter
 from realtime_stats.wallboard.feed import BoardInputs, InMemoryBoardFeed
 from site_config import SiteConfig, load_site_config
-from tests.unit.http.demo_access import SAMPLE
+from tests.unit.http.demo_access import REPO, SAMPLE
 from tests.unit.realtime_stats.prometheus.test_export import NOW, at, samples, scenario_feed
 
 TOTAL = (("name", "total"), ("scope", "total"))
@@ -79,8 +80,10 @@ def test_an_empty_day_exports_zero_counts_and_no_ratios(site: SiteConfig) -> Non
     exported = scrape(StatsExporter(site, version="t", redis_configured=False, feed=feed))
     assert exported[("kcc_calls_offered", TOTAL)] == 0
     assert exported[("kcc_callers_waiting", TOTAL)] == 0
+    assert exported[("kcc_callback_notes_open", TOTAL)] == 0
     present = {series for series, labels in exported if labels == TOTAL}
-    assert not present & {"kcc_answer_rate", "kcc_service_level", "kcc_occupancy"}
+    ratios = {"kcc_answer_rate", "kcc_service_level", "kcc_occupancy"}
+    assert not present & (ratios | {"kcc_callback_notes_done_in_time_ratio"})
     assert {v for (series, _), v in exported.items() if series == "kcc_agents"} == {0}
 
 
@@ -95,3 +98,10 @@ def test_a_failing_snapshot_keeps_the_rest_of_metrics(
     assert (exported[("kcc_stats_up", ())], exported[("kcc_board_figures_ok", ())]) == (1, 0)
     assert ("kcc_answer_rate", TOTAL) not in exported
     assert "fold lost its records" in caplog.text
+
+
+def test_every_series_is_in_the_metrics_page(site: SiteConfig) -> None:
+    page = (REPO / "docs" / "metrics.md").read_text(encoding="utf-8")
+    names = {family.name for family in BoardCollector(site, scenario_feed()).describe()}
+    assert "kcc_callback_notes_done_in_time_ratio" in names
+    assert {name for name in names if f"`{name}`" not in page} == set()

@@ -15,6 +15,11 @@ Total: offered 5, answered 3, abandoned 2, short 1; answer rate 3/4, service lev
 (<= 20 s: a1, a3) 2/4, direct handling (completed a1, a2; a2 transferred) 1/2, ASA
 (10+30+15)/3 s. Agents: 1001 busy 25 of 55 staffed minutes and talking now, 1002
 available 60 minutes, 1003 available 30 minutes then logged out: occupancy 25/145.
+
+Callback notes: k1 (Belastingen, due today 10:00, open: late and overdue), k2 (Belastingen,
+made today 09:00, due tomorrow), k3 (Burgerzaken, due today 17:00, done today 09:30: in
+time). Belastingen made 1, open 2, overdue 1, in time 0 of 1; Burgerzaken done 1, in time
+1 of 1; total made 1, done 1, open 2, overdue 1, in time 1 of 2.
 """
 
 from __future__ import annotations
@@ -28,8 +33,9 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from contract.vocabulary import AgentState
+from contract.vocabulary import AgentState, CallbackOutcome
 from realtime_stats.app import create_app
+from realtime_stats.figures.callback_records import CallbackNote
 from realtime_stats.figures.records import AgentInterval, CallRecord
 from realtime_stats.wallboard.feed import InMemoryBoardFeed
 from site_config import SiteConfig, load_site_config
@@ -102,9 +108,25 @@ def scenario_intervals() -> list[AgentInterval]:
     ]
 
 
+def scenario_notes() -> list[CallbackNote]:
+    tomorrow = at("10:00") + timedelta(days=1)
+    return [
+        CallbackNote(
+            note_id="k1", department_id=BEL, noted_at=at("10:00", days_ago=1), due_at=at("10:00")
+        ),
+        CallbackNote(note_id="k2", department_id=BEL, noted_at=at("09:00"), due_at=tomorrow),
+        CallbackNote(
+            note_id="k3", department_id=BZ, noted_at=at("14:00", days_ago=1), due_at=at("17:00"),
+            done_at=at("09:30"), outcome=CallbackOutcome.CALLED_BACK,
+        ),
+    ]  # fmt: skip
+
+
 def scenario_feed() -> InMemoryBoardFeed:
     feed = InMemoryBoardFeed(clock=lambda: NOW)
-    feed.set_records(calls=scenario_calls(), intervals=scenario_intervals())
+    feed.set_records(
+        calls=scenario_calls(), intervals=scenario_intervals(), callback_notes=scenario_notes()
+    )
     return feed
 
 
@@ -141,6 +163,15 @@ PLAIN = {
 }
 
 
+NOTES_RATED = {"done_in_time_share": "kcc_callback_notes_done_in_time_ratio"}
+NOTES_PLAIN = {
+    "made": "kcc_callback_notes_made",
+    "done": "kcc_callback_notes_done",
+    "open": "kcc_callback_notes_open",
+    "overdue": "kcc_callback_notes_overdue",
+}
+
+
 def _rows(snap: Mapping[str, Any]) -> Iterable[tuple[str, str, Mapping[str, Any]]]:
     yield "total", "total", snap["totals"]
     for scope, key in (("topic", "topics"), ("municipality", "municipalities")):
@@ -154,6 +185,15 @@ def expected_from_wallboard(snap: Mapping[str, Any]) -> dict[Sample, float]:
     for scope, name, row in _rows(snap):
         values = {RATED[f]: row[f]["value"] for f in RATED} | {PLAIN[f]: row[f] for f in PLAIN}
         for series, value in values.items():
+            if value is not None:
+                expected[(series, group(scope, name))] = value
+    notes = snap["callback_notes"]
+    for scope, name, row in [
+        ("total", "total", notes["total"]),
+        *(("department", d["id"], d) for d in notes["departments"]),
+    ]:
+        values = {NOTES_RATED[f]: row[f]["value"] for f in NOTES_RATED}
+        for series, value in (values | {NOTES_PLAIN[f]: row[f] for f in NOTES_PLAIN}).items():
             if value is not None:
                 expected[(series, group(scope, name))] = value
     for state in AgentState:
@@ -264,6 +304,23 @@ async def test_figures_without_a_value_have_no_sample(client: httpx.AsyncClient)
         ("kcc_occupancy", group("total", "total"))
     ]
     assert ("kcc_longest_wait_seconds", group("topic", BEL)) not in exported  # nobody waits
+
+
+async def test_hand_computed_callback_notes(client: httpx.AsyncClient) -> None:
+    exported = await scrape(client)
+
+    def notes(scope: str, name: str) -> dict[str, float | None]:
+        wanted = [*NOTES_PLAIN.values(), *NOTES_RATED.values()]
+        return {series: exported.get((series, group(scope, name))) for series in wanted}
+
+    def row(made: int, done: int, open_: int, late: int, ratio: float | None) -> dict[str, Any]:
+        return dict(zip([*NOTES_PLAIN.values(), *NOTES_RATED.values()],
+                        (made, done, open_, late, ratio), strict=True))  # fmt: skip
+
+    assert notes("department", BEL) == row(1, 0, 2, 1, 0.0)  # a real 0: k1 is late
+    assert notes("department", BZ) == row(0, 1, 0, 0, 1.0)
+    assert notes("department", "vergunningen") == row(0, 0, 0, 0, None)  # quiet: no ratio
+    assert notes("total", "total") == row(1, 1, 2, 1, 0.5)
 
 
 async def test_agents_per_state(client: httpx.AsyncClient) -> None:

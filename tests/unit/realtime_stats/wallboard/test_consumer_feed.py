@@ -11,6 +11,7 @@ from realtime_stats.ingest.fold import EventFold
 from realtime_stats.ingest.subscription import Subscription
 from realtime_stats.store import StreamId
 from realtime_stats.wallboard.consumer_feed import ConsumerBoardFeed
+from tests.unit.realtime_stats.ingest.test_fold_callbacks import notes_morning
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
 
 
@@ -53,6 +54,7 @@ def test_the_inputs_are_the_folds_records_at_the_clocks_now() -> None:
     inputs = ConsumerBoardFeed(FakeConsumer(fold), clock=lambda: now).inputs()
 
     assert inputs.calls == tuple(fold.calls()) and inputs.intervals == tuple(fold.intervals())
+    assert inputs.callback_notes == ()
     assert inputs.now == now and inputs.events_through == str(script.events[-1].stream_id)
 
 
@@ -63,3 +65,11 @@ def test_the_inputs_carry_where_each_logged_in_agent_sits() -> None:
     script.state("bob", 9, "logged_out", position_id="tic1")
     inputs = ConsumerBoardFeed(FakeConsumer(folded(script.events)), clock=lambda: T0).inputs()
     assert inputs.agent_positions == {"anna": "tic2"}
+
+
+def test_the_inputs_carry_the_folds_callback_notes() -> None:
+    events = notes_morning().events
+    fold = folded(events)
+    inputs = ConsumerBoardFeed(FakeConsumer(fold), clock=lambda: T0).inputs()
+    assert inputs.callback_notes == tuple(fold.notes())
+    assert [n.note_id for n in inputs.callback_notes] == ["n1", "n2", "n3"]

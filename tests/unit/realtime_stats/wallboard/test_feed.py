@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from contract.vocabulary import AgentState
+from contract.vocabulary import AgentState, CallbackOutcome
+from realtime_stats.figures.callback_records import CallbackNote
 from realtime_stats.figures.records import AgentInterval, CallRecord, RecordError
 from realtime_stats.wallboard.feed import BoardFeed, InMemoryBoardFeed
 
@@ -59,6 +60,24 @@ def test_put_call_replaces_by_call_id() -> None:
     answered = CallRecord(call_id="c1", entered_at=T0, answered_at=T0 + timedelta(seconds=7))
     feed.put_call(answered)
     assert feed.inputs().calls == (answered,)
+
+
+def test_put_callback_note_replaces_by_note_id_and_set_records_replaces_all() -> None:
+    feed = InMemoryBoardFeed()
+    due = T0 + timedelta(hours=8)
+    feed.put_callback_note(CallbackNote(note_id="n1", department_id="bel", noted_at=T0, due_at=due))
+    done = CallbackNote(
+        note_id="n1",
+        department_id="bel",
+        noted_at=T0,
+        due_at=due,
+        done_at=T0 + timedelta(hours=1),
+        outcome=CallbackOutcome.CALLED_BACK,
+    )
+    feed.put_callback_note(done)
+    assert feed.inputs().callback_notes == (done,)
+    feed.set_records(calls=[waiting("c1")])
+    assert feed.inputs().callback_notes == ()
 
 
 def test_put_agent_state_ends_the_open_interval() -> None:
