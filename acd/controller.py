@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,9 @@ from acd.backoffice.service import DirectRinger
 from acd.backoffice.session import DirectCalls
 from acd.clock import AsyncioClock, Clock
 from acd.core.acd import Acd
+from acd.desk import routes as desk_routes
+from acd.desk.history import CallerHistory, caller_key
+from acd.desk.service import AgentDesks, Names
 from acd.ivr import routes as ivr_routes
 from acd.ivr.service import IvrSwitches, wall_clock
 from acd.ivr.session import IvrSession
@@ -62,6 +66,7 @@ from acd.waiting import FRAGMENTS
 from acd.web import Auditing
 from contract import EventSink
 from contract.dialplan import AgiScript
+from contract.sink import Tee
 from http_access.auth import Authenticator, install_authenticator
 from ivr_flows.model import Flow
 from ivr_flows.site_check import load_site_flow
@@ -97,6 +102,7 @@ class Parts:
     flow: Flow
     audit: AuditLog
     statuses: StatusFile
+    history: CallerHistory
 
 
 class Controller:
@@ -110,7 +116,16 @@ class Controller:
         ivr_now: Callable[[], datetime] | None = None,
     ) -> None:
         self.site, self.parts = site, parts
-        ami, sink, clock = parts.ami, parts.sink, parts.clock
+        ami, clock = parts.ami, parts.clock
+        self.desks = AgentDesks(
+            clock,
+            parts.history,
+            Names.of(site),
+            agents=lambda: self.queue.agents(),
+            positions=lambda: self.queue.positions(),
+        )
+        # The stream first, then the agents' pages.
+        self.sink = sink = Tee(parts.sink, self.desks)
         self.acd = Acd(site)
         self.mirror = FallbackMirror(ami)
         self.legs = AgentLegs(
@@ -142,11 +157,15 @@ class Controller:
         self.direct = DirectCalls(
             self.ringer, self.queue_wait, clock, general_topic=site.ivr.general_topic
         )
-        self.transfer = WarmTransfer(
-            ami, self.legs, departments, positions=frozenset(self.positions)
-        )
         self.transfer_events = TransferEvents(
             self.legs, departments, numbers, sink, clock, self.queue.feed
+        )
+        self.transfer = WarmTransfer(
+            ami,
+            self.legs,
+            departments,
+            positions=frozenset(self.positions),
+            consult_leg=self.transfer_events.consult_leg,
         )
         self.leg_events = AgentLegEvents(self.legs, ami, clock)
         self.switches = IvrSwitches(site, parts.prompts, now=ivr_now or clock.now)
@@ -210,6 +229,7 @@ class Controller:
         transfer_routes.add_routes(app, self.transfer)
         ivr_routes.add_routes(app, self.switches)
         phonebook_routes.add_routes(app, self.phonebook)
+        desk_routes.add_routes(app, self.desks)
         return app
 
     async def close(self) -> None:
@@ -217,6 +237,7 @@ class Controller:
         await self.legs.close()
         await self.mirror.close()
         self.phonebook.close()
+        self.desks.close()
 
 
 # ------------------------------------------------------------ the process
@@ -273,6 +294,9 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
             flow=flow,
             audit=audit,
             statuses=StatusFile(options.state_dir / "phonebook-status.json"),
+            history=CallerHistory(
+                options.state_dir / "caller-history.db", caller_key(dict(os.environ))
+            ),
         ),
         ivr_now=wall_clock(options.ivr_time),
     )

@@ -45,6 +45,11 @@ ROUTES = [
     ("POST", "/api/agents/1001/after-call-work/end"),
     ("POST", "/api/agents/1001/after-call-work/extend"),
     ("POST", "/api/agents/1001/transfer"),
+    ("POST", "/api/agents/1001/transfer/complete"),
+    ("POST", "/api/agents/1001/transfer/cancel"),
+    ("GET", "/api/agents/1001/desk"),
+    ("GET", "/api/agents/1001/desk/stream"),
+    ("GET", "/agent"),
     ("PUT", "/api/agents/1001/topics"),
     ("POST", "/api/positions/tic4/open"),
     ("POST", "/api/positions/tic4/close"),
@@ -104,6 +109,8 @@ AGENT_ACTIONS = [
     ("POST", "after-call-work/end", None),
     ("POST", "after-call-work/extend", {"seconds": 30}),
     ("POST", "transfer", {"extension": "301"}),
+    ("POST", "transfer/complete", None),
+    ("POST", "transfer/cancel", None),
 ]
 
 
@@ -111,7 +118,7 @@ def test_every_action_on_an_agent_is_in_the_list() -> None:
     on_agents = {
         path.removeprefix("/api/agents/1001/")
         for method, path in ROUTES
-        if path.startswith("/api/agents/1001/") and not path.endswith("/topics")
+        if path.startswith("/api/agents/1001/") and method == "POST"
     }
     assert on_agents == {action for _, action, _ in AGENT_ACTIONS}
 
