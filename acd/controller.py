@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -46,6 +47,9 @@ from acd.callbacks.service import CallbackNotes
 from acd.callbacks.store import NoteStore
 from acd.clock import AsyncioClock, Clock
 from acd.core.acd import Acd
+from acd.desk import routes as desk_routes
+from acd.desk.history import CallerHistory, caller_key
+from acd.desk.service import AgentDesks, Names
 from acd.ivr import routes as ivr_routes
 from acd.ivr.service import IvrSwitches, wall_clock
 from acd.ivr.session import IvrSession
@@ -65,6 +69,7 @@ from acd.waiting import FRAGMENTS
 from acd.web import Auditing
 from contract import EventSink
 from contract.dialplan import AgiScript
+from contract.sink import Tee
 from http_access.auth import Authenticator, install_authenticator
 from ivr_flows.model import Flow
 from ivr_flows.site_check import load_site_flow
@@ -102,6 +107,7 @@ class Parts:
     audit: AuditLog
     statuses: StatusFile
     notes: NoteStore  # callback notes; the controller closes it
+    history: CallerHistory
 
 
 class Controller:
@@ -115,7 +121,16 @@ class Controller:
         ivr_now: Callable[[], datetime] | None = None,
     ) -> None:
         self.site, self.parts = site, parts
-        ami, sink, clock = parts.ami, parts.sink, parts.clock
+        ami, clock = parts.ami, parts.clock
+        self.desks = AgentDesks(
+            clock,
+            parts.history,
+            Names.of(site),
+            agents=lambda: self.queue.agents(),
+            positions=lambda: self.queue.positions(),
+        )
+        # The stream first, then the agents' pages.
+        self.sink = sink = Tee(parts.sink, self.desks)
         self.acd = Acd(site)
         self.mirror = FallbackMirror(ami)
         self.legs = AgentLegs(
@@ -147,11 +162,15 @@ class Controller:
         self.direct = DirectCalls(
             self.ringer, self.queue_wait, clock, general_topic=site.ivr.general_topic
         )
-        self.transfer = WarmTransfer(
-            ami, self.legs, departments, positions=frozenset(self.positions)
-        )
         self.transfer_events = TransferEvents(
             self.legs, departments, numbers, sink, clock, self.queue.feed
+        )
+        self.transfer = WarmTransfer(
+            ami,
+            self.legs,
+            departments,
+            positions=frozenset(self.positions),
+            consult_leg=self.transfer_events.consult_leg,
         )
         self.leg_events = AgentLegEvents(self.legs, ami, clock)
         self.switches = IvrSwitches(site, parts.prompts, now=ivr_now or clock.now)
@@ -217,6 +236,7 @@ class Controller:
         ivr_routes.add_routes(app, self.switches)
         phonebook_routes.add_routes(app, self.phonebook)
         callback_routes.add_routes(app, self.callbacks)
+        desk_routes.add_routes(app, self.desks)
         return app
 
     async def close(self) -> None:
@@ -225,6 +245,7 @@ class Controller:
         await self.mirror.close()
         self.phonebook.close()
         self.parts.notes.close()
+        self.desks.close()
 
 
 # ------------------------------------------------------------ the process
@@ -287,6 +308,9 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
             audit=audit,
             statuses=StatusFile(options.state_dir / "phonebook-status.json"),
             notes=notes,
+            history=CallerHistory(
+                options.state_dir / "caller-history.db", caller_key(dict(os.environ))
+            ),
         ),
         ivr_now=wall_clock(options.ivr_time),
     )

@@ -8,6 +8,7 @@ could not be written to the stream.
 
 from __future__ import annotations
 
+import logging
 from typing import Protocol, TypeVar
 
 from contract.codec import encode
@@ -20,6 +21,27 @@ class EventSink(Protocol):
     """Takes events in order and never blocks the caller."""
 
     def publish(self, event: StreamEvent) -> None: ...
+
+
+log = logging.getLogger(__name__)
+
+
+class Tee:
+    """Hands every event to each sink in turn; one sink failing does not stop the rest.
+
+    The controller's events go to the Redis publisher first, then to its own readers
+    (the agents' desks): a bug in a reader must never cost the stream an event.
+    """
+
+    def __init__(self, *sinks: EventSink) -> None:
+        self._sinks = sinks
+
+    def publish(self, event: StreamEvent) -> None:
+        for sink in self._sinks:
+            try:
+                sink.publish(event)
+            except Exception:
+                log.exception("%s could not take %s", type(sink).__name__, event.TYPE)
 
 
 class MemorySink:

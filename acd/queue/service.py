@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from acd.clock import Clock, Timer
-from acd.core import AgentState, AgentView, WaitingCall
+from acd.core import AgentState, AgentView, PositionView, WaitingCall
 from acd.core import effects as fx
 from acd.core import inputs as ev
 from acd.core.acd import Acd
@@ -119,6 +119,9 @@ class QueueService:
 
     def agents(self) -> list[AgentView]:
         return self._acd.agents()
+
+    def positions(self) -> list[PositionView]:
+        return self._acd.positions()
 
     def waiting(self) -> list[WaitingCall]:
         return self._acd.waiting()

@@ -61,6 +61,7 @@ class TransferEvents:
         self._sink, self._clock, self._feed = sink, clock, feed
         self._consults: dict[str, Ring] = {}  # the dialled channel's uniqueid -> ring
         self._consulted: dict[str, str] = {}  # call -> department of its last answered consult
+        self._consult_legs: dict[str, str] = {}  # call -> the consulted phone's channel now
 
     def on_event(self, event: object) -> None:
         match event:
@@ -70,10 +71,22 @@ class TransferEvents:
                 self._consult_ended(event)
             case AttendedTransfer() if event.result == "Success":
                 self._completed(event)
-            case HangupEvent() if call_over(event):
-                self._consulted.pop(event.channel.linkedid, None)
+            case HangupEvent():
+                self._hung_up(event)
             case _:
                 pass
+
+    def consult_leg(self, call_id: str) -> str | None:
+        """The channel of the colleague's phone an agent consults for ``call_id`` now."""
+        return self._consult_legs.get(call_id)
+
+    def _hung_up(self, event: HangupEvent) -> None:
+        call_id = event.channel.linkedid
+        if self._consult_legs.get(call_id) == event.channel.name:
+            del self._consult_legs[call_id]
+        if call_over(event):
+            self._consulted.pop(call_id, None)
+            self._consult_legs.pop(call_id, None)
 
     @property
     def consults(self) -> int:
@@ -108,6 +121,7 @@ class TransferEvents:
             agent_id=agent_id,
         )
         self._consults[event.dest.uniqueid] = opened.ring
+        self._consult_legs[call_id] = event.dest.name
         self._publish(opened.events)
 
     def _consult_ended(self, event: DialEnd) -> None:
@@ -119,6 +133,7 @@ class TransferEvents:
             self._consulted[ring.call_id] = ring.department
             moved = step(ring, Answered(at))
         else:
+            self._consult_legs.pop(ring.call_id, None)
             moved = step(
                 ring, NotAnswered(_DIAL_STATUS.get(event.dial_status, RingFailure.ERROR), at)
             )
@@ -131,6 +146,7 @@ class TransferEvents:
                 continue
             target = event.transfer_target.name if event.transfer_target else ""
             department = self.department_of_transfer(leg.call_id, target)
+            self._consult_legs.pop(leg.call_id, None)
             self._feed(
                 core.CallTransferred(
                     call_id=leg.call_id,

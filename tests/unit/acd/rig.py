@@ -51,6 +51,7 @@ from acd.clock import FakeClock, settle
 from acd.controller import Controller, Parts
 from acd.core import AgentState
 from acd.core import inputs as ev
+from acd.desk.history import CallerHistory
 from acd.phonebook.status_file import StatusFile
 from acd.queue.service import QueuedCaller
 from contract import MemorySink
@@ -324,6 +325,7 @@ async def rig(site: SiteConfig | None = None, *, start: datetime = T0) -> AsyncI
                 clock=clock,
                 retention_days=site.callback_notes.retention_days,
             ),
+            history=CallerHistory(Path(folder) / "caller-history.db", b"k" * 32),
         )
         controller = Controller(site, parts)
         consuming = asyncio.create_task(controller.consume_events())

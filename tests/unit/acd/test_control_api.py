@@ -45,6 +45,11 @@ ROUTES = [
     ("POST", "/api/agents/1001/after-call-work/end"),
     ("POST", "/api/agents/1001/after-call-work/extend"),
     ("POST", "/api/agents/1001/transfer"),
+    ("POST", "/api/agents/1001/transfer/complete"),
+    ("POST", "/api/agents/1001/transfer/cancel"),
+    ("GET", "/api/agents/1001/desk"),
+    ("GET", "/api/agents/1001/desk/stream"),
+    ("GET", "/agent"),
     ("PUT", "/api/agents/1001/topics"),
     ("POST", "/api/positions/tic4/open"),
     ("POST", "/api/positions/tic4/close"),
@@ -110,6 +115,8 @@ AGENT_ACTIONS = [
     ("POST", "transfer", {"extension": "301"}),
     ("POST", "callback-notes", {"department": "burgerzaken", "caller_name": "J. Smit",
                                 "callback_number": "023 511 5115", "question": "Paspoort?"}),
+    ("POST", "transfer/complete", None),
+    ("POST", "transfer/cancel", None),
 ]  # fmt: skip
 
 
@@ -117,7 +124,7 @@ def test_every_action_on_an_agent_is_in_the_list() -> None:
     on_agents = {
         path.removeprefix("/api/agents/1001/")
         for method, path in ROUTES
-        if path.startswith("/api/agents/1001/") and not path.endswith("/topics")
+        if path.startswith("/api/agents/1001/") and method == "POST"
     }
     assert on_agents == {action for _, action, _ in AGENT_ACTIONS}
 

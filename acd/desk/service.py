@@ -1,0 +1,193 @@
+"""The agents' desks: the controller's events folded for each agent's page, live.
+
+Theory of operation
+-------------------
+``AgentDesks`` is an ``EventSink``: the controller hands it every event it publishes,
+right after the publisher (``acd.controller`` tees them). It keeps a ``CallScreen`` per
+call in progress (``acd.desk.screen``) and a ``Tally`` per agent (``acd.desk.tally``),
+and wakes the agent's page whenever an event concerns them: the ``call.offered`` that
+rings their phone is what pops the caller's screen, at the moment the controller rings
+it. The agent's own state (state, since, position, the after-call-work end, a pending
+pause) is read from the queue service each time, so it is the ACD's own.
+
+A call's screen is dropped when the call has ended and no agent is still on it (talking
+or wrapping it up); the page keeps showing the call through after-call work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from acd.clock import Clock
+from acd.core import AgentView, PositionView
+from acd.desk import screen as screens
+from acd.desk.history import CallerHistory
+from acd.desk.screen import CallScreen
+from acd.desk.tally import Tally, figures
+from contract.events import (
+    AgentStateChanged,
+    BackOfficeRinging,
+    CallAnswered,
+    CallEnded,
+    CallStarted,
+    CallTransferred,
+    StreamEvent,
+)
+from site_config import SiteConfig
+
+LOCAL = ZoneInfo("Europe/Amsterdam")
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """The site's Dutch names for what the screen shows by id."""
+
+    site: str
+    agents: Mapping[str, str]
+    municipalities: Mapping[str, str]
+    topics: Mapping[str, str]
+    departments: Mapping[str, str]
+    acw_s: float  # the site's after-call work, for the countdown's full length
+
+    @classmethod
+    def of(cls, site: SiteConfig) -> Names:
+        return cls(
+            site=site.name,
+            agents={a.id: a.name for a in site.agents},
+            municipalities={m.id: m.name for m in site.municipalities},
+            topics={t.id: t.name for t in site.topics},
+            departments={d.id: d.name for d in site.departments},
+            acw_s=float(site.norms.after_call_work_s),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Desk:
+    """What one agent's page shows now."""
+
+    agent: AgentView
+    call: CallScreen | None
+    today: dict[str, float | int | None]
+
+
+class AgentDesks:
+    def __init__(
+        self,
+        clock: Clock,
+        history: CallerHistory,
+        names: Names,
+        *,
+        agents: Callable[[], list[AgentView]],
+        positions: Callable[[], list[PositionView]],
+    ) -> None:
+        self._clock, self._history, self.names = clock, history, names
+        self._agents, self._positions = agents, positions
+        self._calls: dict[str, CallScreen] = {}
+        self._ended: set[str] = set()
+        self._tallies: dict[str, Tally] = {}
+        self._wakers: dict[str, set[asyncio.Queue[None]]] = {}
+
+    # ------------------------------------------------------------ the sink
+
+    def publish(self, event: StreamEvent) -> None:
+        if isinstance(event, AgentStateChanged):
+            self._agent_moved(event)
+        elif event.call_id:
+            self._call_step(event)
+        if event.agent_id:
+            self._wake(event.agent_id)
+        screen = self._calls.get(event.call_id) if event.call_id else None
+        if screen is not None and screen.offered_to and screen.offered_to != event.agent_id:
+            self._wake(screen.offered_to)
+
+    def _call_step(self, event: StreamEvent) -> None:
+        screen = self._calls.get(event.call_id)
+        if screen is None:
+            if isinstance(event, CallStarted | BackOfficeRinging):
+                count = self._history.seen(event.caller, event.at) if event.caller else None
+                self._calls[event.call_id] = screens.begin(event, count)
+            elif not isinstance(event, CallEnded):
+                # A call whose start this controller did not see (a restart): no history.
+                self._calls[event.call_id] = screens.begin(event, None)
+            screen = self._calls.get(event.call_id)
+            if screen is None:
+                return
+        self._calls[event.call_id] = screens.fold(screen, event)
+        tally = self._tally(event.agent_id, event.at) if event.agent_id else None
+        if isinstance(event, CallAnswered) and tally is not None:
+            self._tallies[event.agent_id] = _counted(tally, answered=1)
+        if isinstance(event, CallTransferred) and tally is not None:
+            self._tallies[event.agent_id] = _counted(tally, transferred=1)
+        if isinstance(event, CallEnded):
+            self._ended.add(event.call_id)
+            self._forget_ended()
+
+    def _agent_moved(self, event: AgentStateChanged) -> None:
+        tally = self._tally(event.agent_id, event.at)
+        self._tallies[event.agent_id] = tally.moved(event.state, event.at)
+        self._forget_ended()
+
+    def _forget_ended(self) -> None:
+        held = {a.call_id for a in self._agents() if a.call_id}
+        for call_id in [c for c in self._ended if c not in held]:
+            self._ended.discard(call_id)
+            self._calls.pop(call_id, None)
+
+    def _tally(self, agent_id: str, at: datetime) -> Tally:
+        day = at.astimezone(LOCAL).date()
+        tally = self._tallies.get(agent_id) or Tally(day)
+        if tally.day != day:
+            midnight = datetime.combine(day, time(0), LOCAL)
+            tally = tally.next_day(day, midnight)
+        return tally
+
+    # ------------------------------------------------------------ reading
+
+    def desk(self, agent_id: str) -> Desk | None:
+        """The agent's page now; ``None`` for an agent the site does not have."""
+        agent = next((a for a in self._agents() if a.agent_id == agent_id), None)
+        if agent is None:
+            return None
+        now = self._clock.now()
+        call = self._calls.get(agent.call_id) if agent.call_id else None
+        tally = self._tally(agent_id, now)
+        return Desk(agent, call, figures(tally, now))
+
+    def positions(self) -> list[PositionView]:
+        return self._positions()
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    async def changes(self, agent_id: str) -> AsyncGenerator[None]:
+        """Yields once per change for ``agent_id`` (changes in between merged)."""
+        waker: asyncio.Queue[None] = asyncio.Queue(maxsize=1)
+        self._wakers.setdefault(agent_id, set()).add(waker)
+        try:
+            while True:
+                await waker.get()
+                yield None
+        finally:
+            self._wakers.get(agent_id, set()).discard(waker)
+
+    def touch(self, agent_id: str) -> None:
+        """Wake the agent's page after a change no event says (an extended wrap-up)."""
+        self._wake(agent_id)
+
+    def _wake(self, agent_id: str) -> None:
+        for waker in self._wakers.get(agent_id, ()):
+            if waker.empty():
+                waker.put_nowait(None)
+
+    def close(self) -> None:
+        self._history.close()
+
+
+def _counted(tally: Tally, *, answered: int = 0, transferred: int = 0) -> Tally:
+    return replace(
+        tally, answered=tally.answered + answered, transferred=tally.transferred + transferred
+    )
