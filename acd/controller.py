@@ -125,7 +125,7 @@ class Controller:
         self.desks = AgentDesks(
             clock,
             parts.history,
-            Names.of(site),
+            Names.of(site, parts.flow),
             agents=lambda: self.queue.agents(),
             positions=lambda: self.queue.positions(),
         )

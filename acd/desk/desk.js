@@ -20,6 +20,7 @@
     not_answering: 'niet opgenomen' };
   const LINES = { free: 'vrij', ringing: 'gaat over', in_call: 'in gesprek',
     not_registered: 'telefoon niet aangemeld' };
+  const OUTCOMES = { no_input: 'geen keuze', invalid: 'ongeldige keuze' };
   const AVAILABILITY = { available: 'beschikbaar', meeting: 'in overleg', absent: 'afwezig',
     home: 'thuiswerken' };
   let desk = null;
@@ -66,7 +67,7 @@
     $('available').disabled = a.state !== 'paused';
     $('acw').hidden = a.state !== 'after_call_work';
     renderPositions(d.positions, a.state === 'logged_out');
-    renderCall(d.call, a.state);
+    renderCall(d.call);
     renderToday(d.today);
     tick();
   }
@@ -86,7 +87,7 @@
     if (chosen) select.value = chosen;
   }
 
-  function renderCall(c, state) {
+  function renderCall(c) {
     const card = $('call');
     card.hidden = c == null;
     if (c == null) { poppedCall = null; return; }
@@ -97,14 +98,16 @@
     }
     text('pop-municipality', c.municipality);
     text('pop-topic', c.topic);
-    const path = c.ivr_path.filter((s) => s.digit).map((s) => s.node + ' ' + s.digit);
+    // What the caller chose in each menu, in the menu's own words, or that they did not.
+    const path = c.ivr_path
+      .map((s) => s.choice ? s.digit + ' ' + s.choice : OUTCOMES[s.outcome])
+      .filter(Boolean);
     text('pop-path', path.join(' → '));
     text('pop-waited', c.waited_s == null ? null : dur(c.waited_s));
     text('pop-fallback', c.fell_back_from);
     const n = c.calls_last_7_days;
     text('pop-history', n == null ? 'nummer afgeschermd'
       : n === 0 ? 'niet in de afgelopen 7 dagen' : n + ' keer in de afgelopen 7 dagen');
-    card.dataset.state = state;
   }
 
   function renderToday(t) {

@@ -122,7 +122,15 @@ def _call(found: Desk, names: Names) -> dict[str, Any]:
         "id": c.call_id,
         "municipality": names.municipalities.get(c.municipality or "", c.municipality),
         "topic": names.topics.get(c.topic or "", c.topic),
-        "ivr_path": [{"node": s.node, "digit": s.digit, "outcome": s.outcome} for s in c.ivr_path],
+        "ivr_path": [
+            {
+                "node": s.node,
+                "digit": s.digit,
+                "outcome": s.outcome,
+                "choice": names.choices.get((s.node, s.digit or "")),
+            }
+            for s in c.ivr_path
+        ],
         "queued_at": _iso(c.queued_at),
         "offered_at": _iso(c.offered_at),
         "waited_s": None if c.waited_s is None else round(c.waited_s),

@@ -37,6 +37,7 @@ from contract.events import (
     CallTransferred,
     StreamEvent,
 )
+from ivr_flows.model import Flow, MenuNode
 from site_config import SiteConfig
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
@@ -52,10 +53,13 @@ class Names:
     topics: Mapping[str, str]
     departments: Mapping[str, str]
     acw_s: float  # the site's after-call work, for the countdown's full length
+    choices: Mapping[tuple[str, str], str]  # (menu node, digit) -> what the option says
 
     @classmethod
-    def of(cls, site: SiteConfig) -> Names:
+    def of(cls, site: SiteConfig, flow: Flow) -> Names:
+        menus = (n for n in flow.nodes.values() if isinstance(n, MenuNode))
         return cls(
+            choices={(menu.id, o.digit): o.text for menu in menus for o in menu.options},
             site=site.name,
             agents={a.id: a.name for a in site.agents},
             municipalities={m.id: m.name for m in site.municipalities},

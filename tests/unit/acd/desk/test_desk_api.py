@@ -43,7 +43,7 @@ def through_the_ivr(r: Rig, call_id: str, caller: str = "0612345678") -> None:
     """What the IVR publishes for a caller choosing Haarlem, then Burgerzaken."""
     at = r.clock.now()
     r.controller.sink.publish(CallStarted(at=at, call_id=call_id, caller=caller, dialled="14023"))
-    for node, digit in (("municipality", "1"), ("topic", "1")):
+    for node, digit in (("municipality", "1"), ("topics-haarlem", "1")):
         step = CallIvrStep(at=at, call_id=call_id, node=node, digit=digit,
                            outcome=IvrOutcome.CHOSEN)  # fmt: skip
         r.controller.sink.publish(step)
@@ -62,9 +62,9 @@ async def test_the_ringing_call_pops_up_with_its_context(
     assert desk["agent"]["state"] == "ringing"
     call = desk["call"]
     assert (call["id"], call["municipality"], call["topic"]) == ("c1", "Haarlem", "Burgerzaken")
-    assert [(s["node"], s["digit"]) for s in call["ivr_path"]] == [
-        ("municipality", "1"),
-        ("topic", "1"),
+    assert [(s["node"], s["digit"], s["choice"]) for s in call["ivr_path"]] == [
+        ("municipality", "1", "Haarlem"),
+        ("topics-haarlem", "1", "paspoort, rijbewijs, verhuizen of een uittreksel"),
     ]
     assert call["waited_s"] == 0 and call["fell_back_from"] is None
     assert call["calls_last_7_days"] == 1
