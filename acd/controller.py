@@ -46,6 +46,7 @@ from acd.callbacks import routes as callback_routes
 from acd.callbacks.service import CallbackNotes
 from acd.callbacks.store import NoteStore
 from acd.clock import AsyncioClock, Clock
+from acd.colleague import routes as colleague_routes
 from acd.core.acd import Acd
 from acd.desk import routes as desk_routes
 from acd.desk.history import CallerHistory, caller_key
@@ -237,6 +238,7 @@ class Controller:
         phonebook_routes.add_routes(app, self.phonebook)
         callback_routes.add_routes(app, self.callbacks)
         desk_routes.add_routes(app, self.desks)
+        colleague_routes.add_routes(app, self.site.name)
         return app
 
     async def close(self) -> None:

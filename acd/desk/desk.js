@@ -68,6 +68,7 @@
     $('acw').hidden = a.state !== 'after_call_work';
     renderPositions(d.positions, a.state === 'logged_out');
     renderCall(d.call);
+    renderNoteForm(d, a.state !== 'logged_out');
     renderToday(d.today);
     tick();
   }
@@ -150,6 +151,75 @@
   $('logout').addEventListener('click', () => act('/logout'));
   $('acw-end').addEventListener('click', () => act('/after-call-work/end'));
   $('acw-extend').addEventListener('click', () => act('/after-call-work/extend', { seconds: 60 }));
+
+  // ---- callback notes ------------------------------------------------------------------
+  let noteCall = null; // the call the note form was last filled in for
+
+  function renderNoteForm(d, show) {
+    $('note').hidden = !show;
+    const select = $('note-department');
+    if (!select.options.length) {
+      for (const dep of d.departments) {
+        const option = document.createElement('option');
+        option.value = dep.id;
+        option.textContent = dep.name;
+        select.appendChild(option);
+      }
+      fillColleagues();
+    }
+    const callId = d.call ? d.call.id : null;
+    if (callId && callId !== noteCall) { // a new caller: a fresh form for them
+      noteCall = callId;
+      for (const id of ['note-name', 'note-number', 'note-question']) $(id).value = '';
+      $('note-result').textContent = '';
+    }
+  }
+
+  function fillColleagues() {
+    const dep = desk.departments.find((x) => x.id === $('note-department').value);
+    const select = $('note-extension');
+    select.replaceChildren(select.options[0] || new Option('de hele afdeling', ''));
+    select.options[0].textContent = 'de hele afdeling';
+    select.options[0].value = '';
+    for (const c of dep ? dep.colleagues : []) {
+      const option = document.createElement('option');
+      option.value = c.extension;
+      option.textContent = c.name + ' (' + c.extension + ')';
+      select.appendChild(option);
+    }
+  }
+  $('note-department').addEventListener('change', fillColleagues);
+
+  $('note-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const call = desk && desk.call;
+    const payload = {
+      department: $('note-department').value,
+      extension: $('note-extension').value || null,
+      caller_name: $('note-name').value,
+      callback_number: $('note-number').value,
+      question: $('note-question').value,
+      topic: call ? call.topic_id : null,
+      municipality: call ? call.municipality_id : null,
+      call_id: call ? call.id : '',
+    };
+    const result = $('note-result');
+    const reply = await fetch('/api/agents/' + agentId + '/callback-notes', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
+    const answer = await reply.json().catch(() => ({}));
+    result.dataset.ok = String(reply.ok);
+    if (reply.ok) {
+      result.textContent = 'Opgeslagen; terugbellen uiterlijk ' + new Date(answer.due)
+        .toLocaleString('nl-NL', { weekday: 'long', day: 'numeric', month: 'long',
+          hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Amsterdam' }) + '.';
+      for (const id of ['note-name', 'note-number', 'note-question']) $(id).value = '';
+    } else {
+      const detail = typeof answer.detail === 'string' ? answer.detail : 'controleer de velden';
+      result.textContent = 'Niet opgeslagen: ' + detail;
+    }
+  });
 
   // ---- the phonebook -------------------------------------------------------------------
   function presence(e) {

@@ -103,6 +103,10 @@ def _view(found: Desk, desks: AgentDesks) -> dict[str, Any]:
         },
         "call": None if found.call is None else _call(found, names),
         "today": found.today,
+        "departments": [
+            {"id": d, "name": name, "colleagues": [{"extension": e, "name": n} for e, n in phones]}
+            for d, name, phones in names.directory
+        ],
         "positions": [
             {
                 "id": p.position_id,
@@ -122,6 +126,8 @@ def _call(found: Desk, names: Names) -> dict[str, Any]:
         "id": c.call_id,
         "municipality": names.municipalities.get(c.municipality or "", c.municipality),
         "topic": names.topics.get(c.topic or "", c.topic),
+        "topic_id": c.topic,
+        "municipality_id": c.municipality,
         "ivr_path": [
             {
                 "node": s.node,

@@ -54,12 +54,18 @@ class Names:
     departments: Mapping[str, str]
     acw_s: float  # the site's after-call work, for the countdown's full length
     choices: Mapping[tuple[str, str], str]  # (menu node, digit) -> what the option says
+    # Departments and their phones, to address a callback note: (id, name, ((ext, name),)).
+    directory: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]
 
     @classmethod
     def of(cls, site: SiteConfig, flow: Flow) -> Names:
         menus = (n for n in flow.nodes.values() if isinstance(n, MenuNode))
         return cls(
             choices={(menu.id, o.digit): o.text for menu in menus for o in menu.options},
+            directory=tuple(
+                (d.id, d.name, tuple((e.extension, e.name) for e in d.extensions))
+                for d in site.departments
+            ),
             site=site.name,
             agents={a.id: a.name for a in site.agents},
             municipalities={m.id: m.name for m in site.municipalities},

@@ -50,6 +50,7 @@ ROUTES = [
     ("GET", "/api/agents/1001/desk"),
     ("GET", "/api/agents/1001/desk/stream"),
     ("GET", "/agent"),
+    ("GET", "/colleague"),
     ("PUT", "/api/agents/1001/topics"),
     ("POST", "/api/positions/tic4/open"),
     ("POST", "/api/positions/tic4/close"),

@@ -145,3 +145,32 @@ async def test_a_withheld_number_and_a_call_started_before_a_restart(
     desk = (await client.get("/api/agents/1001/desk", headers=ANOUK)).json()
     assert desk["call"]["calls_last_7_days"] is None
     await answer(r, caller)
+
+
+async def test_the_desk_lists_the_departments_a_note_can_be_for(
+    api: tuple[Rig, httpx.AsyncClient],
+) -> None:
+    _, client = api
+    desk = (await client.get("/api/agents/1001/desk", headers=ANOUK)).json()
+    assert [(d["id"], [c["extension"] for c in d["colleagues"]]) for d in desk["departments"]] == [
+        ("burgerzaken", ["301", "302"]),
+        ("belastingen", ["311"]),
+        ("vergunningen", ["321"]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("login", "status"),
+    [("els", 200), ("teamlead", 200), ("admin", 200), ("anouk", 403), ("floor", 403)],
+)
+async def test_the_colleague_page_is_for_the_back_office_and_team_leads(
+    api: tuple[Rig, httpx.AsyncClient], login: str, status: int
+) -> None:
+    _, client = api
+    page = await client.get("/colleague", headers=basic(login))
+    assert page.status_code == status
+    if status == 200:
+        assert '<html lang="nl">' in page.text
+        assert "content-security-policy" in page.headers
+        expected = 'data-extension="301"' if login == "els" else 'data-extension=""'
+        assert expected in page.text
