@@ -2,11 +2,12 @@
 
 ``Controller`` builds every part from the site and hands each its dependencies: the AMI
 client, the event sink (Redis), the clock, the ACD core, and the rooms (the queue, the
-agents' legs and feature codes, warm transfer, the back office, the IVR, the phonebook,
-callback notes). ``serve`` runs them: FastAGI (``/ivr`` for callers on 14023,
-``/direct`` for callers of a back-office extension's own number, ``/feature`` for
-agents' feature codes), the control API, the publisher, and one loop that hands every
-AMI event to each room's consumer. Nothing lives at module level; a test builds a
+agents' legs and feature codes, warm transfer, camp-on, the back office, the IVR, the
+phonebook, callback notes). ``serve`` runs them: FastAGI (``/ivr`` for callers on 14023,
+``/direct`` for callers of a back-office extension's own number, ``/campon`` for a
+caller an agent camped on a colleague in a call, ``/feature`` for agents' feature
+codes), the control API, the publisher, and one loop that hands every AMI event to each
+room's consumer. Nothing lives at module level; a test builds a
 ``Controller`` on fakes with ``Parts``.
 """
 
@@ -45,6 +46,10 @@ from acd.backoffice.session import DirectCalls
 from acd.callbacks import routes as callback_routes
 from acd.callbacks.service import CallbackNotes
 from acd.callbacks.store import NoteStore
+from acd.campon import routes as campon_routes
+from acd.campon.consumer import CampOnEvents
+from acd.campon.service import CampOnRequests
+from acd.campon.session import CAMP_ON_TEXTS, CampOns
 from acd.clock import AsyncioClock, Clock
 from acd.colleague import routes as colleague_routes
 from acd.core.acd import Acd
@@ -160,8 +165,24 @@ class Controller:
         departments = Departments(site)
         numbers = RingNumbers()
         self.ringer = DirectRinger(ami, sink, clock, departments, numbers)
+        self.phonebook = Phonebook(site, clock, parts.statuses)
+        self.camp_ons = CampOns(
+            self.ringer,
+            self.phonebook,
+            self.queue_wait,
+            clock,
+            prompt_name=parts.prompts.name,
+            general_topic=site.ivr.general_topic,
+        )
         self.direct = DirectCalls(
-            self.ringer, self.queue_wait, clock, general_topic=site.ivr.general_topic
+            self.ringer,
+            self.queue_wait,
+            clock,
+            general_topic=site.ivr.general_topic,
+            busy_line=self.camp_ons,
+        )
+        self.camp_on_requests = CampOnRequests(
+            ami, self.legs, departments, self.phonebook, clock, self.queue.feed
         )
         self.transfer_events = TransferEvents(
             self.legs, departments, numbers, sink, clock, self.queue.feed
@@ -178,13 +199,14 @@ class Controller:
         self.ivr = IvrSession(
             parts.flow, self.switches, self.queue_wait, sink, clock, prompt_name=parts.prompts.name
         )
-        self.phonebook = Phonebook(site, clock, parts.statuses)
         self.presence = PresenceEvents(self.phonebook, ami)
         self.callbacks = CallbackNotes(site, parts.notes, sink, clock)
-        # Order: the back office and transfers see an event before the legs it may end.
+        # Order: the back office, transfers and camp-ons see an event before the legs it
+        # may end.
         self.consumers: Sequence[Consumer] = (
             BackOfficeEvents(self.ringer, numbers),
             self.transfer_events,
+            CampOnEvents(self.camp_on_requests),
             self.leg_events,
             self.presence,
         )
@@ -223,6 +245,7 @@ class Controller:
                 AgiScript.IVR: self.ivr.run,
                 AgiScript.DIRECT: self.direct.run,
                 AgiScript.FEATURE: self.features.handle,
+                AgiScript.CAMP_ON: self.camp_ons.run,
             }
         )
 
@@ -234,6 +257,7 @@ class Controller:
         queue_routes.add_routes(app, self.queue)
         agent_routes.add_routes(app, self.queue)
         transfer_routes.add_routes(app, self.transfer)
+        campon_routes.add_routes(app, self.camp_on_requests)
         ivr_routes.add_routes(app, self.switches)
         phonebook_routes.add_routes(app, self.phonebook)
         callback_routes.add_routes(app, self.callbacks)
@@ -270,7 +294,7 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
         flow,
         options.prompts_dir,
         options.prompts_asterisk_dir,
-        extra_texts={**FRAGMENTS, **FEATURE_TEXTS},
+        extra_texts={**FRAGMENTS, **FEATURE_TEXTS, **CAMP_ON_TEXTS},
     )
     holder: list[Controller] = []
 

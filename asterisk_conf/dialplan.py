@@ -45,6 +45,11 @@ def sections(site: SiteConfig) -> Iterator[Section]:
         pairs=(("include", Context.INTERNAL), *_feature_codes()),
     )
     yield Section(name=Context.BACKOFFICE, pairs=(("include", Context.INTERNAL),))
+    yield Section(
+        name=Context.CAMP_ON,
+        comment="A caller an agent camped on a colleague in a call.",
+        pairs=tuple(_camp_on(site)),
+    )
 
 
 def _trunk(site: SiteConfig) -> tuple[tuple[str, str], ...]:
@@ -85,6 +90,21 @@ def _direct_numbers(site: SiteConfig) -> Iterator[tuple[str, str]]:
             yield ("same", f'n,GotoIf($["${{{Var.TOPIC}}}" != ""]?tic)')
             yield ("same", f"n,Dial(PJSIP/{ext.extension},{department.fallback_after_s},tTxX)")
             yield ("same", f"n(tic),Goto({Context.FALLBACK},${{{Var.GENERAL_TOPIC}}},1)")
+            yield ("same", "n(done),Hangup()")
+
+
+def _camp_on(site: SiteConfig) -> Iterator[tuple[str, str]]:
+    """The controller's camp-on (the caller was redirected out of the agent's call).
+
+    Should the controller be gone, or drop the call back, the caller goes to the TIC's
+    general queue, as a direct call's fallback does: the colleague is in a call.
+    """
+    for department in site.departments:
+        for ext in department.extensions:
+            yield ("exten", f"{ext.extension},1,NoOp(KCC a caller waits for {ext.extension})")
+            yield ("same", f"n,AGI({_AGI}/{AgiScript.CAMP_ON})")
+            yield ("same", f"n,{_HANDLED}")
+            yield ("same", f"n,Goto({Context.FALLBACK},${{{Var.GENERAL_TOPIC}}},1)")
             yield ("same", "n(done),Hangup()")
 
 

@@ -18,6 +18,7 @@ class Context(StrEnum):
     INTERNAL = "kcc-internal"  # dialling between phones (and warm transfers)
     POSITIONS = "kcc-positions"  # TIC positions: internal dialling and feature codes
     BACKOFFICE = "kcc-backoffice"  # back-office phones
+    CAMP_ON = "kcc-campon"  # a caller an agent camped on a colleague in a call
 
 
 class Var(StrEnum):
@@ -39,6 +40,7 @@ class AgiScript(StrEnum):
     IVR = "ivr"  # a caller on the public number
     DIRECT = "direct"  # a caller of a back-office extension's own number
     FEATURE = "feature"  # an agent's feature code
+    CAMP_ON = "campon"  # a caller camped on a colleague in a call (after a Redirect)
 
 
 HANDLED = "1"

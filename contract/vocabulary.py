@@ -75,6 +75,7 @@ class RingKind(StrEnum):
 
     DIRECT = "direct"  # a caller dialled the extension's own number
     CONSULT = "consult"  # a TIC agent's warm transfer
+    CAMP_ON = "camp_on"  # a caller camped on a colleague in a call: rung once it is free
 
 
 class RingFailure(StrEnum):
@@ -85,7 +86,8 @@ class RingFailure(StrEnum):
     UNAVAILABLE = "unavailable"
     ERROR = "error"  # the phone could not be rung
     CALLER_LEFT = "caller_left"  # the caller hung up while it rang
-    CANCELLED = "cancelled"  # the TIC agent gave the consult up (consults only)
+    # A consult the TIC agent gave up; a camp-on ring the caller gave up with a key.
+    CANCELLED = "cancelled"
 
 
 class RingEndedBy(StrEnum):

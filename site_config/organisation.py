@@ -101,3 +101,6 @@ class Department(FrozenModel, frozen=True):
     extensions: Annotated[tuple[BackOfficeExtension, ...], Field(min_length=1)]
     # Unanswered direct calls fall back to the TIC queue after this; 15 s = 3 Dutch rings.
     fallback_after_s: Annotated[int, in_range(5, 300, "seconds")] = 15
+    # A caller camped on a colleague in a call waits this long for the line to be free,
+    # then falls back to the TIC queue (docs/decisions.md, "Camp-on").
+    camp_on_after_s: Annotated[int, in_range(30, 1800, "seconds")] = 180

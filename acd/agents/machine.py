@@ -43,6 +43,7 @@ class Leg:
     call_id: str
     agent_id: str
     extension: str
+    caller_channel: str = ""  # the caller's channel its Bridge joins (a camp-on moves it)
     state: LegState = LegState.RINGING
 
 

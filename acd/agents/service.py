@@ -78,7 +78,7 @@ class AgentLegs:
 
     def ring(self, effect: fx.RingAgent, caller: QueuedCaller) -> None:
         uniqueid = f"{self._prefix}-{effect.call_id}-{next(self._serial)}"
-        leg = Leg(uniqueid, effect.call_id, effect.agent_id, effect.extension)
+        leg = Leg(uniqueid, effect.call_id, effect.agent_id, effect.extension, caller.channel)
         self._legs[uniqueid] = leg
         topic = self._topic_names.get(caller.topic, caller.topic)
         action = bridge_originate(

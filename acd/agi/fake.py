@@ -8,14 +8,16 @@ ring``, ``SET VARIABLE KCC_TOPIC burgerzaken``), channel variables live in
 and stop a ``stream_file`` whose escape digits include them. ``hang_up`` ends the call
 as Asterisk's ``HANGUP`` does: ``wait_hangup`` returns and every later command raises
 ``AgiHangup``. A test can react to commands as they come (``on_command``), for example
-to hang up while the caller hears ringback.
+to hang up while the caller hears ringback. Given ``sleep`` (a fake clock's), a ``wait_for_digit``
+without a key pressed yet waits, as Asterisk does, until a key, the hang-up (then
+``AgiHangup``) or its timeout on that clock; without it, it answers at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from acd.agi.environment import AgiEnvironment
 from acd.agi.errors import AgiHangup
@@ -32,6 +34,7 @@ class FakeAgiChannel:
         *,
         linkedid: str = "1718000000.1",
         variables: Mapping[str, str] | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
         **env: str,
     ) -> None:
         headers = asterisk_env(script, **{f"agi_{k}": v for k, v in env.items()})
@@ -41,6 +44,8 @@ class FakeAgiChannel:
         self.on_command: Callable[[str], None] | None = None
         self._keys: deque[str] = deque()
         self._gone = asyncio.Event()
+        self._pressed = asyncio.Event()
+        self._sleep = sleep
 
     @property
     def env(self) -> AgiEnvironment:
@@ -57,6 +62,7 @@ class FakeAgiChannel:
     def press(self, keys: str) -> None:
         """Keys the caller presses, read in order."""
         self._keys.extend(keys)
+        self._pressed.set()
 
     async def wait_hangup(self) -> None:
         await self._gone.wait()
@@ -69,7 +75,22 @@ class FakeAgiChannel:
 
     async def wait_for_digit(self, timeout_s: float) -> str | None:
         self._run(f"WAIT FOR DIGIT {round(timeout_s * 1000)}")
+        if not self._keys and self._sleep is not None:
+            await self._wait_key(self._sleep, timeout_s)
         return self._keys.popleft() if self._keys else None
+
+    async def _wait_key(self, sleep: Callable[[float], Awaitable[None]], timeout_s: float) -> None:
+        self._pressed.clear()
+        waits = [asyncio.ensure_future(w) for w in (self._pressed.wait(), self._gone.wait())]
+        timer = asyncio.ensure_future(sleep(timeout_s))
+        try:
+            await asyncio.wait({*waits, timer}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (*waits, timer):
+                task.cancel()
+            await asyncio.gather(*waits, timer, return_exceptions=True)
+        if self.hung_up and not self._keys:
+            raise AgiHangup("WAIT FOR DIGIT: the channel hung up")
 
     async def set_variable(self, name: str, value: str) -> None:
         self._run(f"SET VARIABLE {name} {value}")

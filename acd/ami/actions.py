@@ -271,3 +271,23 @@ class Atxfer(Action):
         h: Headers = [("Channel", self.channel), ("Exten", self.exten)]
         _put(h, "Context", self.context)
         return h
+
+
+@dataclass(frozen=True, kw_only=True)
+class Redirect(Action):
+    """Send ``channel`` to a dialplan location, out of any bridge it is in (a camp-on
+    takes the caller out of the agent's call this way)."""
+
+    name: ClassVar[str] = "Redirect"
+    channel: str
+    context: str
+    exten: str
+    priority: int = 1
+
+    def headers(self) -> Headers:
+        return [
+            ("Channel", self.channel),
+            ("Context", self.context),
+            ("Exten", self.exten),
+            ("Priority", str(self.priority)),
+        ]

@@ -33,3 +33,7 @@ class Departments:
     def fallback_after_s(self, extension: str) -> float:
         """How long a direct call rings ``extension`` before it falls back to the TIC."""
         return float(self._by_extension[extension].fallback_after_s)
+
+    def camp_on_after_s(self, extension: str) -> float:
+        """How long a caller camped on ``extension`` waits before falling back to the TIC."""
+        return float(self._by_extension[extension].camp_on_after_s)

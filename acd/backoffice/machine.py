@@ -5,8 +5,9 @@ Theory of operation
 A ring is ``ringing`` from the moment the colleague's phone rings. It is ``answered``
 when the colleague (or someone picking the call up) answers, or ``not_answered`` with a
 reason. For a **consult** the answer finishes the ring: the warm transfer goes on, but
-the back-office ring is done. An answered **direct** call goes on until one side hangs
-up, ``ended``, and who ended it is who *asked* first (``HangupRequest``): the order of
+the back-office ring is done. An answered **direct** or **camp-on** call (a caller who
+waited for the colleague's line, ``acd.campon``) goes on until one side hangs up,
+``ended``, and who ended it is who *asked* first (``HangupRequest``): the order of
 the ``Hangup`` events follows channel destruction, which after a bridge can put the
 partner's first.
 
@@ -154,6 +155,7 @@ def _answered(ring: Ring, event: Answered) -> RingStep:
 
 def _not_answered(ring: Ring, event: NotAnswered) -> RingStep:
     if event.reason is RingFailure.CANCELLED and ring.kind is RingKind.DIRECT:
+        # A consult is given up by the agent, a camp-on ring by the caller's key.
         raise IllegalRingStep(f"direct ring {ring.ring} of call {ring.call_id}: not a consult")
     moved = replace(ring, state=RingState.NOT_ANSWERED)
     published = stream.BackOfficeNotAnswered(at=event.at, reason=event.reason, **ring._fields())
@@ -175,12 +177,13 @@ def _hung_up(ring: Ring, event: HungUp) -> RingStep:
     return RingStep(moved, (stream.BackOfficeEnded(at=event.at, by=by, **ring._fields()),))
 
 
-_S, _D, _C = RingState, RingKind.DIRECT, RingKind.CONSULT
+_S = RingState
+_CONNECTS = (RingKind.DIRECT, RingKind.CAMP_ON)  # the colleague then has the caller
 _TABLE: dict[tuple[RingState, RingKind, type], Callable[[Ring, Any], RingStep]] = {
     **{(_S.RINGING, kind, Answered): _answered for kind in RingKind},
     **{(_S.RINGING, kind, NotAnswered): _not_answered for kind in RingKind},
-    (_S.ANSWERED, _D, HangupAsked): _asked,
-    (_S.ANSWERED, _D, HungUp): _hung_up,
+    **{(_S.ANSWERED, kind, HangupAsked): _asked for kind in _CONNECTS},
+    **{(_S.ANSWERED, kind, HungUp): _hung_up for kind in _CONNECTS},
 }
 """Every allowed ring transition; a (state, kind, input type) triple not listed is
 refused. An answered consult takes no more input: its ring is finished."""

@@ -50,6 +50,10 @@ class Answer(Enum):
     NOT_ANSWERED = "not_answered"  # to the TIC
 
 
+_LABELS = {RingKind.DIRECT: "Rechtstreeks", RingKind.CAMP_ON: "Erachter gezet"}
+"""What the colleague's display says of a ring, before the caller's number."""
+
+
 class DirectRinger:
     """Rings colleagues for direct calls; keeps the answered ones until they end."""
 
@@ -64,20 +68,23 @@ class DirectRinger:
         self._ami, self._sink, self._clock = ami, sink, clock
         self._departments, self._numbers = departments, numbers
         self._answered: dict[str, Ring] = {}  # the leg's and the caller's uniqueid -> ring
+        self._gave_up: set[tuple[str, int]] = set()  # (call, ring) a camp-on's caller gave up
 
     @property
     def departments(self) -> Departments:
         return self._departments
 
-    def open(self, call_id: str, extension: str, caller: str) -> Ring:
-        """A direct call starts ringing ``extension`` (a department's)."""
+    def open(
+        self, call_id: str, extension: str, caller: str, kind: RingKind = RingKind.DIRECT
+    ) -> Ring:
+        """A direct (or camp-on) call starts ringing ``extension`` (a department's)."""
         department = self._departments.department_of(extension)
         if department is None:
             raise ValueError(f"{extension} is no back-office extension")
         opened = open_ring(
             call_id,
             self._numbers.next(call_id),
-            RingKind.DIRECT,
+            kind,
             department,
             extension,
             at=self._clock.now(),
@@ -95,7 +102,7 @@ class DirectRinger:
             extension=ring.extension,
             caller_channel=caller_channel,
             ring_timeout_s=timeout,
-            caller_id=f'"Rechtstreeks" <{caller or "anoniem"}>',
+            caller_id=f'"{_LABELS[ring.kind]}" <{caller or "anoniem"}>',
             leg_id=leg_id(ring),
             variables={Var.CALL_ID: ring.call_id},
         )
@@ -108,12 +115,25 @@ class DirectRinger:
             return Answer.NOT_ANSWERED
         answered, why, answering = outcome(result)
         if not answered:
-            self._step(ring, NotAnswered(RingFailure(why), self._clock.now()))
+            reason = RingFailure.CANCELLED if self._given_up(ring) else RingFailure(why)
+            self._step(ring, NotAnswered(reason, self._clock.now()))
             return Answer.NOT_ANSWERED
         leg = answering or leg_id(ring)
         moved = self._step(ring, Answered(self._clock.now(), leg=leg, caller_leg=caller_uniqueid))
         self._answered[leg] = self._answered[caller_uniqueid] = moved
         return Answer.ANSWERED
+
+    async def give_up(self, ring: Ring) -> None:
+        """The caller of a camp-on gave this ring up (a key): stop the phone ringing. The
+        Originate's answer then follows and is published as ``cancelled``; should the
+        colleague have answered at this very moment, it is an answer."""
+        self._gave_up.add((ring.call_id, ring.ring))
+        await self.hang_up(leg_id(ring))
+
+    def _given_up(self, ring: Ring) -> bool:
+        given = (ring.call_id, ring.ring) in self._gave_up
+        self._gave_up.discard((ring.call_id, ring.ring))
+        return given
 
     async def abandon(self, ring: Ring) -> Answer:
         """The caller hung up while the extension rang: stop ringing it."""

@@ -44,6 +44,9 @@ class BackOfficeTally:
     Direct calls: offered (answered or not), answered, answered within the norm, the
     caller left while it rang, fell back to the TIC. Consults (warm transfers): started,
     answered, answered within the norm, and the summed seconds until they were answered.
+    Camp-on rings (a caller waited for a colleague in a call, rung once the line was
+    free): rung, and answered, which connected the caller. They are in neither the
+    direct calls' reachability nor the consults: the caller chose to wait.
     """
 
     direct_offered: int = 0
@@ -55,6 +58,8 @@ class BackOfficeTally:
     consults_answered: int = 0
     consults_answered_within: int = 0
     consult_answer_seconds: float = 0.0
+    camp_on_rings: int = 0
+    camp_on_connected: int = 0
 
 
 _TALLY_FIELDS = tuple(f.name for f in fields(BackOfficeTally))
@@ -66,6 +71,8 @@ def _contribution(ring: BackOfficeRing, within_seconds: float) -> dict[str, floa
         return {}
     seconds = ring.ring_seconds
     within = int(seconds is not None and seconds <= within_seconds)
+    if ring.is_camp_on:
+        return {"camp_on_rings": 1, "camp_on_connected": int(ring.answered)}
     if ring.is_direct:
         return {
             "direct_offered": 1,

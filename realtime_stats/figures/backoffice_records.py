@@ -120,7 +120,7 @@ class BackOfficeRing:
             raise RecordError(f"{owner}: only a consult can be cancelled, not a direct call")
         if (self.ended_at is None) != (self.ended_by is None):
             raise RecordError(f"{owner}: ended_at and ended_by go together")
-        if self.ended_at is not None and not self.is_direct:
+        if self.ended_at is not None and not self.connects:
             raise RecordError(f"{owner}: only an answered direct call ends, not a consult")
         if self.ended_at is not None and self.answered_at is None:
             raise RecordError(f"{owner}: ended_at is set on a ring that was never answered")
@@ -143,6 +143,15 @@ class BackOfficeRing:
         return self.kind is RingKind.DIRECT
 
     @property
+    def is_camp_on(self) -> bool:
+        return self.kind is RingKind.CAMP_ON
+
+    @property
+    def connects(self) -> bool:
+        """Answered, the colleague has the caller until one hangs up: direct or camp-on."""
+        return self.kind in (RingKind.DIRECT, RingKind.CAMP_ON)
+
+    @property
     def answered(self) -> bool:
         return self.answered_at is not None
 
@@ -153,10 +162,11 @@ class BackOfficeRing:
 
     @property
     def finished(self) -> bool:
-        """Nothing more can happen to it: unanswered, a consult answered, a direct call ended."""
+        """Nothing more can happen to it: unanswered, a consult answered, a call it
+        connected (direct, camp-on) ended."""
         if self.not_answered_at is not None or self.ended_at is not None:
             return True
-        return self.answered_at is not None and not self.is_direct
+        return self.answered_at is not None and not self.connects
 
     @property
     def fell_back(self) -> bool:

@@ -3,7 +3,9 @@
 The second pillar beside the TIC's tables (docs/reports.md, `departments`): per
 department its direct calls (offered, answered, answered within the norm's rings, the
 caller left while it rang, fell back to the TIC), the warm-transfer consults its
-extensions got (answered, within the norm, how fast), and from the TIC's call records the
+extensions got (answered, within the norm, how fast), the camp-on rings (a caller who
+waited for a colleague in a call, rung once the line was free, and how many of them
+connected), and from the TIC's call records the
 transfers completed to it and the fallback traffic it caused. Every figure comes from
 `realtime_stats.figures.backoffice_metrics`; this module only arranges them into rows.
 """
@@ -47,6 +49,8 @@ def department_columns(rings: int) -> tuple[Column, ...]:
         Column("consults_answered", "Doorverbindpogingen beantwoord", Kind.COUNT),
         Column("consults_answered_within_rings", f"Doorverbindpogingen {within}", Kind.COUNT),
         Column("average_consult_answer_s", "Gem. tijd tot opnemen doorverbinden", Kind.SECONDS),
+        Column("camp_on_rings", "Erachter gezet: overgegaan bij vrije lijn", Kind.COUNT),
+        Column("camp_on_connected", "Erachter gezet: verbonden", Kind.COUNT),
         Column("transfers_in", "Warm doorverbonden vanuit TIC", Kind.COUNT),
         Column("transfer_share", "Aandeel van afgehandelde TIC-gesprekken", Kind.RATE),
         Column("fell_back", "Terugval in TIC-wachtrij", Kind.COUNT),
@@ -115,4 +119,5 @@ def _ring_cells(tally: BackOfficeTally, rules: MetricRules) -> tuple[Cell, ...]:
         tally.direct_fell_back, figures.direct_fallback_share,
         tally.consults, tally.consults_answered, tally.consults_answered_within,
         figures.average_consult_answer_seconds,
+        tally.camp_on_rings, tally.camp_on_connected,
     )  # fmt: skip

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import redis
 
 from kcc.sipp import AgentPhone, Caller
@@ -31,7 +32,8 @@ from kcc.sipp.scenarios import Step
 from kcc.stack.asterisk import Asterisk
 from kcc.stack.process import ManagedProcess
 from kcc.stack.stack import start_controller
-from site_config import SiteConfig
+from site_config import SiteConfig, load_site_config
+from tests.integration.sites import write_site
 
 STREAM = "kcc:events"
 # A Monday morning: both municipalities are open (the tests control the IVR's clock).
@@ -365,3 +367,27 @@ def colleague_phone(
         answer_after_s=answer_after_s,
         talk_s=None,
     )
+
+
+@contextmanager
+def own_controller(
+    controller: ControllerRunner,
+    asterisk: Asterisk,
+    ami_secret: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    **overrides: object,
+) -> Iterator[SiteConfig]:
+    """The test site with ``overrides``, its own controller running meanwhile.
+
+    The settings these tests change are the controller's alone (Asterisk's config does
+    not carry them), so the session's controller makes way, and comes back after.
+    """
+    site = load_site_config(write_site(tmp_path_factory.mktemp("own-site"), **overrides))
+    controller.stop()
+    runner = ControllerRunner(site, asterisk, ami_secret, tmp_path_factory.mktemp("own-ctl"))
+    runner.start()
+    try:
+        yield site
+    finally:
+        runner.stop()
+        controller.start()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,7 @@ from tests.integration.acd_harness import (
     call_id_of,
     of_type,
     on_break,
+    own_controller,
     place,
     seated_agent,
 )
@@ -55,30 +55,6 @@ def test_waiting_message_after_four_rings_and_every_four_rings_after(
     assert abs(second - first_end - 20.0) <= 0.5, (second - first_end, segments)
 
 
-@contextmanager
-def _own_controller(
-    controller: ControllerRunner,
-    asterisk: Asterisk,
-    ami_secret: str,
-    tmp_path_factory: pytest.TempPathFactory,
-    **overrides: object,
-) -> Iterator[SiteConfig]:
-    """The test site with ``overrides``, its own controller running meanwhile.
-
-    The settings these tests change are the controller's alone (Asterisk's config does
-    not carry them), so the session's controller makes way, and comes back after.
-    """
-    site = load_site_config(write_site(tmp_path_factory.mktemp("own-site"), **overrides))
-    controller.stop()
-    runner = ControllerRunner(site, asterisk, ami_secret, tmp_path_factory.mktemp("own-ctl"))
-    runner.start()
-    try:
-        yield site
-    finally:
-        runner.stop()
-        controller.start()
-
-
 @pytest.fixture
 def three_ring_site(
     controller: ControllerRunner,
@@ -89,7 +65,7 @@ def three_ring_site(
     """The test site with a waiting message every 3 rings, its controller running."""
     sample = load_site_config(write_site(tmp_path_factory.mktemp("site3")))
     norms = {**sample.norms.model_dump(), "waiting_message_every_rings": 3}
-    with _own_controller(controller, asterisk, ami_secret, tmp_path_factory, norms=norms) as site:
+    with own_controller(controller, asterisk, ami_secret, tmp_path_factory, norms=norms) as site:
         yield site
 
 
@@ -243,7 +219,7 @@ def quick_overflow_site(
         {**t.model_dump(), **({"overflow_after_s": OVERFLOW_S} if t.id == "belastingen" else {})}
         for t in sample.topics
     ]
-    with _own_controller(controller, asterisk, ami_secret, tmp_path_factory, topics=topics) as site:
+    with own_controller(controller, asterisk, ami_secret, tmp_path_factory, topics=topics) as site:
         yield site
 
 

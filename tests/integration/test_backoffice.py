@@ -11,23 +11,30 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from kcc.sipp import AgentPhone
 from kcc.sipp.runner import PortAllocator, dial_from_phone
-from site_config import SiteConfig
+from kcc.sipp.scenarios import Digit, Pause
+from kcc.stack.asterisk import Asterisk
+from site_config import SiteConfig, load_site_config
 from tests.integration.acd_harness import (
     ControlApi,
+    ControllerRunner,
     EventLog,
     call_id_of,
     colleague_phone,
     of_type,
+    own_controller,
     place,
     seated_agent,
 )
 from tests.integration.ivr_timing import IvrTiming
+from tests.integration.sites import write_site
 
 pytestmark = pytest.mark.integration
 
@@ -246,3 +253,115 @@ def test_the_phonebook_shows_a_colleagues_phone_free_ringing_and_in_a_call(
             watch.becomes("free")
         watch.becomes("not_registered")  # the phone went away, and the phonebook says so
     assert watch.seen[-5:] == ["free", "ringing", "in_call", "free", "not_registered"]
+
+
+# ------------------------------------------------------------ camp-on ("erachter zetten")
+
+PRESS_1 = [Pause(2.0), Digit("1")]  # during the offer: "toets 1 om te wachten"
+
+
+def test_camp_on_connects_the_caller_when_the_colleagues_call_ends(
+    site: SiteConfig, sip_target: str, ports: PortAllocator, tmp_path: Path, events: EventLog
+) -> None:
+    # 311 talks with a first caller, who hangs up 15 s in; a second caller of 311 finds
+    # the line in a call and presses 1. The moment the first call ends, 311 is rung for
+    # the second caller (a camp-on ring) and answers.
+    with (
+        LineWatch(site, "311") as watch,
+        AgentPhone(
+            target=sip_target, ports=ports, extension="311", password="demo311",
+            answer_after_s=1.0, talk_s=None, calls=2,
+        ),
+    ):  # fmt: skip
+        watch.becomes("free")
+        first, _ = place(sip_target, ports, tmp_path, [], dial="311", hangup_after_s=15.0)
+        with first:
+            events.wait(of_type("backoffice.answered", extension="311"))
+            watch.becomes("in_call")
+            second, number = place(
+                sip_target, ports, tmp_path, PRESS_1, dial="311", hangup_after_s=40.0
+            )
+            with second:
+                assert first.wait(30).ok
+                first_ended = events.wait(
+                    of_type("backoffice.ended", extension="311"), timeout_s=30
+                )[0]
+                ringing = events.wait(of_type("backoffice.ringing", caller=number), timeout_s=15)[0]
+                answered = events.wait(of_type("backoffice.answered", call_id=ringing.call_id))[0]
+                assert second.wait(60).ok
+    assert ringing.fields["kind"] == "camp_on"
+    assert ringing.fields["department"] == "belastingen"
+    # Rung the moment the line is free: within a few seconds of the first call's end.
+    assert 0.0 <= (ringing.at - first_ended.at).total_seconds() <= 5.0
+    assert answered.fields["kind"] == "camp_on"
+    types = [e.type for e in events.of_call(ringing.call_id)]
+    # The busy phone was not rung as a direct call first, and nothing fell back.
+    assert types.count("backoffice.ringing") == 1 and "call.queued" not in types, types
+
+
+CAMP_ON_S = 30  # the shortest camp-on time a site may set
+BEL = "belastingen"  # 311's department
+
+
+@pytest.fixture
+def short_camp_on_site(
+    controller: ControllerRunner,
+    asterisk: Asterisk,
+    ami_secret: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[SiteConfig]:
+    """The test site with belastingen's camp-on time at 30 s, its controller running."""
+    sample = load_site_config(write_site(tmp_path_factory.mktemp("campon")))
+    departments = [
+        {**d.model_dump(mode="json"), **({"camp_on_after_s": CAMP_ON_S} if d.id == BEL else {})}
+        for d in sample.departments
+    ]
+    with own_controller(
+        controller, asterisk, ami_secret, tmp_path_factory, departments=departments
+    ) as site:
+        yield site
+
+
+def test_at_the_camp_on_time_the_caller_falls_back_into_the_tic_queue(
+    short_camp_on_site: SiteConfig,
+    sip_target: str,
+    ports: PortAllocator,
+    tmp_path: Path,
+    events: EventLog,
+    api: ControlApi,
+) -> None:
+    # 311 stays in a call the whole time; the camped-on caller waits 30 s, then goes to
+    # the TIC's general queue, at the back, without priority, and an agent answers.
+    site = short_camp_on_site
+    with (
+        LineWatch(site, "311") as watch,
+        colleague_phone(sip_target, ports, "311", answer_after_s=1.0),
+        seated_agent(
+            api, site, sip_target, ports, agent_id="1005", position_id="tic1",
+            answer_after_s=1.0, talk_s=3.0,
+        ),
+    ):  # fmt: skip
+        watch.becomes("free")
+        first, _ = place(sip_target, ports, tmp_path, [], dial="311", hangup_after_s=70.0)
+        with first:
+            events.wait(of_type("backoffice.answered", extension="311"))
+            watch.becomes("in_call")
+            second, _ = place(sip_target, ports, tmp_path, PRESS_1, dial="311", hangup_after_s=None)
+            with second:
+                queued = events.wait(
+                    of_type("call.queued", fell_back_from=BEL), timeout_s=CAMP_ON_S + 20
+                )[0]
+                answered = events.wait(
+                    of_type("call.answered", call_id=queued.call_id), timeout_s=30
+                )[0]
+                assert second.wait(30).ok
+            assert first.wait(60).ok
+    assert queued.fields == {
+        "topic": site.ivr.general_topic,
+        "municipality": "",
+        "fell_back_from": BEL,
+    }
+    assert answered.agent_id == "1005"
+    types = [e.type for e in events.of_call(queued.call_id)]
+    # The colleague was never rung for the camped-on caller: their line never came free.
+    assert "backoffice.ringing" not in types, types

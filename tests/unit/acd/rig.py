@@ -3,7 +3,7 @@
 ``Asterisk`` answers the actions the controller sends the way Asterisk 22 does, scripted
 per test: an ``Originate`` per extension (answered at once, not answered, refused, held
 until the test finishes it, picked up by another phone), ``Getvar`` of a channel's
-state, ``Hangup``, ``Atxfer``, the ``CoreShowChannels`` and ``QueueStatus`` lists and
+state, ``Hangup``, ``Atxfer``, ``Redirect``, the ``CoreShowChannels`` and ``QueueStatus`` lists and
 the queue-member actions. The event builders lay out headers as Asterisk writes them;
 ``acd.ami.fake.event`` parses them with the real parser.
 
@@ -24,7 +24,7 @@ import functools
 import math
 import struct
 import tempfile
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,6 +42,7 @@ from acd.ami.actions import (
     QueuePause,
     QueueRemove,
     QueueStatus,
+    Redirect,
 )
 from acd.ami.events import AmiEvent
 from acd.ami.fake import FakeAmi, Reply, channel, event, failure, success
@@ -203,6 +204,7 @@ class Asterisk:
         self.ami.answer(Getvar, self._getvar)
         self.ami.answer(Hangup, lambda action: success("Channel Hungup"))
         self.ami.answer(Atxfer, self._atxfer)
+        self.ami.answer(Redirect, lambda action: success("Redirect successful"))
         self.ami.answer(CoreShowChannels, self._channels)
         self.ami.answer(QueueStatus, lambda action: success("Queue status will follow",
                                                             self.members))  # fmt: skip
@@ -412,12 +414,14 @@ def direct_caller(
     *,
     uniqueid: str | None = None,
     caller: str = "0612345678",
+    sleep: Callable[[float], Awaitable[None]] | None = None,
 ) -> FakeAgiChannel:
     """The FastAGI session (``/direct``) of a caller on ``TRUNK`` who dialled
     ``extension``'s own number; ``uniqueid`` is their channel's (``call_id`` by default:
-    the call's first channel)."""
+    the call's first channel); ``sleep`` (a fake clock's) makes ``wait_for_digit`` wait."""
     return FakeAgiChannel(
         "direct",
+        sleep=sleep,
         linkedid=call_id,
         channel=TRUNK,
         uniqueid=uniqueid or call_id,

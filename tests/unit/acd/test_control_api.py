@@ -47,6 +47,7 @@ ROUTES = [
     ("POST", "/api/agents/1001/transfer"),
     ("POST", "/api/agents/1001/transfer/complete"),
     ("POST", "/api/agents/1001/transfer/cancel"),
+    ("POST", "/api/agents/1001/camp-on"),
     ("GET", "/api/agents/1001/desk"),
     ("GET", "/api/agents/1001/desk/stream"),
     ("GET", "/agent"),
@@ -118,6 +119,7 @@ AGENT_ACTIONS = [
                                 "callback_number": "023 511 5115", "question": "Paspoort?"}),
     ("POST", "transfer/complete", None),
     ("POST", "transfer/cancel", None),
+    ("POST", "camp-on", {"extension": "311"}),
 ]  # fmt: skip
 
 

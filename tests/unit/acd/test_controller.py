@@ -11,6 +11,7 @@ from acd.agi.fake import FakeAgiChannel
 from acd.ami.actions import CoreShowChannels, Originate, QueueStatus
 from acd.ami.fake import failure, success
 from acd.backoffice.consumer import BackOfficeEvents
+from acd.campon.consumer import CampOnEvents
 from acd.core import AgentState
 from acd.phonebook.consumer import PresenceEvents
 from acd.transfer.consumer import TransferEvents
@@ -39,7 +40,9 @@ class Recorder:
 async def test_the_back_office_and_transfers_see_an_event_before_the_legs() -> None:
     async with rig() as r:
         kinds = [type(c) for c in r.controller.consumers]
-        assert kinds == [BackOfficeEvents, TransferEvents, AgentLegEvents, PresenceEvents]
+        assert kinds == [
+            BackOfficeEvents, TransferEvents, CampOnEvents, AgentLegEvents, PresenceEvents,
+        ]  # fmt: skip
 
 
 async def test_every_event_goes_to_each_consumer_in_order_and_lost_events_to_the_resync() -> None:
@@ -106,7 +109,7 @@ async def test_a_reconnect_ends_the_talks_that_ended_while_ami_was_away() -> Non
 
 async def test_fastagi_calls_are_routed_by_script() -> None:
     async with rig() as r:
-        assert r.controller.agi_router().paths == {"ivr", "direct", "feature"}
+        assert r.controller.agi_router().paths == {"ivr", "direct", "feature", "campon"}
         router = r.controller.agi_router()
         feature = FakeAgiChannel("feature", extension="*511001", channel="PJSIP/201-0000000a")
         feature.press("9001#")  # agent 1001's demo PIN

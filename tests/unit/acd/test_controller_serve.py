@@ -15,6 +15,7 @@ import httpx
 from acd.agents.features import FEATURE_TEXTS
 from acd.agi.testing import FakeAsterisk, asterisk_env, result, standard_answer
 from acd.ami.testing import FakeAmiServer, ReceivedAction, list_answer, success
+from acd.campon.session import CAMP_ON_TEXTS
 from acd.controller import ControllerOptions, serve
 from acd.prompts import PromptBook
 from acd.waiting import FRAGMENTS
@@ -48,7 +49,7 @@ def prompts_rendered(site: SiteConfig, folder: Path) -> Path:
         load_site_flow(site),
         folder,
         ASTERISK_DIR,
-        extra_texts={**FRAGMENTS, **FEATURE_TEXTS},
+        extra_texts={**FRAGMENTS, **FEATURE_TEXTS, **CAMP_ON_TEXTS},
         synthesizer=ToneVoice(EspeakVoice().identity()),
     )
     return folder

@@ -65,6 +65,12 @@ CASES: list[tuple[str, Edit, str]] = [
         "allowed: an IANA time zone name such as 'Europe/Amsterdam'",
     ),
     (
+        "camp-on time too short",
+        _set("departments", 0, "camp_on_after_s", value=10),
+        "departments[0].camp_on_after_s: 10 is not allowed; "
+        "allowed: a whole number from 30 to 1800 seconds",
+    ),
+    (
         "port out of range",
         _set("services", "sip_port", value=70000),
         "services.sip_port: 70000 is not allowed; allowed: a whole number from 1 to 65535",

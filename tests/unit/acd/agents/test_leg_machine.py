@@ -15,7 +15,7 @@ LEG = m.Leg("kcc-c1-1", "c1", "1001", "201")
 
 
 def at_state(state: m.LegState) -> m.Leg:
-    return m.Leg(LEG.uniqueid, LEG.call_id, LEG.agent_id, LEG.extension, state)
+    return m.Leg(LEG.uniqueid, LEG.call_id, LEG.agent_id, LEG.extension, state=state)
 
 
 def test_an_answer_makes_the_leg_talk_and_tells_the_core() -> None:

@@ -44,6 +44,14 @@ def consult() -> Ring:
     return open_ring("c1", 2, RingKind.CONSULT, "vergunningen", "321", at=AT, agent_id="1001").ring
 
 
+def camp_on() -> Ring:
+    return open_ring("c1", 3, RingKind.CAMP_ON, "belastingen", "311", at=AT, caller="0612").ring
+
+
+def ring_of(kind: RingKind) -> Ring:
+    return {RingKind.DIRECT: direct, RingKind.CONSULT: consult, RingKind.CAMP_ON: camp_on}[kind]()
+
+
 def test_a_direct_ring_opens_ringing_and_says_who_calls() -> None:
     opened = open_ring("c1", 1, RingKind.DIRECT, "burgerzaken", "301", at=AT, caller="0612")
     assert opened.ring.state is RingState.RINGING and not opened.ring.finished
@@ -87,19 +95,29 @@ def test_an_answered_direct_call_goes_on_with_both_legs_known() -> None:
 
 @pytest.mark.parametrize("kind", list(RingKind))
 def test_a_ring_not_answered_is_finished_and_says_why(kind: RingKind) -> None:
-    ring = direct() if kind is RingKind.DIRECT else consult()
-    moved = step(ring, NotAnswered(RingFailure.BUSY, LATER))
+    moved = step(ring_of(kind), NotAnswered(RingFailure.BUSY, LATER))
     assert moved.ring.state is RingState.NOT_ANSWERED and moved.ring.finished
     [published] = moved.events
     assert isinstance(published, stream.BackOfficeNotAnswered)
     assert (published.reason, published.kind, published.at) == (RingFailure.BUSY, kind, LATER)
 
 
-def test_only_a_consult_can_be_cancelled() -> None:
-    moved = step(consult(), NotAnswered(RingFailure.CANCELLED, LATER))
-    assert moved.ring.state is RingState.NOT_ANSWERED
+def test_only_a_consult_or_a_camp_on_ring_can_be_cancelled() -> None:
+    for ring in (consult(), camp_on()):  # the agent gave up; the caller pressed a key
+        moved = step(ring, NotAnswered(RingFailure.CANCELLED, LATER))
+        assert moved.ring.state is RingState.NOT_ANSWERED
     with pytest.raises(IllegalRingStep, match="not a consult"):
         step(direct(), NotAnswered(RingFailure.CANCELLED, LATER))
+
+
+def test_an_answered_camp_on_goes_on_until_a_side_hangs_up() -> None:
+    moved = step(camp_on(), Answered(LATER, leg=LEG, caller_leg=CALLER))
+    assert moved.ring.state is RingState.ANSWERED and not moved.ring.finished
+    ended = step(moved.ring, HungUp(LEG, LATER))
+    assert ended.ring.finished
+    [published] = ended.events
+    assert isinstance(published, stream.BackOfficeEnded)
+    assert (published.kind, published.by) == (RingKind.CAMP_ON, RingEndedBy.COLLEAGUE)
 
 
 @pytest.mark.parametrize(

@@ -55,6 +55,19 @@ def test_what_is_finished_and_what_still_rings() -> None:
     assert no_answer.finished and not no_answer.ringing and no_answer.ring_seconds is None
 
 
+def test_a_camp_on_ring_connects_like_a_direct_call_but_falls_back_by_no_ring() -> None:
+    camp_on = RingKind.CAMP_ON
+    connected = ring(kind=camp_on, answered_at=_t(3))
+    assert not connected.finished  # the colleague has the caller until one hangs up
+    ended = ring(kind=camp_on, answered_at=_t(3), ended_at=_t(90), ended_by=RingEndedBy.CALLER)
+    assert ended.finished and ended.is_camp_on and not ended.is_direct
+    # The caller gave up with a key while it rang: cancelled, as a consult can be.
+    given_up = ring(kind=camp_on, not_answered_at=_t(4), not_answered_reason=R.CANCELLED)
+    assert given_up.finished and not given_up.fell_back
+    # Not answered, the caller waits on: only the camp-on's end puts them in the TIC queue.
+    assert not ring(kind=camp_on, not_answered_at=_t(15), not_answered_reason=R.BUSY).fell_back
+
+
 @pytest.mark.parametrize(
     ("kind", "reason", "fell_back"),
     [

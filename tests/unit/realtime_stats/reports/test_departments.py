@@ -30,7 +30,7 @@ def direct(call_id: str, clock: str, day: date = DAY, **outcome: Any) -> BackOff
     return BackOfficeRing(
         call_id=call_id,
         ring="1",
-        kind=RingKind.DIRECT,
+        kind=outcome.pop("kind", RingKind.DIRECT),
         department_id=outcome.pop("department", BEL),
         extension=outcome.pop("extension", "311"),
         rang_at=at(clock, day),
@@ -79,6 +79,16 @@ RINGS = (
         "11:10",
         not_answered_at=after("11:10", 10),
         not_answered_reason=RingFailure.CANCELLED,
+    ),
+    # Camp-ons: rung once the colleague's line was free; one connected, one not answered.
+    # In neither the direct calls nor the consults.
+    direct("k1", "11:20", kind=RingKind.CAMP_ON, answered_at=after("11:20", 3)),
+    direct(
+        "k2",
+        "11:30",
+        kind=RingKind.CAMP_ON,
+        not_answered_at=after("11:30", 15),
+        not_answered_reason=RingFailure.NO_ANSWER,
     ),
     # A department the config no longer has, answered at exactly 15 s (within).
     direct("p1", "12:00", department="parkeren", extension="399", answered_at=after("12:00", 15)),
@@ -129,6 +139,7 @@ def test_the_department_figures_by_hand(site: SiteConfig) -> None:
     # Answered: d1 (8 s), d2 (18 s) = 2; within 15 s: d1 = 1; 1/4 = 0.25, red (< 0.75).
     # Caller left: d4 = 1. Fell back: d3 = 1, 1/4 = 0.25.
     # Consults: c1 (answered at 4 s), c2 (cancelled) = 2; answered 1, within 1; mean 4 s.
+    # Camp-on rings: k1 (connected), k2 (not answered) = 2; connected 1.
     # TIC calls: c1, c2, d3 offered and completed = 3; c1 transferred to it: 1/3;
     # d3 fell back from it: 1/3 of the TIC's offered.
     assert rows[BEL] == {
@@ -146,6 +157,8 @@ def test_the_department_figures_by_hand(site: SiteConfig) -> None:
         "consults_answered": 1,
         "consults_answered_within_rings": 1,
         "average_consult_answer_s": 4.0,
+        "camp_on_rings": 2,
+        "camp_on_connected": 1,
         "transfers_in": 1,
         "transfer_share": pytest.approx(1 / 3),
         "fell_back": 1,
