@@ -15,8 +15,8 @@ import grimp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's code
 
 PACKAGES = (
-    "contract", "site_config", "http_access", "acd", "ivr_flows", "asterisk_conf",
-    "realtime_stats", "kcc",
+    "contract", "site_config", "http_access", "recordings", "acd", "ivr_flows",
+    "asterisk_conf", "realtime_stats", "kcc",
 )  # fmt: skip
 
 
