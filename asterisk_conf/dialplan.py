@@ -13,7 +13,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from asterisk_conf.render import Section
-from contract.dialplan import HANDLED, HANG_UP_AFTER_BRIDGE, AgiScript, Context, Var, queue_name
+from asterisk_conf.static import AsteriskPaths, capture_dir
+from contract.dialplan import (
+    HANDLED,
+    HANG_UP_AFTER_BRIDGE,
+    MIXMONITOR_OPTIONS,
+    RECORD_EVENT,
+    AgiScript,
+    closed_command,
+    Context,
+    Var,
+    queue_name,
+)
 from site_config import SiteConfig
 
 __all__ = ["queue_name", "sections"]
@@ -22,10 +33,17 @@ _AGI = f"${{{Var.AGI}}}"
 _HANDLED = f'GotoIf($["${{{Var.HANDLED}}}" = "{HANDLED}"]?done)'
 
 
-def sections(site: SiteConfig) -> Iterator[Section]:
+def sections(site: SiteConfig, paths: AsteriskPaths) -> Iterator[Section]:
     agi = f"agi://{site.services.bind_host}:{site.services.agi_port}"
     general = site.ivr.general_topic
-    yield Section(name="globals", pairs=((Var.AGI, agi), (Var.GENERAL_TOPIC, general)))
+    yield Section(
+        name="globals",
+        pairs=(
+            (Var.AGI, agi),
+            (Var.GENERAL_TOPIC, general),
+            (Var.CAPTURE_DIR, capture_dir(site, paths)),
+        ),
+    )
     yield Section(name=Context.TRUNK, comment="Calls from the public network.", pairs=_trunk(site))
     yield Section(
         name=Context.FALLBACK,
@@ -49,6 +67,11 @@ def sections(site: SiteConfig) -> Iterator[Section]:
         name=Context.CAMP_ON,
         comment="A caller an agent camped on a colleague in a call.",
         pairs=tuple(_camp_on(site)),
+    )
+    yield Section(
+        name=Context.RECORD,
+        comment="The recording key (#3) of a staff phone: start or stop one segment.",
+        pairs=_record(),
     )
 
 
@@ -88,7 +111,8 @@ def _direct_numbers(site: SiteConfig) -> Iterator[tuple[str, str]]:
             yield ("same", f"n,AGI({_AGI}/{AgiScript.DIRECT})")
             yield ("same", f"n,{_HANDLED}")
             yield ("same", f'n,GotoIf($["${{{Var.TOPIC}}}" != ""]?tic)')
-            yield ("same", f"n,Dial(PJSIP/{ext.extension},{department.fallback_after_s},tTxX)")
+            # t: the colleague may transfer; the caller holds no key (no T, no recording).
+            yield ("same", f"n,Dial(PJSIP/{ext.extension},{department.fallback_after_s},t)")
             yield ("same", f"n(tic),Goto({Context.FALLBACK},${{{Var.GENERAL_TOPIC}}},1)")
             yield ("same", "n(done),Hangup()")
 
@@ -111,9 +135,9 @@ def _camp_on(site: SiteConfig) -> Iterator[tuple[str, str]]:
 def _fallback(site: SiteConfig) -> Iterator[tuple[str, str]]:
     for topic in site.topics:
         yield ("exten", f"{topic.id},1,Set({Var.FALLBACK}=1)")
-        # r: Dutch ringback instead of music; t: the agent may transfer;
-        # x: the agent may start one-touch recording.
-        yield ("same", f"n,Queue({queue_name(topic.id)},rtx)")
+        # r: Dutch ringback instead of music; t: the agent may transfer. The recording
+        # key comes with the agent's endpoint (DYNAMIC_FEATURES), the caller has none.
+        yield ("same", f"n,Queue({queue_name(topic.id)},rt)")
         yield ("same", "n,Hangup()")
     yield ("exten", f"_[a-z0-9].,1,Goto({site.ivr.general_topic},1)")
 
@@ -125,7 +149,7 @@ def _internal(site: SiteConfig) -> tuple[tuple[str, str], ...]:
     for ext in extensions:
         # The hint sums the phone up for presence (ExtensionStatus) and softphones' BLF.
         pairs.append(("exten", f"{ext},hint,PJSIP/{ext}"))
-        pairs.append(("exten", f"{ext},1,Dial(PJSIP/{ext},,tTxX)"))
+        pairs.append(("exten", f"{ext},1,Dial(PJSIP/{ext},,tT)"))
         pairs.append(("same", "n,Hangup()"))
     number = site.public_number
     pairs.append(("exten", f"{number},1,Goto({Context.TRUNK},{number},1)"))
@@ -146,3 +170,44 @@ def _feature_codes() -> tuple[tuple[str, str], ...]:
             ("same", "n(done),Hangup()"),
         ]
     return tuple(pairs)
+
+
+def _record() -> tuple[tuple[str, str], ...]:
+    """Toggle MixMonitor on the phone's own channel, one numbered file a segment.
+
+    Runs on the channel that pressed the key (applicationmap ``self``). Its call is the
+    controller's ``KCC_CALLID`` on a leg the controller rang, else Asterisk's
+    ``LINKEDID`` (app_queue and Dial legs share the caller's); the file name holds
+    only ids (``contract.dialplan.capture_name``), filtered to safe characters. The
+    ``UserEvent`` tells the controller; when it is away the files wait for it.
+    """
+    call = f"${{{Var.REC_CALL}}}"
+    segment = f"${{{Var.REC_SEGMENT}}}"
+    monitor = f"${{{Var.REC_MONITOR}}}"
+    safe = "-.0-9A-Za-z"  # FILTER: a "-" anywhere but first would mean a range
+    name = (
+        f"{call}_${{FILTER({safe},${{CHANNEL(endpoint)}})}}_${{FILTER({safe},${{UNIQUEID}})}}"
+        f"_{segment}.raw"
+    )
+    owner = f'${{IF($["${{{Var.CALL_ID}}}" = ""]?${{LINKEDID}}:${{{Var.CALL_ID}}})}}'
+    file = f"${{{Var.REC_FILE}}}"
+    path = f"${{{Var.CAPTURE_DIR}}}/{file}"
+    event = (
+        f"UserEvent({RECORD_EVENT},Call: {call},Segment: {segment},Agent: ${{{Var.AGENT}}},State: "
+    )
+    options = f"{MIXMONITOR_OPTIONS}i({Var.REC_MONITOR})"
+    return (
+        ("exten", f"s,1,Set({Var.REC_CALL}=${{FILTER({safe},{owner})}})"),
+        ("same", f'n,GotoIf($["{monitor}" != ""]?stop)'),
+        ("same", f"n,Set({Var.REC_SEGMENT}=$[0{segment} + 1])"),
+        ("same", f"n,Set({Var.REC_FILE}={name})"),
+        ("same", f"n,MixMonitor({path},{options},{closed_command(path)})"),
+        ("same", f"n,{event}started,File: {file})"),
+        ("same", "n,Playback(beep)"),
+        ("same", "n,Return()"),
+        ("same", f"n(stop),StopMixMonitor({monitor})"),
+        ("same", f"n,Set({Var.REC_MONITOR}=)"),
+        ("same", f"n,{event}stopped)"),
+        ("same", "n,Playback(beep&beep)"),
+        ("same", "n,Return()"),
+    )

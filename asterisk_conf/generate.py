@@ -33,7 +33,7 @@ def generate(
         "features.conf": (lambda: static.features_conf(site), False),
         "cdr.conf": (static.cdr_conf, False),
         "pjsip.conf": (lambda: pjsip.sections(site), False),
-        "extensions.conf": (lambda: dialplan.sections(site), True),
+        "extensions.conf": (lambda: dialplan.sections(site, paths), True),
         "queues.conf": (lambda: queues.sections(site), True),
         "musiconhold.conf": (lambda: static.musiconhold_conf(paths.moh), False),
     }

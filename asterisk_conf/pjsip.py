@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from asterisk_conf.render import Section
-from contract.dialplan import Context
+from contract.dialplan import RECORD_FEATURE, Context, Var
 from site_config import SiteConfig
 
 
@@ -104,6 +104,8 @@ def _phone(
             ("aors", ext),
             ("callerid", f'"{label}" <{ext}>'),
             *groups,
+            # The recording key (#3) on every call of a staff phone; the trunk has none.
+            ("set_var", f"{Var.DYNAMIC_FEATURES}={RECORD_FEATURE}"),
         ),
     )
     yield Section(

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from asterisk_conf.render import Section
+from contract.dialplan import RECORD_FEATURE, Context
 from site_config import SiteConfig
 
 # Only what the project uses; `autoload = no` keeps everything else out, so a
@@ -89,6 +90,7 @@ class AsteriskPaths:
     run: str
     log: str
     moh: str = ""
+    capture: str = ""  # recording segments; empty: <recording.directory>/capture
     modules: str = "/usr/lib/x86_64-linux-gnu/asterisk/modules"
     data: str = "/usr/share/asterisk"
 
@@ -207,13 +209,27 @@ def features_conf(site: SiteConfig) -> Iterator[Section]:
             ("pickupexten", "*8"),
         ),
     )
-    # Warm transfer always (the source documents ask for no blind transfer),
-    # and one button for recording. Blind transfer must be switched off by name:
-    # Asterisk's default for it is "#", which swallowed "#2" before atxfer saw it.
+    # Warm transfer always (the source documents ask for no blind transfer). Blind
+    # transfer must be switched off by name: Asterisk's default for it is "#", which
+    # swallowed "#2" before atxfer saw it. Who may transfer is the Dial/Bridge options'
+    # business (t/T), never the caller on 14023.
     yield Section(
         name="featuremap",
-        pairs=(("blindxfer", ""), ("atxfer", "#2"), ("automixmon", "#3"), ("disconnect", "*0")),
+        pairs=(("blindxfer", ""), ("atxfer", "#2"), ("automixmon", ""), ("disconnect", "*0")),
     )
+    # One button for recording (#3): our own subroutine, not automixmon, so the file is
+    # named by the call and kept outside Asterisk's spool, and the controller hears of
+    # it. Only channels whose DYNAMIC_FEATURES name it hold the key: the staff phones'
+    # endpoints (asterisk_conf/pjsip.py), never the trunk.
+    yield Section(
+        name="applicationmap",
+        pairs=((RECORD_FEATURE, f"#3,self,Gosub({Context.RECORD},s,1)"),),
+    )
+
+
+def capture_dir(site: SiteConfig, paths: AsteriskPaths) -> str:
+    """Where MixMonitor writes segments, as Asterisk sees it."""
+    return paths.capture or f"{site.recording.directory}/capture"
 
 
 def musiconhold_conf(moh_dir: str) -> Iterator[Section]:

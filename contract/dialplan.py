@@ -19,6 +19,7 @@ class Context(StrEnum):
     POSITIONS = "kcc-positions"  # TIC positions: internal dialling and feature codes
     BACKOFFICE = "kcc-backoffice"  # back-office phones
     CAMP_ON = "kcc-campon"  # a caller an agent camped on a colleague in a call
+    RECORD = "kcc-record"  # the recording key (#3) of an agent's or colleague's phone
 
 
 class Var(StrEnum):
@@ -32,6 +33,12 @@ class Var(StrEnum):
     CALL_ID = "KCC_CALLID"  # on an agent's or colleague's leg: the call it serves
     AGENT = "KCC_AGENT"  # on an agent's leg: the agent
     TRANSFER_CONTEXT = "TRANSFER_CONTEXT"  # Asterisk's own: where #2 dials from
+    DYNAMIC_FEATURES = "DYNAMIC_FEATURES"  # Asterisk's own: the keys a channel holds
+    CAPTURE_DIR = "KCC_CAPTURE_DIR"  # global: where MixMonitor writes recording segments
+    REC_CALL = "KCC_REC_CALL"  # on a recorded phone's channel: the call its files name
+    REC_FILE = "KCC_REC_FILE"  # on a recorded phone's channel: the segment file's name
+    REC_SEGMENT = "KCC_REC_SEGMENT"  # on a recorded phone's channel: the last segment's number
+    REC_MONITOR = "KCC_REC_MONITOR"  # on a recorded phone's channel: the running MixMonitor's id
 
 
 class AgiScript(StrEnum):
@@ -41,6 +48,31 @@ class AgiScript(StrEnum):
     DIRECT = "direct"  # a caller of a back-office extension's own number
     FEATURE = "feature"  # an agent's feature code
     CAMP_ON = "campon"  # a caller camped on a colleague in a call (after a Redirect)
+
+
+RECORD_FEATURE = "kcc-record"
+"""The applicationmap item behind the recording key; only staff phones hold it."""
+
+RECORD_EVENT = "KccRecording"
+"""The ``UserEvent`` the recording key sends (``State: started`` or ``stopped``)."""
+
+MIXMONITOR_OPTIONS = "bD"
+"""MixMonitor for one-button recording: bridged audio only (``b``), the phone's own
+voice and what it hears interleaved as two channels (``D``, a ``.raw`` file)."""
+
+
+CLOSED_SUFFIX = ".closed"
+"""Beside a segment, once Asterisk has closed it: MixMonitor's end command touches it."""
+
+
+def closed_command(path: str) -> str:
+    """MixMonitor's command for a segment at ``path`` (our ids only: no shell quoting)."""
+    return f"touch {path}{CLOSED_SUFFIX}"
+
+
+def capture_name(call_id: str, extension: str, channel_uniqueid: str, segment: int) -> str:
+    """The file name of one recording segment: ids of ours only, never caller text."""
+    return f"{call_id}_{extension}_{channel_uniqueid}_{segment}.raw"
 
 
 HANDLED = "1"

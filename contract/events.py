@@ -33,6 +33,7 @@ from contract.vocabulary import (
     IvrOutcome,
     OfferFailure,
     PauseReason,
+    RecordingState,
     RingEndedBy,
     RingFailure,
     RingKind,
@@ -224,11 +225,20 @@ class CallTransferred(StreamEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CallRecording(StreamEvent):
-    """One-button recording started."""
+    """A staff phone's recording of the call: a segment started or stopped, or stored.
+
+    ``extension`` is the phone recording (an agent's position or a colleague's);
+    ``recording_id`` names the stored recording (``stored``); ``reason`` why it
+    ``failed``. Never a file path: the files are the recordings library's business.
+    """
 
     TYPE = "call.recording"
     REQUIRES = ("call_id",)
-    file: str
+    state: RecordingState
+    extension: str
+    segment: int = 0
+    recording_id: str = ""
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

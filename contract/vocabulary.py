@@ -97,6 +97,15 @@ class RingEndedBy(StrEnum):
     COLLEAGUE = "colleague"
 
 
+class RecordingState(StrEnum):
+    """What happened to a call's recording (``call.recording``)."""
+
+    STARTED = "started"  # a segment started (the phone's #3, the API, the agent page)
+    STOPPED = "stopped"  # the running segment stopped (a key, the API, the hang-up)
+    STORED = "stored"  # the phone's recording of the call is encrypted and catalogued
+    FAILED = "failed"  # a start or the storing failed; the call went on
+
+
 class CallbackOutcome(StrEnum):
     """How a callback note was closed (``callback.done``)."""
 

@@ -20,6 +20,7 @@ COPY pyproject.toml requirements.lock ./
 COPY contract/ contract/
 COPY site_config/ site_config/
 COPY http_access/ http_access/
+COPY recordings/ recordings/
 COPY kcc/ kcc/
 COPY acd/ acd/
 COPY ivr_flows/ ivr_flows/

@@ -291,3 +291,51 @@ class Redirect(Action):
             ("Exten", self.exten),
             ("Priority", str(self.priority)),
         ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Setvar(Action):
+    """Set ``variable`` on ``channel`` (name or uniqueid)."""
+
+    name: ClassVar[str] = "Setvar"
+    channel: str
+    variable: str
+    value: str
+
+    def headers(self) -> Headers:
+        return [("Channel", self.channel), ("Variable", self.variable), ("Value", self.value)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MixMonitor(Action):
+    """Record ``channel`` into ``file`` (app_mixmonitor.c ``manager_mixmonitor``).
+
+    ``command`` runs in Asterisk once the file is closed. A start Asterisk refuses
+    (no such channel, bad options) is an error response, ``MixMonitorID`` the answer.
+    """
+
+    name: ClassVar[str] = "MixMonitor"
+    channel: str
+    file: str
+    options: str = ""
+    command: str | None = None
+
+    def headers(self) -> Headers:
+        headers: Headers = [("Channel", self.channel), ("File", self.file)]
+        _put(headers, "Options", self.options or None)
+        _put(headers, "Command", self.command)
+        return headers
+
+
+@dataclass(frozen=True, kw_only=True)
+class StopMixMonitor(Action):
+    """Stop ``channel``'s MixMonitor (``monitor_id``: only that one); the file is closed."""
+
+    name: ClassVar[str] = "StopMixMonitor"
+    channel: str
+    monitor_id: str | None = None
+
+    def headers(self) -> Headers:
+        headers: Headers = [("Channel", self.channel)]
+        _put(headers, "MixMonitorID", self.monitor_id)
+        return headers

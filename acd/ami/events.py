@@ -33,6 +33,7 @@ from acd.ami._queue_status_events import (
     BUILDERS as _QUEUE_STATUS_BUILDERS,
 )
 from acd.ami._queue_status_events import QueueMember, QueueStatusEvent
+from acd.ami._recording_events import RecordingEvent, RecordingKey, is_recording_key
 from acd.ami._snapshots import BridgeSnapshot, ChannelSnapshot, ChannelState, DeviceState
 from acd.ami.frames import Event, Pairs
 
@@ -55,6 +56,7 @@ __all__ = [
     "InvalidEvent",
     "OriginateResponse",
     "QueueMember",
+    "RecordingKey",
 ]
 
 
@@ -78,7 +80,9 @@ class InvalidEvent:
     repeated: Pairs = ()
 
 
-AmiEvent = ChannelEvent | QueueStatusEvent | PresenceEvent | GenericEvent | InvalidEvent
+AmiEvent = (
+    ChannelEvent | QueueStatusEvent | PresenceEvent | RecordingEvent | GenericEvent | InvalidEvent
+)
 _Builder = Callable[[Event], AmiEvent]
 
 
@@ -100,6 +104,8 @@ class EventFactory:
     def build(self, frame: Event) -> AmiEvent:
         """The typed event for ``frame``, or GenericEvent when it has no type."""
         builder = self._builders.get(frame.name)
+        if builder is None and frame.name == "UserEvent" and is_recording_key(frame):
+            builder = RecordingKey.from_frame
         if builder is None:
             return GenericEvent(frame.name, frame.headers, frame.repeated)
         try:

@@ -144,6 +144,8 @@ def _call(found: Desk, names: Names) -> dict[str, Any]:
         "fell_back_from": names.departments.get(c.fell_back_from or "", c.fell_back_from),
         "calls_last_7_days": c.calls_last_7_days,
         "recording": c.recording,
+        "recorded": c.recorded,
+        "recording_trouble": c.recording_trouble or None,
         "transferred_to": c.transferred_to,
     }
 

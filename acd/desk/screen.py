@@ -27,6 +27,7 @@ from contract.events import (
     CallTransferred,
     StreamEvent,
 )
+from contract.vocabulary import RecordingState
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,9 @@ class CallScreen:
     offered_to: str | None = None
     answered_at: datetime | None = None
     calls_last_7_days: int | None = None  # None: a withheld number, nothing to count
-    recording: bool = False
+    recording: bool = False  # a segment runs now
+    recorded: bool = False  # some segment ran
+    recording_trouble: str = ""  # why the last start or the storing failed
     transferred_to: str | None = None
 
     @property
@@ -88,9 +91,17 @@ def fold(screen: CallScreen, event: StreamEvent) -> CallScreen:
         case CallAnswered():
             return replace(screen, answered_at=event.at)
         case CallRecording():
-            return replace(screen, recording=True)
+            return _recording(screen, event)
         case CallTransferred():
             return replace(screen, transferred_to=event.extension or event.department)
         case CallStarted() | BackOfficeRinging():
             return screen
     return screen
+
+
+def _recording(screen: CallScreen, event: CallRecording) -> CallScreen:
+    if event.state is RecordingState.STARTED:
+        return replace(screen, recording=True, recorded=True, recording_trouble="")
+    if event.state is RecordingState.FAILED:
+        return replace(screen, recording=False, recording_trouble=event.reason)
+    return replace(screen, recording=False)

@@ -22,6 +22,7 @@ from contract.events import (
     CallStarted,
     CallTransferred,
 )
+from contract.vocabulary import RecordingState
 from realtime_stats.figures.records import CallRecord, IvrStep, RecordError
 from realtime_stats.figures.tracked_records import IvrCall, MenuStep, TrackedCall
 from realtime_stats.ingest.fold_agents import release
@@ -99,7 +100,11 @@ def transferred(state: FoldState, event: CallTransferred) -> FoldUpdate:
 
 
 def recording(state: FoldState, event: CallRecording) -> FoldUpdate:
-    tracked = _queued_call(state, event)
+    """A queued call is recorded from its first segment on. A direct back-office call
+    has no call record of its own (its rings are counted), so its recording is not."""
+    tracked = state.calls.get(event.call_id)
+    if tracked is None or event.state is not RecordingState.STARTED or tracked.record.recorded:
+        return FoldUpdate()
     record = replace(tracked.record, recorded=True)
     return FoldUpdate(calls={record.call_id: replace(tracked, record=record)})
 
@@ -126,9 +131,7 @@ def _ended_in_queue(tracked: TrackedCall, event: CallEnded) -> FoldUpdate:
     return FoldUpdate(calls={call.call_id: replace(tracked, record=record)})
 
 
-def _queued_call(
-    state: FoldState, event: CallAnswered | CallTransferred | CallRecording
-) -> TrackedCall:
+def _queued_call(state: FoldState, event: CallAnswered | CallTransferred) -> TrackedCall:
     tracked = state.calls.get(event.call_id)
     if tracked is None:
         raise RecordError(f"call {event.call_id}: {event.TYPE} for a call that never queued")

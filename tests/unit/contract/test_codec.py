@@ -24,6 +24,7 @@ from contract.vocabulary import (
     IvrOutcome,
     OfferFailure,
     PauseReason,
+    RecordingState,
     RingEndedBy,
     RingFailure,
     RingKind,
@@ -45,7 +46,9 @@ ONE_OF_EACH: list[ev.StreamEvent] = [
     ev.CallTransferred(
         at=AT, call_id="c1", agent_id="1001", department="vergunningen", extension="301"
     ),
-    ev.CallRecording(at=AT, call_id="c1", agent_id="1001", file="c1.wav"),
+    ev.CallRecording(
+        at=AT, call_id="c1", agent_id="1001", state=RecordingState.STARTED, extension="tic1", segment=1
+    ),
     ev.CallEnded(at=AT, call_id="c1", phase=CallPhase.TALKING, by=EndedBy.AGENT),
     ev.BackOfficeRinging(at=AT, call_id="c2", caller="0231234567", **RING),
     ev.BackOfficeAnswered(at=AT, call_id="c2", **RING),

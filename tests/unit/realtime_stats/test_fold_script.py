@@ -76,7 +76,15 @@ class Script:
         self.add("call.answered", at + wait, call=call, agent=agent, position_id="tic1")
         self.state(agent, at + wait, "talking", call, position_id="tic1")
         if recorded:
-            self.add("call.recording", at + wait + 1, call=call, agent=agent, file=f"{call}.wav")
+            self.add(
+                "call.recording",
+                at + wait + 1,
+                call=call,
+                agent=agent,
+                state="started",
+                extension="tic1",
+                segment="1",
+            )
         self.add(
             "call.ended", at + wait + talk, call=call, agent=agent, phase="talking", by="agent"
         )
