@@ -20,9 +20,9 @@ from contract.dialplan import (
     MIXMONITOR_OPTIONS,
     RECORD_EVENT,
     AgiScript,
-    closed_command,
     Context,
     Var,
+    closed_command,
     queue_name,
 )
 from site_config import SiteConfig

@@ -146,7 +146,9 @@ class Tapes:
         if tape is None or running is None:
             return (Ignored(f"{event.channel} records nothing"),)
         if event.number and running.number != event.number:
-            return (Ignored(f"{event.channel} records segment {running.number}, not {event.number}"),)
+            return (
+                Ignored(f"{event.channel} records segment {running.number}, not {event.number}"),
+            )
         self._tapes[event.channel] = _close(tape, event.at)
         return (_announce(tape, RecordingState.STOPPED, running, event.at, tape.agent_id),)
 

@@ -15,6 +15,8 @@ from pathlib import Path
 from types import TracebackType
 
 from kcc.sipp.scenarios import (
+    SPEECH,
+    Audio,
     Digit,
     Pause,
     Step,
@@ -190,6 +192,7 @@ class Caller:
         timeout_s: float = 300,
         workdir: Path | None = None,
         receive_port: int | None = None,
+        audio: Audio = SPEECH,
     ) -> None:
         self.caller_id = caller_id
         sip_port, media_port = ports.take()
@@ -199,6 +202,7 @@ class Caller:
             steps=steps,
             hangup_after_s=hangup_after_s,
             receive_port=receive_port,
+            audio=audio,
         )
         root = workdir or Path(tempfile.mkdtemp(prefix="kcc-sipp-"))
         self._run = _SippProcess(
@@ -274,6 +278,8 @@ class AgentPhone:
         calls: int = 1,
         workdir: Path | None = None,
         registration_s: int = 600,
+        steps: Sequence[Step] = (),
+        audio: Audio = SPEECH,
     ) -> None:
         # SIPp does not renew a registration: it lasts ``registration_s`` (at most the
         # AOR's maximum_expiration, 12 h), which the phone must outlive no longer than.
@@ -281,7 +287,9 @@ class AgentPhone:
         self.target, self.extension, self.password = target, extension, password
         self.sip_port, self.media_port = ports.take()
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix=f"kcc-agent-{extension}-"))
-        self._xml = agent_xml(answer_after_s=answer_after_s, talk_s=talk_s)
+        self._xml = agent_xml(
+            answer_after_s=answer_after_s, talk_s=talk_s, steps=steps, audio=audio
+        )
         self._calls = calls
         self._uas: _SippProcess | None = None
 

@@ -12,6 +12,17 @@ from dataclasses import dataclass
 PCAP_DIR = "/usr/share/sip-tester"
 AUDIO_PCAP = f"{PCAP_DIR}/g711a.pcap"  # 7 s of PCMA speech
 AUDIO_PCAP_MS = 7000
+
+
+@dataclass(frozen=True)
+class Audio:
+    """A pcap of RTP a party sends, and how long it plays."""
+
+    pcap: str
+    ms: int
+
+
+SPEECH = Audio(AUDIO_PCAP, AUDIO_PCAP_MS)
 DTMF_NAMES = {**{str(d): str(d) for d in range(10)}, "*": "star", "#": "pound"}
 
 
@@ -82,8 +93,12 @@ def caller_xml(
     steps: Iterable[Step],
     hangup_after_s: float | None,
     receive_port: int | None = None,
+    audio: Audio = SPEECH,
 ) -> str:
     """A caller: INVITE, audio, keypresses, then BYE (or wait for the far end's BYE).
+
+    After the keypresses the caller sends ``audio`` (a pcap: known tones for a test of
+    what was recorded), again each time it ends while the call lasts.
 
     ``receive_port`` announces another port in the SDP, so the audio Asterisk sends
     reaches a listener of the test's own (SIPp still sends from its media port).
@@ -91,11 +106,11 @@ def caller_xml(
     sdp = _SDP if receive_port is None else _SDP.replace("[media_port]", str(receive_port))
     if hangup_after_s is None:
         ending = f"""<label id="listen"/>
-  <recv request="BYE" timeout="{AUDIO_PCAP_MS}" ontimeout="replay"/>
+  <recv request="BYE" timeout="{audio.ms}" ontimeout="replay"/>
 {_ANSWER_BYE}
   <nop next="done"/>
   <label id="replay"/>
-  {_play(AUDIO_PCAP)}
+  {_play(audio.pcap)}
   <nop next="listen"/>"""
     else:
         ending = f"""<pause milliseconds="{int(hangup_after_s * 1000)}"/>
@@ -144,6 +159,7 @@ Content-Length: 0
   ]]></send>
   {_play(AUDIO_PCAP)}
   {_timeline(steps)}
+  {_play(audio.pcap) if audio != SPEECH else ""}
   {ending}
   <label id="done"/>
 </scenario>
@@ -180,8 +196,17 @@ Max-Forwards: 70
 """
 
 
-def agent_xml(*, answer_after_s: float | None, talk_s: float | None) -> str:
-    """A softphone: ring, answer after a delay (or never), talk, hang up or be hung up."""
+def agent_xml(
+    *,
+    answer_after_s: float | None,
+    talk_s: float | None,
+    steps: Iterable[Step] = (),
+    audio: Audio = SPEECH,
+) -> str:
+    """A softphone: ring, answer after a delay (or never), talk, hang up or be hung up.
+
+    Once answered it sends ``audio`` (a pcap), then presses ``steps`` (the recording
+    key, a transfer); ``talk_s`` counts from the last step."""
     never_ms = 3_600_000
     answer_ms = never_ms if answer_after_s is None else int(answer_after_s * 1000)
     reply = """SIP/2.0 {status}
@@ -264,7 +289,8 @@ Content-Length: 0
 {ok_sdp}
   ]]></send>
   <recv request="ACK" rtd="true" crlf="true"/>
-  {_play(AUDIO_PCAP)}
+  {_play(audio.pcap)}
+  {_timeline(steps)}
   {talk_end}
   <label id="bye_ok"/>
 {_ANSWER_BYE}

@@ -61,6 +61,7 @@ class Asterisk:
             run=f"{base}/run",
             log=f"{base}/log",
             moh=f"{base}/moh",
+            capture=f"{base}/recordings",
         )
 
     @property
@@ -86,10 +87,21 @@ class Asterisk:
             raise
         return self
 
+    @property
+    def capture_dir(self) -> Path:
+        """Where MixMonitor's recording segments land, on the host.
+
+        Outside Asterisk's spool and kept across restarts: a segment of a call that
+        ended while the controller was away waits here until it comes back to store it.
+        """
+        return self.host_path(self.paths.capture)
+
     def _prepare(self) -> None:
         self._kill_stale()
         if self.host_dir.exists():
-            shutil.rmtree(self.host_dir)
+            for entry in self.host_dir.iterdir():
+                if entry.name != "recordings":
+                    shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
         for sub in ("etc", "lib/cache", "spool", "run", "log", "sounds", "recordings", "moh"):
             (self.host_dir / sub).mkdir(parents=True, exist_ok=True)
         write_hold_music(self.host_dir / "moh" / "kcc-hold.sln")

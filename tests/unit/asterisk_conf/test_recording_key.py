@@ -75,6 +75,11 @@ def test_segments_are_written_to_the_capture_folder_under_ids(out: Path) -> None
 def test_the_capture_folder_defaults_beside_the_recordings(
     site: SiteConfig, tmp_path: Path
 ) -> None:
-    generate(site, tmp_path, paths=AsteriskPaths(etc="/e", lib="/l", spool="/s", run="/r", log="/g"), ami_secret="x")
+    generate(
+        site,
+        tmp_path,
+        paths=AsteriskPaths(etc="/e", lib="/l", spool="/s", run="/r", log="/g"),
+        ami_secret="x",
+    )
     text = (tmp_path / "extensions.conf").read_text()
     assert f"KCC_CAPTURE_DIR => {site.recording.directory}/capture" in text

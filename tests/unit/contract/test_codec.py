@@ -47,7 +47,12 @@ ONE_OF_EACH: list[ev.StreamEvent] = [
         at=AT, call_id="c1", agent_id="1001", department="vergunningen", extension="301"
     ),
     ev.CallRecording(
-        at=AT, call_id="c1", agent_id="1001", state=RecordingState.STARTED, extension="tic1", segment=1
+        at=AT,
+        call_id="c1",
+        agent_id="1001",
+        state=RecordingState.STARTED,
+        extension="tic1",
+        segment=1,
     ),
     ev.CallEnded(at=AT, call_id="c1", phase=CallPhase.TALKING, by=EndedBy.AGENT),
     ev.BackOfficeRinging(at=AT, call_id="c2", caller="0231234567", **RING),
