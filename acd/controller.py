@@ -68,6 +68,9 @@ from acd.publisher import EventPublisher
 from acd.queue import routes as queue_routes
 from acd.queue.service import QueueService
 from acd.queue.session import QueueWait
+from acd.recording import routes as recording_routes
+from acd.recording.consumer import RecordingEvents
+from acd.recording.service import CallFactsBook, CaptureFolder, Recorder, Shelf
 from acd.transfer import routes as transfer_routes
 from acd.transfer.consumer import TransferEvents
 from acd.transfer.service import WarmTransfer
@@ -78,6 +81,8 @@ from contract.dialplan import AgiScript
 from contract.sink import Tee
 from http_access.auth import Authenticator, install_authenticator
 from ivr_flows.model import Flow
+from recordings.keys import KeyRing
+from recordings.shelf import open_shelf
 from ivr_flows.site_check import load_site_flow
 from site_config import SiteConfig
 
@@ -92,6 +97,11 @@ class ControllerOptions:
     prompts_asterisk_dir: PurePosixPath
     # The controller's own files: audit/ (acd.audit), phonebook statuses, callbacks.db
     state_dir: Path
+    # Where Asterisk's MixMonitor writes segments, here and as Asterisk sees it; where
+    # the kept recordings go. None: the site's recording.directory (and its capture/).
+    capture_dir: Path | None = None
+    capture_asterisk_dir: PurePosixPath | None = None
+    recordings_dir: Path | None = None
     stream: str = "kcc:events"
     ivr_time: datetime | None = None
     ami_port: int | None = None
@@ -114,6 +124,8 @@ class Parts:
     statuses: StatusFile
     notes: NoteStore  # callback notes; the controller closes it
     history: CallerHistory
+    shelf: Shelf  # where recordings are kept (recordings.shelf)
+    capture: CaptureFolder
 
 
 class Controller:
@@ -135,8 +147,9 @@ class Controller:
             agents=lambda: self.queue.agents(),
             positions=lambda: self.queue.positions(),
         )
-        # The stream first, then the agents' pages.
-        self.sink = sink = Tee(parts.sink, self.desks)
+        self.call_facts = CallFactsBook()
+        # The stream first, then the agents' pages and the recordings' facts.
+        self.sink = sink = Tee(parts.sink, self.desks, self.call_facts)
         self.acd = Acd(site)
         self.mirror = FallbackMirror(ami)
         self.legs = AgentLegs(
@@ -201,6 +214,16 @@ class Controller:
         )
         self.presence = PresenceEvents(self.phonebook, ami)
         self.callbacks = CallbackNotes(site, parts.notes, sink, clock)
+        self.recorder = Recorder(
+            ami,
+            sink,
+            clock,
+            parts.shelf,
+            parts.capture,
+            self.call_facts,
+            talking_leg_of=self.legs.talking_leg_of,
+            agent_at=self._agent_at,
+        )
         # Order: the back office, transfers and camp-ons see an event before the legs it
         # may end.
         self.consumers: Sequence[Consumer] = (
@@ -209,8 +232,14 @@ class Controller:
             CampOnEvents(self.camp_on_requests),
             self.leg_events,
             self.presence,
+            RecordingEvents(self.recorder, clock),
         )
         self._restored = False
+
+    def _agent_at(self, extension: str) -> str:
+        """The agent seated at the position with ``extension``; "" for none."""
+        seated = (p.agent_id for p in self.queue.positions() if p.extension == extension)
+        return next((a for a in seated if a), "")
 
     # ------------------------------------------------------------ AMI
 
@@ -236,6 +265,7 @@ class Controller:
             )
         await self.leg_events.resync()
         await self.presence.resync()
+        await self.recorder.sweep()
 
     # ------------------------------------------------------------ FastAGI and HTTP
 
@@ -262,10 +292,12 @@ class Controller:
         phonebook_routes.add_routes(app, self.phonebook)
         callback_routes.add_routes(app, self.callbacks)
         desk_routes.add_routes(app, self.desks)
+        recording_routes.add_routes(app, self.recorder)
         colleague_routes.add_routes(app, self.site.name)
         return app
 
     async def close(self) -> None:
+        await self.recorder.close()
         self.queue.close()
         await self.legs.close()
         await self.mirror.close()
@@ -323,6 +355,12 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
         clock=clock,
         retention_days=site.callback_notes.retention_days,
     )
+    recordings_dir = options.recordings_dir or site.recording.directory
+    capture_dir = options.capture_dir or recordings_dir / "capture"
+    capture = CaptureFolder(
+        capture_dir, options.capture_asterisk_dir or PurePosixPath(capture_dir.as_posix())
+    )
+    shelf = open_shelf(recordings_dir, KeyRing.from_environ(os.environ), now=clock.now)
     controller = Controller(
         site,
         Parts(
@@ -337,6 +375,8 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
             history=CallerHistory(
                 options.state_dir / "caller-history.db", caller_key(dict(os.environ))
             ),
+            shelf=shelf,
+            capture=capture,
         ),
         ivr_now=wall_clock(options.ivr_time),
     )

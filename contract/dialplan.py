@@ -6,6 +6,7 @@ here: a renamed context or variable changes both sides, never only one.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 
@@ -73,6 +74,18 @@ def closed_command(path: str) -> str:
 def capture_name(call_id: str, extension: str, channel_uniqueid: str, segment: int) -> str:
     """The file name of one recording segment: ids of ours only, never caller text."""
     return f"{call_id}_{extension}_{channel_uniqueid}_{segment}.raw"
+
+
+_CAPTURE_NAME = re.compile(r"([-.0-9A-Za-z]+)_([-.0-9A-Za-z]+)_([-.0-9A-Za-z]+)_([0-9]{1,4})\.raw")
+
+
+def parse_capture_name(name: str) -> tuple[str, str, str, int] | None:
+    """(call, extension, channel uniqueid, segment) of a ``capture_name``; None if not one."""
+    found = _CAPTURE_NAME.fullmatch(name)
+    if found is None:
+        return None
+    call_id, extension, channel, segment = found.groups()
+    return call_id, extension, channel, int(segment)
 
 
 HANDLED = "1"

@@ -106,6 +106,14 @@
     text('pop-path', path.join(' → '));
     text('pop-waited', c.waited_s == null ? null : dur(c.waited_s));
     text('pop-fallback', c.fell_back_from);
+    // One button, as #3 on the phone: it shows what runs now and switches it.
+    const rec = $('record');
+    rec.setAttribute('aria-pressed', c.recording ? 'true' : 'false');
+    rec.textContent = c.recording ? 'Opname stoppen' : 'Opnemen';
+    rec.classList.toggle('on', !!c.recording);
+    $('record-state').textContent = c.recording_trouble ? 'Opname mislukt: ' + c.recording_trouble
+      : c.recording ? '● Dit gesprek wordt opgenomen' : c.recorded ? 'Opname gepauzeerd' : '';
+    $('record-state').classList.toggle('trouble', !!c.recording_trouble);
     const n = c.calls_last_7_days;
     text('pop-history', n == null ? 'nummer afgeschermd'
       : n === 0 ? 'niet in de afgelopen 7 dagen' : n + ' keer in de afgelopen 7 dagen');
@@ -151,6 +159,10 @@
   $('logout').addEventListener('click', () => act('/logout'));
   $('acw-end').addEventListener('click', () => act('/after-call-work/end'));
   $('acw-extend').addEventListener('click', () => act('/after-call-work/extend', { seconds: 60 }));
+  $('record').addEventListener('click', () => {
+    const on = $('record').getAttribute('aria-pressed') !== 'true';
+    act('/recording', { on: on });
+  });
 
   // ---- callback notes ------------------------------------------------------------------
   let noteCall = null; // the call the note form was last filled in for

@@ -47,6 +47,22 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ami-port", type=int, help="connect to AMI on this port instead (a test's proxy)"
     )
+    parser.add_argument(
+        "--recordings-dir",
+        help="where kept recordings go (default: the site's recording.directory)",
+    )
+    parser.add_argument(
+        "--capture-dir",
+        help="where Asterisk's MixMonitor writes segments (default: <recordings>/capture)",
+    )
+    parser.add_argument(
+        "--capture-asterisk-dir",
+        help="the capture folder as Asterisk sees it (default: the same path)",
+    )
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -70,6 +86,11 @@ def _run(args: argparse.Namespace) -> int:
         ivr_time=args.ivr_time,
         ami_port=args.ami_port,
         state_dir=Path(args.state_dir),
+        recordings_dir=_path(args.recordings_dir),
+        capture_dir=_path(args.capture_dir),
+        capture_asterisk_dir=(
+            PurePosixPath(args.capture_asterisk_dir) if args.capture_asterisk_dir else None
+        ),
     )
     run_controller(site, options)
     return 0

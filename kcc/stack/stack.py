@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 from kcc.stack.asterisk import Asterisk
 from kcc.stack.process import ManagedProcess, wait_until
 from kcc.stack.redis import RedisServer
+from recordings.keys import ENVIRONMENT_VARIABLE as KEYS_VARIABLE
+from recordings.keys import generate_key
 from site_config import SiteConfig
 
 PROMPTS_INSIDE = "/kcc/prompts"
@@ -37,6 +39,21 @@ def ami_secret(state_dir: Path) -> str:
     path.touch(mode=0o600)
     path.write_text(secret)
     return secret
+
+
+def recording_keys(state_dir: Path) -> str:
+    """KCC_RECORDING_KEYS, or a key ring made once (mode 0600) for this dev stack's
+    recordings; tests read it to decrypt what was recorded."""
+    if env := os.environ.get(KEYS_VARIABLE):
+        return env
+    path = state_dir / "recording-keys"
+    if path.exists():
+        return path.read_text().strip()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    ring = generate_key("dev1")
+    path.touch(mode=0o600)
+    path.write_text(ring)
+    return ring
 
 
 class Stack:
@@ -147,9 +164,13 @@ def start_controller(
         "--prompts-dir", str(asterisk.host_path(PROMPTS_INSIDE)),
         "--prompts-asterisk-dir", PROMPTS_INSIDE,
         "--state-dir", str(log_path.parent / "controller"),
+        "--recordings-dir", str(log_path.parent / "recordings"),
+        "--capture-dir", str(asterisk.capture_dir),
+        "--capture-asterisk-dir", asterisk.paths.capture,
         *extra_args,
     ]  # fmt: skip
-    proc = ManagedProcess("controller", argv, log_path, env={"KCC_AMI_SECRET": ami_secret})
+    env = {"KCC_AMI_SECRET": ami_secret, KEYS_VARIABLE: recording_keys(log_path.parent)}
+    proc = ManagedProcess("controller", argv, log_path, env=env)
     try:
         wait_until(
             lambda: _tcp_open(svc.bind_host, svc.control_port),

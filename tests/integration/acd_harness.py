@@ -15,7 +15,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,7 +28,7 @@ import redis
 
 from kcc.sipp import AgentPhone, Caller
 from kcc.sipp.runner import PortAllocator
-from kcc.sipp.scenarios import Step
+from kcc.sipp.scenarios import SPEECH, Audio, Step
 from kcc.stack.asterisk import Asterisk
 from kcc.stack.process import ManagedProcess
 from kcc.stack.stack import start_controller
@@ -234,8 +234,11 @@ def seated_agent(
     talk_s: float | None = None,
     calls: int = 1,
     topics: list[str] | None = None,
+    steps: Sequence[Step] = (),
+    audio: Audio = SPEECH,
 ) -> Iterator[AgentPhone]:
-    """A registered SIPp phone at ``position_id`` with ``agent_id`` logged in through the API."""
+    """A registered SIPp phone at ``position_id`` with ``agent_id`` logged in through the API;
+    once answered it sends ``audio`` and presses ``steps``."""
     position = next(p for p in site.positions if p.id == position_id)
     with AgentPhone(
         target=sip_target,
@@ -245,6 +248,8 @@ def seated_agent(
         answer_after_s=answer_after_s,
         talk_s=talk_s,
         calls=calls,
+        steps=steps,
+        audio=audio,
     ) as phone:
         if topics is not None:
             api.ok("PUT", f"/api/agents/{agent_id}/topics", {"topics": topics})

@@ -28,7 +28,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from acd.agi.fake import FakeAgiChannel
 from acd.ami.actions import (
@@ -55,10 +55,12 @@ from acd.core import inputs as ev
 from acd.desk.history import CallerHistory
 from acd.phonebook.status_file import StatusFile
 from acd.queue.service import QueuedCaller
+from acd.recording.service import CaptureFolder
 from contract import MemorySink
 from ivr_flows.model import Flow
 from ivr_flows.prompt_audio import wav_bytes
 from ivr_flows.site_check import load_site_flow
+from recordings.take import Take
 from site_config import SiteConfig, load_site_config
 
 REPO = Path(__file__).resolve().parents[3]
@@ -307,6 +309,17 @@ class Rig:
         await settle()
 
 
+class ShelfDouble:
+    """The recordings library's stand-in: keeps each take in a list, ids like the real one."""
+
+    def __init__(self) -> None:
+        self.takes: list[Take] = []
+
+    def keep(self, take: Take) -> str:
+        self.takes.append(take)
+        return take.call_id
+
+
 @asynccontextmanager
 async def rig(site: SiteConfig | None = None, *, start: datetime = T0) -> AsyncIterator[Rig]:
     """A Controller on fakes, its AMI event loop running; closed and checked after."""
@@ -328,7 +341,10 @@ async def rig(site: SiteConfig | None = None, *, start: datetime = T0) -> AsyncI
                 retention_days=site.callback_notes.retention_days,
             ),
             history=CallerHistory(Path(folder) / "caller-history.db", b"k" * 32),
+            shelf=ShelfDouble(),
+            capture=CaptureFolder(Path(folder) / "capture", PurePosixPath("/kcc/t/recordings")),
         )
+        (Path(folder) / "capture").mkdir()
         controller = Controller(site, parts)
         consuming = asyncio.create_task(controller.consume_events())
         try:

@@ -1,0 +1,43 @@
+"""Asterisk's news for recordings: a phone's recording key, and its channel hanging up.
+
+The ``kcc-record`` subroutine's ``UserEvent`` (``acd.ami.events.RecordingKey``) starts
+or stops a segment; a ``Hangup`` of a recording channel ends its tape. The agent is the
+controller's ``KCC_AGENT`` on a leg it rang, else whoever is seated at the phone's
+position (a call of the app_queue fallback); a colleague's phone has none.
+"""
+
+from __future__ import annotations
+
+from acd.ami.events import Hangup, RecordingKey
+from acd.clock import Clock
+from acd.recording.machine import ChannelGone, SegmentStarted, SegmentStopped
+from acd.recording.service import Recorder
+from contract.dialplan import parse_capture_name
+
+
+class RecordingEvents:
+    def __init__(self, recorder: Recorder, clock: Clock) -> None:
+        self._recorder, self._clock = recorder, clock
+
+    def on_event(self, event: object) -> None:
+        if isinstance(event, RecordingKey):
+            self._key(event)
+        elif isinstance(event, Hangup):
+            self._recorder.feed(ChannelGone(event.channel.uniqueid, self._clock.now()))
+
+    def _key(self, event: RecordingKey) -> None:
+        channel, now = event.channel.uniqueid, self._clock.now()
+        if not event.started:
+            self._recorder.feed(SegmentStopped(channel, event.segment, now))
+            return
+        parsed = parse_capture_name(event.file)
+        extension = parsed[1] if parsed is not None else _endpoint(event.channel.name)
+        agent = event.agent_id or self._recorder.agent_at(extension)
+        self._recorder.feed(
+            SegmentStarted(channel, event.call_id, extension, agent, event.segment, event.file, now)
+        )
+
+
+def _endpoint(channel_name: str) -> str:
+    """``PJSIP/201-0000000a`` -> ``201``."""
+    return channel_name.partition("/")[2].rpartition("-")[0]

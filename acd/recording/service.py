@@ -1,0 +1,339 @@
+"""One-button recording: start and stop a phone's segment, and keep what it recorded.
+
+Theory of operation
+-------------------
+Asterisk records; the controller steers and keeps. A staff phone's ``#3`` runs the
+dialplan's ``kcc-record`` subroutine, which toggles MixMonitor on the phone's own
+channel and says so in a ``UserEvent`` (``acd.recording.consumer``). The API and the
+agent page do the same over AMI (``start``/``stop``), setting the same channel
+variables, so the key and the page always agree on what runs. Either way a segment is
+one ``.raw`` file in the capture folder, named by ids only
+(``contract.dialplan.capture_name``), and MixMonitor's end command touches a
+``.closed`` file beside it once Asterisk has closed it.
+
+When the phone's channel hangs up, the tape machine (``acd.recording.machine``) hands
+its segments over (``Keep``): once every segment is closed, the library
+(``recordings.shelf``) joins them into one two-channel recording, encrypts it,
+catalogues it with what the controller knows of the call (topic, municipality,
+position), and removes the plain files; ``call.recording`` ``stored`` follows. What
+cannot be kept is ``failed``, logged, and left in the capture folder, where the next
+``sweep`` (after each AMI login) tries again; so does a call recorded while the
+controller was away (the app_queue fallback, a direct call), whose channel is gone.
+
+Recording never touches the call: a start Asterisk refuses is answered to the agent
+(the page shows it, ``failed`` is published), and the call goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Protocol
+
+from acd.agents.machine import Leg
+from acd.ami import AmiError
+from acd.ami.actions import Getvar, MixMonitor, Setvar, StopMixMonitor
+from acd.ami.originate import channel_state
+from acd.ami.port import AmiPort
+from acd.clock import Clock
+from acd.recording.machine import (
+    Announce,
+    ChannelGone,
+    Ignored,
+    Keep,
+    Segment,
+    SegmentStarted,
+    SegmentStopped,
+    Tape,
+    TapeInput,
+    Tapes,
+)
+from acd.tasks import TaskSet
+from contract import EventSink
+from contract.dialplan import (
+    CLOSED_SUFFIX,
+    MIXMONITOR_OPTIONS,
+    Var,
+    capture_name,
+    closed_command,
+    parse_capture_name,
+)
+from contract.events import CallAnswered, CallQueued, CallRecording, StreamEvent
+from contract.vocabulary import RecordingState
+from recordings.take import Piece, Take
+
+log = logging.getLogger(__name__)
+
+CLOSE_WAIT_S = 10.0
+"""How long a hung-up phone's segment gets to be closed by Asterisk (milliseconds, as a
+rule) before it is kept as it is."""
+
+BYTES_PER_SECOND = 8000 * 2 * 2  # MixMonitor D: 8 kHz, 16 bit, two channels
+FACTS_KEPT = 2000  # calls whose topic and position the recorder remembers
+
+
+class Shelf(Protocol):
+    """Where recordings are kept (``recordings.shelf.Shelf``); blocking, run in a thread."""
+
+    def keep(self, take: Take) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureFolder:
+    """The capture folder as the controller reads it and as Asterisk writes it."""
+
+    here: Path
+    asterisk: PurePosixPath
+
+
+@dataclass(frozen=True, slots=True)
+class CallFacts:
+    topic: str | None = None
+    municipality: str | None = None
+    position_id: str | None = None
+
+
+class CallFactsBook:
+    """What the controller's own events say of recent calls: an event sink (``Tee``)."""
+
+    def __init__(self, kept: int = FACTS_KEPT) -> None:
+        self._facts: OrderedDict[str, CallFacts] = OrderedDict()
+        self._kept = kept
+
+    def publish(self, event: StreamEvent) -> None:
+        match event:
+            case CallQueued():
+                self._learn(event.call_id, topic=event.topic, municipality=event.municipality)
+            case CallAnswered():
+                self._learn(event.call_id, position_id=event.position_id)
+
+    def _learn(self, call_id: str, **facts: str | None) -> None:
+        known = self._facts.pop(call_id, CallFacts())
+        self._facts[call_id] = replace(known, **facts)
+        while len(self._facts) > self._kept:
+            self._facts.popitem(last=False)
+
+    def of(self, call_id: str) -> CallFacts:
+        return self._facts.get(call_id, CallFacts())
+
+
+class Recorder:
+    """The recording room's service: see the module docstring."""
+
+    def __init__(
+        self,
+        ami: AmiPort,
+        sink: EventSink,
+        clock: Clock,
+        shelf: Shelf,
+        capture: CaptureFolder,
+        facts: CallFactsBook,
+        *,
+        talking_leg_of: Callable[[str], Leg | None],
+        agent_at: Callable[[str], str],
+    ) -> None:
+        self._ami, self._sink, self._clock, self._shelf = ami, sink, clock, shelf
+        self._capture = capture
+        self._talking_leg_of, self._agent_at = talking_leg_of, agent_at
+        self._tapes = Tapes()
+        self._facts = facts
+        self._keeping: set[str] = set()  # channels whose tape is being kept
+        self._tasks = TaskSet("recording")
+
+    def agent_at(self, extension: str) -> str:
+        return self._agent_at(extension)
+
+    def tape(self, channel: str) -> Tape | None:
+        return self._tapes.get(channel)
+
+    # ------------------------------------------------------------ the machine
+
+    def feed(self, event: TapeInput) -> None:
+        for effect in self._tapes.feed(event):
+            match effect:
+                case Announce():
+                    self._sink.publish(effect.event)
+                case Keep():
+                    self._keeping.add(effect.tape.channel)
+                    self._tasks.spawn(self._keep(effect.tape), name=f"keep {effect.tape.channel}")
+                case Ignored():
+                    log.info("recording: %s", effect.why)
+
+    # ------------------------------------------------------------ the API's key
+
+    async def start(self, agent_id: str) -> str | None:
+        """Start a segment on the agent's call; the refusal, or None."""
+        leg = self._talking_leg_of(agent_id)
+        if leg is None:
+            return f"agent {agent_id} is in no call"
+        tape = self._tapes.get(leg.uniqueid)
+        if tape is not None and tape.running is not None:
+            return f"agent {agent_id}'s call is being recorded already"
+        try:
+            number = await self._next_segment(leg.uniqueid)
+            name = capture_name(leg.call_id, leg.extension, leg.uniqueid, number)
+            for variable, value in (
+                (Var.REC_CALL, leg.call_id),
+                (Var.REC_SEGMENT, str(number)),
+                (Var.REC_FILE, name),
+            ):
+                await self._ami.send_action(
+                    Setvar(channel=leg.uniqueid, variable=variable, value=value)
+                )
+            path = str(self._capture.asterisk / name)
+            await self._ami.send_action(
+                MixMonitor(
+                    channel=leg.uniqueid,
+                    file=path,
+                    options=f"{MIXMONITOR_OPTIONS}i({Var.REC_MONITOR})",
+                    command=closed_command(path),
+                )
+            )
+        except AmiError as exc:
+            why = f"Asterisk could not start the recording: {exc}"
+            log.warning("recording for agent %s: %s", agent_id, why)
+            self._failed(leg.call_id, leg.extension, agent_id, why)
+            return why
+        self.feed(
+            SegmentStarted(
+                leg.uniqueid, leg.call_id, leg.extension, agent_id, number, name, self._clock.now()
+            )
+        )
+        return None
+
+    async def stop(self, agent_id: str) -> str | None:
+        """Stop the running segment of the agent's call; the refusal, or None."""
+        leg = self._talking_leg_of(agent_id)
+        tape = self._tapes.get(leg.uniqueid) if leg is not None else None
+        running = tape.running if tape is not None else None
+        if leg is None or running is None:
+            return f"agent {agent_id}'s call is not being recorded"
+        try:
+            reply = await self._ami.send_action(Getvar(channel=leg.uniqueid, variable=Var.REC_MONITOR))
+            monitor = reply.response.headers.get("Value") or None
+            await self._ami.send_action(StopMixMonitor(channel=leg.uniqueid, monitor_id=monitor))
+            await self._ami.send_action(
+                Setvar(channel=leg.uniqueid, variable=Var.REC_MONITOR, value="")
+            )
+        except AmiError as exc:
+            return f"Asterisk could not stop the recording: {exc}"
+        self.feed(SegmentStopped(leg.uniqueid, running.number, self._clock.now()))
+        return None
+
+    async def _next_segment(self, channel: str) -> int:
+        reply = await self._ami.send_action(Getvar(channel=channel, variable=Var.REC_SEGMENT))
+        value = reply.response.headers.get("Value") or "0"
+        return int(value) + 1 if value.isdigit() else 1
+
+    # ------------------------------------------------------------ keeping
+
+    async def _keep(self, tape: Tape) -> None:
+        try:
+            await self._closed(tape)
+            take = self._take(tape)
+            recording_id = await asyncio.to_thread(self._shelf.keep, take)
+        except Exception as exc:
+            log.exception("recording of %s on %s could not be kept", tape.call_id, tape.extension)
+            self._failed(tape.call_id, tape.extension, tape.agent_id, f"not stored: {exc}")
+            return
+        finally:
+            self._keeping.discard(tape.channel)
+        self._sink.publish(
+            CallRecording(
+                at=self._clock.now(),
+                call_id=tape.call_id,
+                agent_id=tape.agent_id,
+                state=RecordingState.STORED,
+                extension=tape.extension,
+                segment=len(tape.segments),
+                recording_id=recording_id,
+            )
+        )
+
+    async def _closed(self, tape: Tape) -> None:
+        """Until Asterisk has closed every segment (its end command), or CLOSE_WAIT_S."""
+        markers = [self._capture.here / (s.file + CLOSED_SUFFIX) for s in tape.segments]
+        deadline = self._clock.now().timestamp() + CLOSE_WAIT_S
+        while not all(m.exists() for m in markers):
+            if self._clock.now().timestamp() >= deadline:
+                log.warning("recording %s: segments not closed in time, kept as they are", tape)
+                return
+            await asyncio.sleep(0.05)
+
+    def _take(self, tape: Tape) -> Take:
+        facts = self._facts.of(tape.call_id)
+        return Take(
+            call_id=tape.call_id,
+            source=tape.channel,
+            extension=tape.extension,
+            agent_id=tape.agent_id or None,
+            position_id=facts.position_id,
+            topic=facts.topic,
+            municipality=facts.municipality,
+            pieces=tuple(_piece(self._capture.here, s) for s in tape.segments),
+        )
+
+    def _failed(self, call_id: str, extension: str, agent_id: str, why: str) -> None:
+        self._sink.publish(
+            CallRecording(
+                at=self._clock.now(),
+                call_id=call_id,
+                agent_id=agent_id,
+                state=RecordingState.FAILED,
+                extension=extension,
+                reason=why[:200],
+            )
+        )
+
+    # ------------------------------------------------------------ what was left
+
+    async def sweep(self) -> None:
+        """Keep the capture folder's tapes whose phone channel is gone: calls recorded
+        while the controller was away, and tapes an earlier run could not keep."""
+        for tape in _tapes_in(self._capture.here):
+            if self._tapes.get(tape.channel) is not None or tape.channel in self._keeping:
+                continue
+            if await channel_state(self._ami, tape.channel) is not None:
+                continue  # still in the call: its hang-up is not ours to see; next sweep
+            agent = tape.agent_id or self._agent_at(tape.extension)
+            self._keeping.add(tape.channel)
+            self._tasks.spawn(self._keep(replace(tape, agent_id=agent)), name=f"sweep {tape.channel}")
+
+    async def idle(self) -> None:
+        await self._tasks.idle()
+
+    async def close(self) -> None:
+        await self._tasks.close()
+
+
+def _piece(folder: Path, segment: Segment) -> Piece:
+    return Piece(
+        path=folder / segment.file,
+        started_at=segment.started_at,
+        stopped_at=segment.stopped_at or segment.started_at,
+    )
+
+
+def _tapes_in(folder: Path) -> Iterable[Tape]:
+    """The tapes the capture folder holds, from the segments' names and times."""
+    found: dict[tuple[str, str, str], list[Segment]] = {}
+    for path in sorted(folder.glob("*.raw")):
+        parsed = parse_capture_name(path.name)
+        if parsed is None:
+            log.warning("capture folder: %s is not a segment of ours, left alone", path.name)
+            continue
+        call_id, extension, channel, number = parsed
+        stat = path.stat()
+        stopped = datetime.fromtimestamp(stat.st_mtime, UTC)
+        started = datetime.fromtimestamp(stat.st_mtime - stat.st_size / BYTES_PER_SECOND, UTC)
+        found.setdefault((call_id, extension, channel), []).append(
+            Segment(number, path.name, started, stopped)
+        )
+    for (call_id, extension, channel), segments in found.items():
+        segments.sort(key=lambda s: s.number)
+        yield Tape(channel, call_id, extension, "", tuple(segments))

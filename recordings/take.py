@@ -1,0 +1,29 @@
+"""What the controller hands the recordings library: one phone's take of a call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One segment file as Asterisk wrote it, and when it ran."""
+
+    path: Path
+    started_at: datetime
+    stopped_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Take:
+    call_id: str
+    source: str  # the recording phone's channel (its uniqueid): one take per channel
+    extension: str
+    agent_id: str | None
+    position_id: str | None
+    topic: str | None
+    municipality: str | None
+    pieces: tuple[Piece, ...]
+    category: str = "standard"
