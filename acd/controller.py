@@ -81,9 +81,9 @@ from contract.dialplan import AgiScript
 from contract.sink import Tee
 from http_access.auth import Authenticator, install_authenticator
 from ivr_flows.model import Flow
+from ivr_flows.site_check import load_site_flow
 from recordings.keys import KeyRing
 from recordings.shelf import open_shelf
-from ivr_flows.site_check import load_site_flow
 from site_config import SiteConfig
 
 log = logging.getLogger(__name__)
@@ -298,6 +298,7 @@ class Controller:
 
     async def close(self) -> None:
         await self.recorder.close()
+        self.parts.shelf.close()
         self.queue.close()
         await self.legs.close()
         await self.mirror.close()

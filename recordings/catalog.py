@@ -91,7 +91,8 @@ SCHEMA: tuple[SchemaStep, ...] = (
                 category TEXT NOT NULL,
                 held INTEGER NOT NULL DEFAULT 0 CHECK (held IN (0, 1)),
                 deleting INTEGER NOT NULL DEFAULT 0 CHECK (deleting IN (0, 1)),
-                stored_at TEXT NOT NULL
+                stored_at TEXT NOT NULL,
+                source TEXT UNIQUE
             )""",
             "CREATE INDEX recordings_by_started_at ON recordings (started_at)",
             "CREATE INDEX recordings_by_call ON recordings (call_id)",
@@ -109,7 +110,7 @@ SCHEMA: tuple[SchemaStep, ...] = (
 
 _COLUMNS = (
     "id, call_id, agent_id, extension, position_id, topic, municipality, started_at, "
-    "duration_s, size, sha256, key_id, file, category, held, deleting, stored_at"
+    "duration_s, size, sha256, key_id, file, category, held, deleting, stored_at, source"
 )
 _SEGMENT_COLUMNS = "recording_id, number, started_at, offset_s, duration_s"
 
@@ -135,7 +136,9 @@ class Catalog:
         path = directory / CATALOG_FILE
         path.touch(mode=0o600, exist_ok=True)
         path.chmod(0o600)  # also a file an older start or a copy left more open
-        db = sqlite3.connect(path, isolation_level=None)
+        # The controller keeps recordings in a worker thread, one at a time (the shelf's
+        # lock): the connection may move between threads, never be shared at once.
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         try:
             for pragma in _PRAGMAS:
                 db.execute(pragma)
@@ -187,6 +190,13 @@ class Catalog:
         rows = self._db.execute(query, (*values, wanted.limit, wanted.offset))
         return [_recording(row) for row in rows]
 
+    def by_source(self, source: str) -> RecordingRow | None:
+        """The recording made of one phone channel's take, if it was kept already."""
+        found = self._db.execute(
+            f"SELECT {_COLUMNS} FROM recordings WHERE source = ?", (source,)
+        ).fetchone()
+        return None if found is None else _recording(found)
+
     def ids_for_call(self, call_id: str) -> builtins.list[str]:
         """The recordings of one call, in the order they started, none being deleted."""
         rows = self._db.execute(
@@ -208,7 +218,7 @@ class Catalog:
         try:
             with _transaction(self._db):
                 self._db.execute(
-                    f"INSERT INTO recordings ({_COLUMNS}) VALUES ({', '.join('?' * 17)})", values
+                    f"INSERT INTO recordings ({_COLUMNS}) VALUES ({', '.join('?' * 18)})", values
                 )
                 self._db.executemany(
                     f"INSERT INTO segments ({_SEGMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
@@ -390,19 +400,21 @@ def _values(r: RecordingRow, stored_at: datetime) -> tuple[Any, ...]:
     return (
         r.id, r.call_id, r.agent_id, r.extension, r.position_id, r.topic, r.municipality,
         _ts(r.started_at), r.duration_s, r.size, r.sha256, r.key_id, r.file, r.category,
-        int(r.held), 0, _ts(stored_at),
+        int(r.held), 0, _ts(stored_at), r.source,
     )  # fmt: skip
 
 
 def _recording(row: Sequence[Any]) -> RecordingRow:
     (id_, call_id, agent_id, extension, position_id, topic, municipality, started_at,
-     duration_s, size, sha256, key_id, file, category, held, deleting, stored_at) = row  # fmt: skip
+     duration_s, size, sha256, key_id, file, category, held, deleting, stored_at,
+     source) = row  # fmt: skip
     return RecordingRow(
         id=id_, call_id=call_id, agent_id=agent_id, extension=extension,
         position_id=position_id, topic=topic, municipality=municipality,
         started_at=datetime.fromisoformat(started_at), duration_s=float(duration_s),
         size=int(size), sha256=sha256, key_id=key_id, file=file, category=category,
         held=bool(held), deleting=bool(deleting), stored_at=datetime.fromisoformat(stored_at),
+        source=source,
     )  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from recordings.vault import SEALED_SUFFIX
 
 # Named by our code, never from a caller's text: a plain name, no '/' and no '..'.
-FILE_NAME = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,127}}{re.escape(SEALED_SUFFIX)}")
+FILE_NAME = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_.-]{{0,127}}{re.escape(SEALED_SUFFIX)}")
 MAX_PAGE = 1000
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -40,6 +40,7 @@ class RecordingRow:
     held: bool = False  # a legal hold: never deleted while set
     deleting: bool = False
     stored_at: datetime | None = None
+    source: str | None = None  # the recording phone's channel: one recording a take
 
     def __post_init__(self) -> None:
         aware("started_at", self.started_at)
@@ -48,7 +49,7 @@ class RecordingRow:
         if not FILE_NAME.fullmatch(self.file):
             raise ValueError(
                 f"recording {self.id}: file {self.file!r}; allowed: a plain name of letters, "
-                f"digits, '_' and '-' ending in {SEALED_SUFFIX}"
+                f"digits, '_', '-' and '.' (not first) ending in {SEALED_SUFFIX}"
             )
         if not _SHA256.fullmatch(self.sha256):
             raise ValueError(f"recording {self.id}: sha256 {self.sha256!r} is not 64 hex digits")

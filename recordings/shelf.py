@@ -26,30 +26,36 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from recordings.audio import join_segments
-from recordings.catalog import Catalog, RecordingRow, SegmentRow
+from recordings.catalog import Catalog
+from recordings.catalog_rows import RecordingRow, SegmentRow
 from recordings.keys import KeyRing
-from recordings.take import Piece, Take
-from recordings.vault import seal_file
+from recordings.take import Take
+from recordings.vault import SEALED_SUFFIX, seal_file
 
 log = logging.getLogger(__name__)
 
-SEALED_SUFFIX = ".kcr"
 CLOSED_SUFFIX = ".closed"
 
 
 class Shelf:
     """The recordings folder: sealed files and their catalogue."""
 
-    def __init__(self, folder: Path, ring: KeyRing, catalog: Catalog, *, now: Callable[[], datetime]) -> None:
-        self.folder, self._ring, self.catalog, self._now = folder, ring, catalog, now
+    def __init__(self, folder: Path, ring: KeyRing, catalog: Catalog) -> None:
+        self.folder, self._ring, self.catalog = folder, ring, catalog
+        self._lock = threading.Lock()  # one take at a time: ids and the catalogue
 
     def keep(self, take: Take) -> str:
         """Keep ``take``; its recording id (blocking: the controller runs it in a thread)."""
+        with self._lock:
+            return self._keep(take)
+
+    def _keep(self, take: Take) -> str:
         if not take.pieces:
             raise ValueError(f"call {take.call_id}: a take without segments")
         known = self.catalog.by_source(take.source)
@@ -58,10 +64,13 @@ class Shelf:
             return known.id
         recording_id = self._new_id(take.call_id)
         plain = take.pieces[0].path.with_name(f"{recording_id}.wav.part")
+        sealed_path = self.folder / f"{recording_id}{SEALED_SUFFIX}"
+        if sealed_path.exists():  # sealed before a crash, never catalogued: seal it again
+            sealed_path.unlink()
         try:
             with plain.open("wb") as out:
                 joined = join_segments([p.path for p in take.pieces], out)
-            sealed = seal_file(plain, self.folder / f"{recording_id}{SEALED_SUFFIX}", self._ring)
+            sealed = seal_file(plain, sealed_path, self._ring)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 plain.unlink()
@@ -79,7 +88,6 @@ class Shelf:
             RecordingRow(
                 id=recording_id,
                 call_id=take.call_id,
-                source=take.source,
                 agent_id=take.agent_id,
                 extension=take.extension,
                 position_id=take.position_id,
@@ -93,12 +101,15 @@ class Shelf:
                 file=f"{recording_id}{SEALED_SUFFIX}",
                 category=take.category,
                 held=False,
-                stored_at=self._now(),
+                source=take.source,
             ),
             segments,
         )
         self._tidy(take)
         return recording_id
+
+    def close(self) -> None:
+        self.catalog.close()
 
     def _new_id(self, call_id: str) -> str:
         taken = set(self.catalog.ids_for_call(call_id))
@@ -119,4 +130,6 @@ class Shelf:
 def open_shelf(folder: Path, ring: KeyRing, *, now: Callable[[], datetime]) -> Shelf:
     """The shelf in ``folder`` (made 0700 if new), its catalogue opened and migrated."""
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return Shelf(folder, ring, Catalog.open(folder, now), now=now)
+    catalog = Catalog.open(folder, now)
+    catalog.recover()  # it logs what it finished
+    return Shelf(folder, ring, catalog)

@@ -43,7 +43,6 @@ from acd.ami.port import AmiPort
 from acd.clock import Clock
 from acd.recording.machine import (
     Announce,
-    ChannelGone,
     Ignored,
     Keep,
     Segment,
@@ -81,6 +80,8 @@ class Shelf(Protocol):
     """Where recordings are kept (``recordings.shelf.Shelf``); blocking, run in a thread."""
 
     def keep(self, take: Take) -> str: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +215,9 @@ class Recorder:
         if leg is None or running is None:
             return f"agent {agent_id}'s call is not being recorded"
         try:
-            reply = await self._ami.send_action(Getvar(channel=leg.uniqueid, variable=Var.REC_MONITOR))
+            reply = await self._ami.send_action(
+                Getvar(channel=leg.uniqueid, variable=Var.REC_MONITOR)
+            )
             monitor = reply.response.headers.get("Value") or None
             await self._ami.send_action(StopMixMonitor(channel=leg.uniqueid, monitor_id=monitor))
             await self._ami.send_action(
@@ -302,7 +305,9 @@ class Recorder:
                 continue  # still in the call: its hang-up is not ours to see; next sweep
             agent = tape.agent_id or self._agent_at(tape.extension)
             self._keeping.add(tape.channel)
-            self._tasks.spawn(self._keep(replace(tape, agent_id=agent)), name=f"sweep {tape.channel}")
+            self._tasks.spawn(
+                self._keep(replace(tape, agent_id=agent)), name=f"sweep {tape.channel}"
+            )
 
     async def idle(self) -> None:
         await self._tasks.idle()

@@ -319,6 +319,9 @@ class ShelfDouble:
         self.takes.append(take)
         return take.call_id
 
+    def close(self) -> None:
+        pass
+
 
 @asynccontextmanager
 async def rig(site: SiteConfig | None = None, *, start: datetime = T0) -> AsyncIterator[Rig]:

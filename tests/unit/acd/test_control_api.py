@@ -47,6 +47,7 @@ ROUTES = [
     ("POST", "/api/agents/1001/transfer"),
     ("POST", "/api/agents/1001/transfer/complete"),
     ("POST", "/api/agents/1001/transfer/cancel"),
+    ("POST", "/api/agents/1001/recording"),
     ("POST", "/api/agents/1001/camp-on"),
     ("GET", "/api/agents/1001/desk"),
     ("GET", "/api/agents/1001/desk/stream"),
@@ -120,6 +121,7 @@ AGENT_ACTIONS = [
     ("POST", "transfer/complete", None),
     ("POST", "transfer/cancel", None),
     ("POST", "camp-on", {"extension": "311"}),
+    ("POST", "recording", {"on": True}),
 ]  # fmt: skip
 
 

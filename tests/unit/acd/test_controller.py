@@ -14,6 +14,7 @@ from acd.backoffice.consumer import BackOfficeEvents
 from acd.campon.consumer import CampOnEvents
 from acd.core import AgentState
 from acd.phonebook.consumer import PresenceEvents
+from acd.recording.consumer import RecordingEvents
 from acd.transfer.consumer import TransferEvents
 from tests.unit.acd.rig import (
     ANSWERED,
@@ -42,6 +43,7 @@ async def test_the_back_office_and_transfers_see_an_event_before_the_legs() -> N
         kinds = [type(c) for c in r.controller.consumers]
         assert kinds == [
             BackOfficeEvents, TransferEvents, CampOnEvents, AgentLegEvents, PresenceEvents,
+            RecordingEvents,
         ]  # fmt: skip
 
 

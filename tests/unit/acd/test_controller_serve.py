@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 import httpx
+import pytest
 
 from acd.agents.features import FEATURE_TEXTS
 from acd.agi.testing import FakeAsterisk, asterisk_env, result, standard_answer
@@ -21,6 +22,8 @@ from acd.prompts import PromptBook
 from acd.waiting import FRAGMENTS
 from ivr_flows.prompt_audio import EspeakVoice
 from ivr_flows.site_check import load_site_flow
+from recordings.keys import ENVIRONMENT_VARIABLE as KEYS_VARIABLE
+from recordings.keys import generate_key
 from site_config import SiteConfig
 from tests.unit.acd.fake_redis import RedisServer
 from tests.unit.acd.rig import ToneVoice, sample_site
@@ -87,7 +90,10 @@ def phone_answer(line: str) -> str | None:
     return standard_answer(line)
 
 
-async def test_the_controller_serves_on_its_sockets_until_stopped(tmp_path: Path) -> None:
+async def test_the_controller_serves_on_its_sockets_until_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(KEYS_VARIABLE, generate_key("t1"))
     async with FakeAmiServer(secret="s3cret") as ami, RedisServer() as redis:
         asterisk_with_one_member(ami)
         site = site_on(redis.url)
@@ -98,6 +104,7 @@ async def test_the_controller_serves_on_its_sockets_until_stopped(tmp_path: Path
             prompts_asterisk_dir=ASTERISK_DIR,
             state_dir=tmp_path / "controller",
             ami_port=ami.port,
+            recordings_dir=tmp_path / "recordings",
         )
         rendered = sorted((tmp_path / "prompts" / "flow").glob("*.sln"))
         stop = asyncio.Event()

@@ -32,6 +32,9 @@ class Shelf:
         self.takes.append(take)
         return take.call_id
 
+    def close(self) -> None:
+        pass
+
 
 def build(tmp_path: Path, shelf: Shelf | None = None) -> tuple[Recorder, FakeAmi, MemorySink]:
     ami, sink, clock = FakeAmi(), MemorySink(), FakeClock(T0)
@@ -105,7 +108,7 @@ async def test_a_start_asterisk_refuses_is_answered_and_published(tmp_path: Path
 
 async def test_the_hang_up_keeps_the_tape_with_the_calls_facts(tmp_path: Path) -> None:
     shelf = Shelf()
-    recorder, ami, sink = build(tmp_path, shelf)
+    recorder, _, sink = build(tmp_path, shelf)
     consumer = RecordingEvents(recorder, FakeClock(T0))
     await recorder.start("1001")
     name = capture_name("c1", "201", "kcc-c1-1", 1)
@@ -129,7 +132,7 @@ async def test_the_hang_up_keeps_the_tape_with_the_calls_facts(tmp_path: Path) -
 async def test_a_tape_that_cannot_be_kept_is_failed_and_left_for_the_sweep(
     tmp_path: Path,
 ) -> None:
-    recorder, ami, sink = build(tmp_path, Shelf(fail=True))
+    recorder, _, sink = build(tmp_path, Shelf(fail=True))
     consumer = RecordingEvents(recorder, FakeClock(T0))
     await recorder.start("1001")
     (tmp_path / (capture_name("c1", "201", "kcc-c1-1", 1) + ".closed")).touch()
@@ -140,7 +143,7 @@ async def test_a_tape_that_cannot_be_kept_is_failed_and_left_for_the_sweep(
 
 
 async def test_the_phones_key_is_followed_and_the_seated_agent_named(tmp_path: Path) -> None:
-    recorder, ami, sink = build(tmp_path)
+    recorder, _, sink = build(tmp_path)
     consumer = RecordingEvents(recorder, FakeClock(T0))
     name = capture_name("q1", "202", "PJSIP-x", 1)
     key = [
