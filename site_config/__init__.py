@@ -12,7 +12,8 @@ from site_config.loader import load_site_config
 from site_config.municipality import Municipality, OpeningHours
 from site_config.norms import Norms
 from site_config.organisation import Agent, BackOfficeExtension, Department, Position, Topic
-from site_config.services import Ivr, Recording, Services
+from site_config.recording import Recording
+from site_config.services import Ivr, Services
 
 __all__ = [
     "Access",

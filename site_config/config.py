@@ -21,7 +21,8 @@ from site_config.fields import Digits, FrozenModel, matches, not_allowed, text
 from site_config.municipality import Municipality
 from site_config.norms import Norms
 from site_config.organisation import Agent, Department, Position, Topic
-from site_config.services import Ivr, Recording, Services
+from site_config.recording import Recording
+from site_config.services import Ivr, Services
 
 _TZ_ALLOWED = "an IANA time zone name such as 'Europe/Amsterdam'"
 

@@ -13,6 +13,7 @@ from site_config.access import Access
 from site_config.errors import ConfigProblem, short_repr
 from site_config.municipality import Municipality
 from site_config.organisation import Agent, Department, Position, Topic
+from site_config.recording import Recording
 from site_config.services import Ivr, Services
 
 
@@ -35,6 +36,8 @@ class SiteParts(Protocol):
     def ivr(self) -> Ivr: ...
     @property
     def services(self) -> Services: ...
+    @property
+    def recording(self) -> Recording: ...
 
 
 MAX_MENU_TOPICS = 5  # keypad menu of at most 5 options (requirements 003, 5.1.2.1)
@@ -51,6 +54,7 @@ def cross_check(site: SiteParts) -> list[ConfigProblem]:
         *_ports(site),
         *_bound_users(site),
         *_phone_pins(site),
+        *_recording_policy(site),
     ]
 
 
@@ -193,4 +197,25 @@ def _ports(site: SiteParts) -> Iterator[ConfigProblem]:
                 path=f"services.{key}",
                 what=f"{port} lies inside the RTP range {start}-{end}",
                 allowed="a port outside services.rtp_port_start..rtp_port_end",
+            )
+
+
+def _recording_policy(site: SiteParts) -> Iterator[ConfigProblem]:
+    """The automatic policy names topics and agents of this site."""
+    topics = list(dict.fromkeys(t.id for t in site.topics))
+    agents = list(dict.fromkeys(a.id for a in site.agents))
+    automatic = site.recording.automatic
+    for i, topic in enumerate(automatic.topics):
+        if topic not in topics:
+            yield ConfigProblem(
+                path=f"recording.automatic.topics[{i}]",
+                what=f"unknown topic {topic!r}",
+                allowed=f"a topic id from topics: {', '.join(topics)}",
+            )
+    for i, coached in enumerate(automatic.agents):
+        if coached.agent_id not in agents:
+            yield ConfigProblem(
+                path=f"recording.automatic.agents[{i}].agent_id",
+                what=f"unknown agent {coached.agent_id!r}",
+                allowed=f"an agent id from agents: {', '.join(agents)}",
             )

@@ -1,4 +1,4 @@
-"""Where the system runs and keeps its files: network services, recordings, IVR flow.
+"""Where the system runs: network services and the IVR flow.
 
 These are technical settings; the lead's Asterisk config generator and the service
 entry points read them. The IVR flow file is only checked to exist here; its content
@@ -19,7 +19,6 @@ from site_config.fields import (
     FrozenModel,
     Identifier,
     Port,
-    in_range,
     matches,
     not_allowed,
 )
@@ -67,19 +66,6 @@ class Services(FrozenModel, frozen=True):
             "a URL starting with sqlite:/// or postgresql://",
         ),
     ] = "sqlite:///var/lib/kcc/kcc.db"
-
-
-def _absolute(value: Any) -> Any:
-    if not isinstance(value, str | Path) or not Path(value).is_absolute():
-        raise not_allowed("an absolute folder path, e.g. /var/lib/kcc/recordings")
-    return Path(value)
-
-
-class Recording(FrozenModel, frozen=True):
-    """Where one-button call recordings are kept for coaching, and for how long."""
-
-    directory: Annotated[Path, BeforeValidator(_absolute)]
-    retention_days: Annotated[int, in_range(1, 3650, "days")]
 
 
 class Ivr(FrozenModel, frozen=True):

@@ -38,6 +38,46 @@ TOPICS = (
 
 CASES: list[tuple[str, Edit, str]] = [
     (
+        "unknown automatic recording mode",
+        _set("recording", "automatic", value={"mode": "loud"}),
+        "recording.automatic.mode: 'loud' is not allowed; "
+        "allowed: 'none', 'all', 'share', 'topics' or 'agents'",
+    ),
+    (
+        "topics mode without topics",
+        _set("recording", "automatic", value={"mode": "topics"}),
+        "recording.automatic: {'mode': 'topics'} is not allowed; "
+        "allowed: mode 'topics' needs at least one topic in 'topics'",
+    ),
+    (
+        "automatic recording of an unknown topic",
+        _set("recording", "automatic", value={"mode": "topics", "topics": ["paspoort"]}),
+        f"recording.automatic.topics[0]: unknown topic 'paspoort'; "
+        f"allowed: a topic id from topics: {TOPICS}",
+    ),
+    (
+        "coaching period of an unknown agent",
+        _set(
+            "recording",
+            "automatic",
+            value={"mode": "agents", "agents": [{"agent_id": "9999", "until": "2026-12-31"}]},
+        ),
+        "recording.automatic.agents[0].agent_id: unknown agent '9999'; "
+        "allowed: an agent id from agents: 1001, 1002, 1003, 1004, 1005",
+    ),
+    (
+        "a share of no calls",
+        _set("recording", "automatic", value={"mode": "share", "share_percent": 0}),
+        "recording.automatic.share_percent: 0 is not allowed; "
+        "allowed: a whole number from 1 to 100 percent",
+    ),
+    (
+        "an unknown kind of QA item",
+        _set("recording", "qa_forms", 0, "groups", 0, "items", 0, "kind", value="stars"),
+        "recording.qa_forms[0].groups[0].items[0].kind: 'stars' is not allowed; "
+        "allowed: 'score' or 'yes_no'",
+    ),
+    (
         "bad id",
         _set("topics", 2, "id", value="Burger Zaken"),
         "topics[2].id: 'Burger Zaken' is not allowed; "
@@ -248,6 +288,47 @@ def test_bad_value_is_named_exactly(
         load_site_config(str(path))
     assert str(caught.value) == f"{path}: {message}"
     assert caught.value.file == str(path)
+
+
+@pytest.mark.parametrize(
+    ("edit", "allowed"),
+    [
+        (
+            _set(
+                "recording", "qa_forms", 0, "thresholds",
+                value=[
+                    {"min": 60, "colour": "orange", "label": "x"},
+                    {"min": 80, "colour": "green", "label": "y"},
+                    {"min": 0, "colour": "red", "label": "z"},
+                ],
+            ),
+            "allowed: thresholds must go from the highest 'min' down, each once",
+        ),
+        (
+            _set(
+                "recording", "qa_forms", 0, "thresholds",
+                value=[{"min": 50, "colour": "green", "label": "y"}],
+            ),
+            "allowed: the last threshold must start at min 0, so every score has one",
+        ),
+        (
+            _set(
+                "recording", "qa_forms", 0, "groups", 1, "items",
+                value=[{"id": "vraag", "text": "Nog eens"}],
+            ),
+            "allowed: item ids must be unique within a form: vraag",
+        ),
+    ],
+)  # fmt: skip
+def test_a_qa_form_that_cannot_grade_is_refused(
+    sample_data: Data, write_site: Callable[[Data], Path], edit: Edit, allowed: str
+) -> None:
+    edit(sample_data)
+    path = write_site(sample_data)
+    with pytest.raises(ConfigError) as caught:
+        load_site_config(str(path))
+    assert str(caught.value).startswith(f"{path}: recording.qa_forms[0]: ")
+    assert str(caught.value).endswith(allowed)
 
 
 def test_all_peak_positions_refused(sample_data: Data, write_site: Callable[[Data], Path]) -> None:
