@@ -16,6 +16,21 @@ class Piece:
     stopped_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """One moment of the call's own timeline, kept with its recording for the player.
+
+    ``kind`` is the stream event's type (``call.ivr_step``, ``call.queued``,
+    ``call.announced``, ``call.offered``, ``call.answered``, ``backoffice.ringing``,
+    ``backoffice.answered``, ``call.transferred``, ``call.recording``, ``call.ended``);
+    ``label`` a short Dutch description; never the caller's number.
+    """
+
+    at: datetime
+    kind: str
+    label: str
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Take:
     call_id: str
@@ -27,3 +42,4 @@ class Take:
     municipality: str | None
     pieces: tuple[Piece, ...]
     category: str = "standard"
+    timeline: tuple[Mark, ...] = ()  # the call's events, from its start
