@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 import uvicorn
 from fastapi import FastAPI
@@ -69,8 +70,10 @@ from acd.queue import routes as queue_routes
 from acd.queue.service import QueueService
 from acd.queue.session import QueueWait
 from acd.recording import routes as recording_routes
+from acd.recording.automatic import AutomaticRecording
 from acd.recording.consumer import RecordingEvents
-from acd.recording.service import CallFactsBook, CaptureFolder, Recorder, Shelf
+from acd.recording.facts import CallFactsBook
+from acd.recording.service import CaptureFolder, Recorder, Shelf
 from acd.transfer import routes as transfer_routes
 from acd.transfer.consumer import TransferEvents
 from acd.transfer.service import WarmTransfer
@@ -147,9 +150,15 @@ class Controller:
             agents=lambda: self.queue.agents(),
             positions=lambda: self.queue.positions(),
         )
-        self.call_facts = CallFactsBook()
-        # The stream first, then the agents' pages and the recordings' facts.
-        self.sink = sink = Tee(parts.sink, self.desks, self.call_facts)
+        self.call_facts = CallFactsBook({t.id: t.name for t in site.topics})
+        automatic = AutomaticRecording(
+            site.recording.automatic,
+            self.call_facts,
+            ZoneInfo(site.timezone),
+            start=lambda agent, call: self.recorder.start_soon(agent, call),
+        )
+        # The stream first, then the agents' pages, the recordings' facts and policy.
+        self.sink = sink = Tee(parts.sink, self.desks, self.call_facts, automatic)
         self.acd = Acd(site)
         self.mirror = FallbackMirror(ami)
         self.legs = AgentLegs(

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -41,6 +40,7 @@ from acd.ami.actions import Getvar, MixMonitor, Setvar, StopMixMonitor
 from acd.ami.originate import channel_state
 from acd.ami.port import AmiPort
 from acd.clock import Clock
+from acd.recording.facts import CallFactsBook
 from acd.recording.machine import (
     Announce,
     Ignored,
@@ -62,7 +62,7 @@ from contract.dialplan import (
     closed_command,
     parse_capture_name,
 )
-from contract.events import CallAnswered, CallQueued, CallRecording, StreamEvent
+from contract.events import CallRecording
 from contract.vocabulary import RecordingState
 from recordings.take import Piece, Take
 
@@ -73,7 +73,6 @@ CLOSE_WAIT_S = 10.0
 rule) before it is kept as it is."""
 
 BYTES_PER_SECOND = 8000 * 2 * 2  # MixMonitor D: 8 kHz, 16 bit, two channels
-FACTS_KEPT = 2000  # calls whose topic and position the recorder remembers
 
 
 class Shelf(Protocol):
@@ -90,37 +89,6 @@ class CaptureFolder:
 
     here: Path
     asterisk: PurePosixPath
-
-
-@dataclass(frozen=True, slots=True)
-class CallFacts:
-    topic: str | None = None
-    municipality: str | None = None
-    position_id: str | None = None
-
-
-class CallFactsBook:
-    """What the controller's own events say of recent calls: an event sink (``Tee``)."""
-
-    def __init__(self, kept: int = FACTS_KEPT) -> None:
-        self._facts: OrderedDict[str, CallFacts] = OrderedDict()
-        self._kept = kept
-
-    def publish(self, event: StreamEvent) -> None:
-        match event:
-            case CallQueued():
-                self._learn(event.call_id, topic=event.topic, municipality=event.municipality)
-            case CallAnswered():
-                self._learn(event.call_id, position_id=event.position_id)
-
-    def _learn(self, call_id: str, **facts: str | None) -> None:
-        known = self._facts.pop(call_id, CallFacts())
-        self._facts[call_id] = replace(known, **facts)
-        while len(self._facts) > self._kept:
-            self._facts.popitem(last=False)
-
-    def of(self, call_id: str) -> CallFacts:
-        return self._facts.get(call_id, CallFacts())
 
 
 class Recorder:
@@ -207,6 +175,19 @@ class Recorder:
         )
         return None
 
+    def start_soon(self, agent_id: str, call_id: str) -> None:
+        """Start recording ``call_id`` on the agent's leg (the automatic policy)."""
+        self._tasks.spawn(self._start_automatic(agent_id, call_id), name=f"auto {call_id}")
+
+    async def _start_automatic(self, agent_id: str, call_id: str) -> None:
+        leg = self._talking_leg_of(agent_id)
+        if leg is None or leg.call_id != call_id:
+            log.info("automatic recording of %s: agent %s is no longer on it", call_id, agent_id)
+            return
+        refused = await self.start(agent_id)
+        if refused is not None:
+            log.info("automatic recording of %s: %s", call_id, refused)
+
     async def stop(self, agent_id: str) -> str | None:
         """Stop the running segment of the agent's call; the refusal, or None."""
         leg = self._talking_leg_of(agent_id)
@@ -279,6 +260,7 @@ class Recorder:
             topic=facts.topic,
             municipality=facts.municipality,
             pieces=tuple(_piece(self._capture.here, s) for s in tape.segments),
+            timeline=facts.marks,
         )
 
     def _failed(self, call_id: str, extension: str, agent_id: str, why: str) -> None:

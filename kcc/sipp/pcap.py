@@ -52,13 +52,33 @@ def ones_complement_sum(data: bytes) -> int:
     return total
 
 
-def rtp_packet(stream: RtpStream, index: int, payload: bytes) -> bytes:
+@dataclass(frozen=True, slots=True)
+class Special:
+    """A packet that is not the stream's audio: an RFC 4733 (2833) telephone event.
+
+    ``payload_type`` its own (101 in the scenarios' SDP); ``timestamp_index`` the packet
+    index whose timestamp it carries (every packet of one event carries the event's
+    start); ``marker`` on the first packet of an event.
+    """
+
+    payload: bytes
+    payload_type: int
+    timestamp_index: int
+    marker: bool = False
+
+
+def rtp_packet(stream: RtpStream, index: int, payload: bytes | Special) -> bytes:
     """The ``index``-th RTP packet of ``stream``; the first carries the marker bit."""
-    marker = 0x80 if index == 0 else 0
+    if isinstance(payload, Special):
+        marker = 0x80 if payload.marker else 0
+        kind, at, body = payload.payload_type, payload.timestamp_index, payload.payload
+    else:
+        marker = 0x80 if index == 0 else 0
+        kind, at, body = stream.payload_type, index, payload
     seq = (stream.first_seq + index) & 0xFFFF
-    timestamp = (stream.first_timestamp + index * stream.samples_per_packet) & 0xFFFFFFFF
-    header = struct.pack("!BBHII", 0x80, marker | stream.payload_type, seq, timestamp, stream.ssrc)
-    return header + payload
+    timestamp = (stream.first_timestamp + at * stream.samples_per_packet) & 0xFFFFFFFF
+    header = struct.pack("!BBHII", 0x80, marker | kind, seq, timestamp, stream.ssrc)
+    return header + body
 
 
 def udp_frame(payload: bytes, ident: int) -> bytes:
@@ -86,7 +106,7 @@ def udp_frame(payload: bytes, ident: int) -> bytes:
     return ethernet + ip + udp
 
 
-def write_rtp_pcap(path: Path, stream: RtpStream, payloads: Iterable[bytes]) -> int:
+def write_rtp_pcap(path: Path, stream: RtpStream, payloads: Iterable[bytes | Special]) -> int:
     """Write one packet per payload, ``stream.packet_us`` apart; returns the count."""
     count = 0
     with path.open("wb") as out:

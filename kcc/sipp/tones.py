@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kcc.sipp.g711 import alaw_encode
-from kcc.sipp.pcap import RtpStream, write_rtp_pcap
+from kcc.sipp.pcap import RtpStream, Special, write_rtp_pcap
 
 RATE = 8000
 PACKET_S = 0.02
@@ -63,6 +63,44 @@ class Burst:
     @property
     def end_s(self) -> float:
         return self.start_s + self.duration_s
+
+
+TELEPHONE_EVENT = 101  # the scenarios' SDP: a=rtpmap:101 telephone-event/8000
+EVENT_CODES = {**{str(d): d for d in range(10)}, "*": 10, "#": 11}
+EVENT_VOLUME = 10  # -10 dBm0, as softphones send
+END_REPEATS = 3  # RFC 4733 2.5.1.4: the end packet is sent three times
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPress:
+    """A keypad key sent as RFC 4733 (2833) events from ``at_s`` for ``duration_s``,
+    in place of the audio then, as a softphone does."""
+
+    at_s: float
+    key: str
+    duration_s: float = 0.1
+
+    def __post_init__(self) -> None:
+        if self.key not in EVENT_CODES:
+            raise ValueError(f"key {self.key!r} is not a keypad key; allowed: 0-9, * and #")
+        if not self.at_s >= 0 or not self.duration_s >= PACKET_S:
+            raise ValueError(f"a key press starts at 0 s or later and lasts 20 ms or more: {self}")
+
+
+def _key_packets(press: KeyPress) -> dict[int, Special]:
+    """The packets of one key press by packet index: the event growing every 20 ms,
+    then its end three times."""
+    first = round(press.at_s / PACKET_S)
+    count = max(1, round(press.duration_s / PACKET_S))
+    code = EVENT_CODES[press.key]
+    packets: dict[int, Special] = {}
+    for n in range(count + END_REPEATS - 1):
+        ending = n >= count - 1
+        duration = min(n + 1, count) * PACKET_SAMPLES
+        flags = (0x80 if ending else 0) | EVENT_VOLUME
+        body = bytes([code, flags]) + duration.to_bytes(2, "big")
+        packets[first + n] = Special(body, TELEPHONE_EVENT, first, marker=n == 0)
+    return packets
 
 
 def packet_count(total_s: float) -> int:
@@ -116,8 +154,13 @@ def write_tone_pcap(
     payload_type: int = PCMA,
     noise_dbfs: float | None = -60.0,
     ssrc: int = DEFAULT_SSRC,
+    keys: Sequence[KeyPress] = (),
 ) -> int:
-    """Write the timeline as PCMA RTP, one packet per 20 ms; returns the packet count."""
+    """Write the timeline as PCMA RTP, one packet per 20 ms; returns the packet count.
+
+    ``keys`` replace the audio while they are pressed: one stream, so SIPp sends the
+    tones and the keys with the timing written here (``<exec play_pcap_audio>`` plays
+    one pcap at a time; a second one would cut the first short)."""
     if payload_type != PCMA:
         raise ValueError(
             f"payload type {payload_type}: only PCMA (8) is encoded, the only audio "
@@ -130,8 +173,15 @@ def write_tone_pcap(
         samples_per_packet=PACKET_SAMPLES,
         packet_us=round(PACKET_S * 1_000_000),
     )
+    special: dict[int, Special] = {}
+    for press in keys:
+        packets = _key_packets(press)
+        if set(packets) & set(special) or max(packets) * PACKET_SAMPLES >= len(codes):
+            raise ValueError(f"{press} overlaps another key or ends after the timeline")
+        special.update(packets)
     payloads = (
-        codes[i : i + PACKET_SAMPLES].tobytes() for i in range(0, len(codes), PACKET_SAMPLES)
+        special.get(n) or codes[i : i + PACKET_SAMPLES].tobytes()
+        for n, i in enumerate(range(0, len(codes), PACKET_SAMPLES))
     )
     return write_rtp_pcap(Path(path), stream, payloads)
 

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from kcc.sipp.g711 import alaw_decode, alaw_encode
 from kcc.sipp.pcap import RtpStream, write_rtp_pcap
 from kcc.sipp.rtp_listen import _ALAW
-from kcc.sipp.tones import Burst, burst_onsets, render_tones, write_tone_pcap
+from kcc.sipp.tones import Burst, KeyPress, burst_onsets, render_tones, write_tone_pcap
 
 RATE = 8000
 
@@ -260,3 +260,37 @@ def test_rendered_pcm_matches_what_the_pcap_carries() -> None:
     pcm = render_tones(BURSTS, 5.0)
     assert pcm.dtype == np.int16 and len(pcm) == 5 * RATE
     assert burst_onsets(pcm, RATE, 1000.0) == [(0.5, 1.5)]
+
+
+def test_key_presses_replace_the_audio_as_rfc4733_events(tmp_path: Path) -> None:
+    path = tmp_path / "keys.pcap"
+    keys = [KeyPress(1.0, "#"), KeyPress(1.3, "3", duration_s=0.06)]
+    count = write_tone_pcap(path, [Burst(0.0, 2.0, 600.0)], 2.0, keys=keys)
+    packets = read_pcap(path)
+    assert count == len(packets) == 100
+    assert [p.seq for p in packets] == list(range(100))
+    events = [(n, p) for n, p in enumerate(packets) if p.payload_type == 101]
+    # '#': 5 packets growing, then its end twice more; '3': 3 packets, then twice more.
+    assert [n for n, _ in events] == [*range(50, 57), *range(65, 70)]
+    pound = [p for n, p in events if n < 60]
+    assert {p.timestamp for p in pound} == {50 * 160}, "one event, one timestamp"
+    assert [p.marker for p in pound] == [True] + [False] * 6
+    assert [p.payload[0] for p in pound] == [11] * 7
+    assert [bool(p.payload[1] & 0x80) for p in pound] == [False] * 4 + [True] * 3
+    assert [int.from_bytes(p.payload[2:4], "big") for p in pound] == [
+        160, 320, 480, 640, 800, 800, 800,
+    ]  # fmt: skip
+    three = [p for n, p in events if n >= 65]
+    assert [p.payload[0] for p in three] == [3] * 5
+    assert [int.from_bytes(p.payload[2:4], "big") for p in three] == [160, 320, 480, 480, 480]
+    around = [p for n, p in enumerate(packets) if n in (49, 57, 64, 70)]
+    assert all(p.payload_type == 8 and p.timestamp % 160 == 0 for p in around)
+
+
+def test_a_key_press_off_the_keypad_or_the_timeline_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="not a keypad key"):
+        KeyPress(1.0, "A")
+    with pytest.raises(ValueError, match="overlaps another key or ends after"):
+        write_tone_pcap(tmp_path / "x.pcap", [], 1.0, keys=[KeyPress(0.98, "1")])
+    with pytest.raises(ValueError, match="overlaps another key"):
+        write_tone_pcap(tmp_path / "x.pcap", [], 2.0, keys=[KeyPress(0.5, "1"), KeyPress(0.6, "2")])

@@ -10,7 +10,8 @@ from acd.ami.actions import Getvar, MixMonitor, Setvar, StopMixMonitor
 from acd.ami.fake import FakeAmi, channel, event, failure, success
 from acd.clock import FakeClock, settle
 from acd.recording.consumer import RecordingEvents
-from acd.recording.service import CallFactsBook, CaptureFolder, Recorder
+from acd.recording.facts import CallFactsBook
+from acd.recording.service import CaptureFolder, Recorder
 from contract import MemorySink
 from contract.dialplan import capture_name
 from contract.events import CallAnswered, CallQueued, CallRecording
@@ -38,7 +39,7 @@ class Shelf:
 
 def build(tmp_path: Path, shelf: Shelf | None = None) -> tuple[Recorder, FakeAmi, MemorySink]:
     ami, sink, clock = FakeAmi(), MemorySink(), FakeClock(T0)
-    facts = CallFactsBook()
+    facts = CallFactsBook({"burgerzaken": "Burgerzaken"})
     facts.publish(CallQueued(at=T0, call_id="c1", topic="burgerzaken", municipality="haarlem"))
     facts.publish(CallAnswered(at=T0, call_id="c1", agent_id="1001", position_id="tic1"))
     recorder = Recorder(
@@ -124,6 +125,10 @@ async def test_the_hang_up_keeps_the_tape_with_the_calls_facts(tmp_path: Path) -
         "1001",
     )
     assert (take.topic, take.municipality, take.position_id) == ("burgerzaken", "haarlem", "tic1")
+    assert [m.label for m in take.timeline] == [
+        "In de wachtrij: Burgerzaken",
+        "Aangenomen",
+    ]
     assert [p.path.name for p in take.pieces] == [name]
     assert recording_states(sink) == ["started", "stopped", "stored"]
     assert sink.of_type(CallRecording)[-1].recording_id == "c1"
