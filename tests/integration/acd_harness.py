@@ -343,6 +343,7 @@ def place(
     hangup_after_s: float | None = None,
     receive_port: int | None = None,
     dial: str = "14023",
+    audio: Audio = SPEECH,
 ) -> tuple[Caller, str]:
     """A caller on the public network dialling ``dial``: 14023, or a back-office
     extension's own number (with no keys to press)."""
@@ -356,6 +357,7 @@ def place(
         hangup_after_s=hangup_after_s,
         workdir=tmp_path,
         receive_port=receive_port,
+        audio=audio,
     )
     return caller, number
 

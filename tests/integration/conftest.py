@@ -8,7 +8,7 @@ nothing is skipped.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import pytest
@@ -16,6 +16,7 @@ import pytest
 from acd.ami.actions import QueueAdd, QueueRemove
 from kcc.sipp import AgentPhone
 from kcc.sipp.runner import PortAllocator
+from kcc.sipp.scenarios import Step
 from kcc.stack.asterisk import Asterisk
 from kcc.stack.redis import RedisServer
 from site_config import SiteConfig, load_site_config
@@ -75,8 +76,10 @@ def staffed_phone(
     agent_id: str,
     answer_after_s: float | None,
     talk_s: float | None = None,
+    steps: Sequence[Step] = (),
 ) -> Iterator[AgentPhone]:
-    """A registered SIPp phone at position `seat`, member `agent_id` of the general queue.
+    """A registered SIPp phone at position `seat`, member `agent_id` of the general queue;
+    once answered it presses ``steps``.
 
     This is what the controller does on an agent's login; here the test does it.
     """
@@ -90,6 +93,7 @@ def staffed_phone(
         password=f"demo{position.extension}",
         answer_after_s=answer_after_s,
         talk_s=talk_s,
+        steps=steps,
     ) as phone:
         add = QueueAdd(
             queue=queue, interface=interface, member_name=agent_id, state_interface=interface

@@ -137,3 +137,44 @@ def test_the_screen_pop_comes_with_the_ring_and_a_click_transfers_the_call(
                 assert caller.wait(60).ok
     finally:
         api.log_out("1001")
+
+
+def test_the_record_button_records_the_call_and_shows_it(
+    anouk: Page,
+    sip_target: str,
+    ports: PortAllocator,
+    tmp_path: Path,
+    events: EventLog,
+    api: ControlApi,
+    timing: IvrTiming,
+) -> None:
+    phone = AgentPhone(target=sip_target, ports=ports, extension="201", password="demo201",
+                       answer_after_s=1.0, talk_s=None)  # fmt: skip
+    try:
+        with phone:
+            anouk.goto("/agent")
+            anouk.select_option("#login-position", "tic1")
+            anouk.click("#login-go")
+            expect(anouk.locator("#state")).to_have_text("Beschikbaar")
+            caller, number = place(sip_target, ports, tmp_path, timing.to_topic("1", "1"),
+                                   hangup_after_s=25.0)  # fmt: skip
+            with caller:
+                call_id = call_id_of(events, number)
+                expect(anouk.locator("#state")).to_have_text("In gesprek", timeout=30_000)
+                button = anouk.locator("#record")
+                expect(button).to_have_text("Opnemen")
+                button.click()
+                events.wait(of_type("call.recording", call_id=call_id, state="started"))
+                expect(button).to_have_text("Opname stoppen")
+                expect(button).to_have_attribute("aria-pressed", "true")
+                expect(anouk.locator("#record-state")).to_have_text("● Dit gesprek wordt opgenomen")
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                anouk.screenshot(path=str(SCREENSHOTS / "agent-page-recording.png"), full_page=True)
+                button.click()
+                events.wait(of_type("call.recording", call_id=call_id, state="stopped"))
+                expect(button).to_have_text("Opnemen")
+                expect(anouk.locator("#record-state")).to_have_text("Opname gepauzeerd")
+                assert caller.wait(60).ok
+            events.wait(of_type("call.recording", call_id=call_id, state="stored"), timeout_s=30)
+    finally:
+        api.log_out("1001")
