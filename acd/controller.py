@@ -241,7 +241,7 @@ class Controller:
             CampOnEvents(self.camp_on_requests),
             self.leg_events,
             self.presence,
-            RecordingEvents(self.recorder, clock),
+            RecordingEvents(self.recorder, clock, parts.audit),
         )
         self._restored = False
 

@@ -9,6 +9,7 @@ position (a call of the app_queue fallback); a colleague's phone has none.
 from __future__ import annotations
 
 from acd.ami.events import Hangup, RecordingKey
+from acd.audit import AuditEntry, AuditLog, Outcome, Via
 from acd.clock import Clock
 from acd.recording.machine import ChannelGone, SegmentStarted, SegmentStopped
 from acd.recording.service import Recorder
@@ -16,8 +17,8 @@ from contract.dialplan import parse_capture_name
 
 
 class RecordingEvents:
-    def __init__(self, recorder: Recorder, clock: Clock) -> None:
-        self._recorder, self._clock = recorder, clock
+    def __init__(self, recorder: Recorder, clock: Clock, audit: AuditLog) -> None:
+        self._recorder, self._clock, self._audit = recorder, clock, audit
 
     def on_event(self, event: object) -> None:
         if isinstance(event, RecordingKey):
@@ -27,14 +28,33 @@ class RecordingEvents:
 
     def _key(self, event: RecordingKey) -> None:
         channel, now = event.channel.uniqueid, self._clock.now()
-        if not event.started:
-            self._recorder.feed(SegmentStopped(channel, event.segment, now))
-            return
         parsed = parse_capture_name(event.file)
         extension = parsed[1] if parsed is not None else _endpoint(event.channel.name)
         agent = event.agent_id or self._recorder.agent_at(extension)
-        self._recorder.feed(
-            SegmentStarted(channel, event.call_id, extension, agent, event.segment, event.file, now)
+        if event.started:
+            self._recorder.feed(
+                SegmentStarted(
+                    channel, event.call_id, extension, agent, event.segment, event.file, now
+                )
+            )
+        else:
+            self._recorder.feed(SegmentStopped(channel, event.segment, now))
+        # The key is the phone's way in: on the audit log like the feature codes.
+        self._audit.record(
+            AuditEntry(
+                at=now,
+                user=f"agent {agent}" if agent else f"extension {extension}",
+                via=Via.PHONE,
+                action="recording",
+                outcome=Outcome.DONE,
+                agent_id=agent or None,
+                detail={
+                    "on": "true" if event.started else "false",
+                    "call": event.call_id,
+                    "extension": extension,
+                    "segment": str(event.segment),
+                },
+            )
         )
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from acd.agents.machine import Leg, LegState
 from acd.ami.actions import Getvar, MixMonitor, Setvar, StopMixMonitor
 from acd.ami.fake import FakeAmi, channel, event, failure, success
+from acd.audit import AuditLog
 from acd.clock import FakeClock, settle
 from acd.recording.consumer import RecordingEvents
 from acd.recording.facts import CallFactsBook
@@ -110,7 +112,9 @@ async def test_a_start_asterisk_refuses_is_answered_and_published(tmp_path: Path
 async def test_the_hang_up_keeps_the_tape_with_the_calls_facts(tmp_path: Path) -> None:
     shelf = Shelf()
     recorder, _, sink = build(tmp_path, shelf)
-    consumer = RecordingEvents(recorder, FakeClock(T0))
+    consumer = RecordingEvents(
+        recorder, FakeClock(T0), AuditLog(tmp_path / "audit", retention_days=30, today=T0.date())
+    )
     await recorder.start("1001")
     name = capture_name("c1", "201", "kcc-c1-1", 1)
     (tmp_path / name).write_bytes(b"\0" * 3200)
@@ -138,7 +142,9 @@ async def test_a_tape_that_cannot_be_kept_is_failed_and_left_for_the_sweep(
     tmp_path: Path,
 ) -> None:
     recorder, _, sink = build(tmp_path, Shelf(fail=True))
-    consumer = RecordingEvents(recorder, FakeClock(T0))
+    consumer = RecordingEvents(
+        recorder, FakeClock(T0), AuditLog(tmp_path / "audit", retention_days=30, today=T0.date())
+    )
     await recorder.start("1001")
     (tmp_path / (capture_name("c1", "201", "kcc-c1-1", 1) + ".closed")).touch()
     consumer.on_event(hang_up("kcc-c1-1"))
@@ -149,7 +155,9 @@ async def test_a_tape_that_cannot_be_kept_is_failed_and_left_for_the_sweep(
 
 async def test_the_phones_key_is_followed_and_the_seated_agent_named(tmp_path: Path) -> None:
     recorder, _, sink = build(tmp_path)
-    consumer = RecordingEvents(recorder, FakeClock(T0))
+    consumer = RecordingEvents(
+        recorder, FakeClock(T0), AuditLog(tmp_path / "audit", retention_days=30, today=T0.date())
+    )
     name = capture_name("q1", "202", "PJSIP-x", 1)
     key = [
         *channel(name="PJSIP/202-00000001", uniqueid="u202"),
@@ -166,11 +174,22 @@ async def test_the_phones_key_is_followed_and_the_seated_agent_named(tmp_path: P
     stop = [(k, "stopped" if k == "State" else v) for k, v in key if k != "File"]
     consumer.on_event(event("UserEvent", stop))
     assert recording_states(sink) == ["started", "stopped"]
+    logged = [
+        json.loads(line)
+        for f in sorted((tmp_path / "audit").glob("*"))
+        for line in f.read_text().splitlines()
+    ]
+    assert [(e["user"], e["via"], e["action"], e["detail"]["on"]) for e in logged] == [
+        ("agent 1002", "phone", "recording", "true"),
+        ("agent 1002", "phone", "recording", "false"),
+    ]
 
 
 async def test_a_malformed_key_event_is_invalid_not_a_crash(tmp_path: Path) -> None:
     recorder, _, sink = build(tmp_path)
-    consumer = RecordingEvents(recorder, FakeClock(T0))
+    consumer = RecordingEvents(
+        recorder, FakeClock(T0), AuditLog(tmp_path / "audit", retention_days=30, today=T0.date())
+    )
     bad = [
         *channel(name="PJSIP/202-1", uniqueid="u1"),
         ("UserEvent", "KccRecording"),
