@@ -3,8 +3,9 @@
 Theory of operation
 -------------------
 Every state-changing request to the control API (log in or out, pause, available,
-after-call work, transfer, topics, positions, the IVR switches) and every feature code
-dialled on a softphone becomes one :class:`AuditEntry`: the moment, the person (the web
+after-call work, transfer, topics, positions, the IVR switches), every feature code
+dialled on a softphone and every recording the retention purge deletes becomes one
+:class:`AuditEntry`: the moment, the person (the web
 login, or the agent at the phone), the way in (:class:`Via`), the action, the agent it
 was about, the outcome (:class:`Outcome`: done, refused with the controller's reason,
 or forbidden because the login may not act on that agent) and the request's details.
@@ -46,6 +47,7 @@ class Via(enum.StrEnum):
 
     WEB = "web"  # the control API, with their own login
     PHONE = "phone"  # a feature code on the softphone of a position
+    SYSTEM = "system"  # no person: a scheduled job or an operator's command (the purge)
 
 
 class Outcome(enum.StrEnum):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 from ivr_flows.site_check import check_site_flow
 from kcc.command import Command, CommandRegistry
-from kcc.commands import controller, report, site, stack, staffing, stats
+from kcc.commands import controller, recordings, report, site, stack, staffing, stats
 
 __all__ = ["Command", "CommandRegistry", "default_registry", "main"]
 
@@ -29,6 +29,7 @@ def default_registry() -> CommandRegistry:
             stats.command(),
             controller.command(),
             report.command(),
+            recordings.command(),
         )
     )
 
