@@ -73,6 +73,7 @@ from acd.recording import routes as recording_routes
 from acd.recording.automatic import AutomaticRecording
 from acd.recording.consumer import RecordingEvents
 from acd.recording.facts import CallFactsBook
+from acd.recording.purge import RecordingPurge
 from acd.recording.service import CaptureFolder, Recorder, Shelf
 from acd.transfer import routes as transfer_routes
 from acd.transfer.consumer import TransferEvents
@@ -86,6 +87,7 @@ from http_access.auth import Authenticator, install_authenticator
 from ivr_flows.model import Flow
 from ivr_flows.site_check import load_site_flow
 from recordings.keys import KeyRing
+from recordings.retention import NoCoaching, RetentionPolicy
 from recordings.shelf import open_shelf
 from site_config import SiteConfig
 
@@ -408,8 +410,18 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
         events = tasks.create_task(controller.consume_events(), name="ami-events")
         serving = tasks.create_task(api.serve(), name="control-api")
         log.info("controller ready: FastAGI on %s:%d", svc.bind_host, svc.agi_port)
+        # The controller is the one process that writes the recordings folder: it keeps
+        # the recordings and deletes them on their retention (at start, then daily).
+        purge = RecordingPurge(
+            directory=recordings_dir,
+            policy=RetentionPolicy.of(site.recording, zone=ZoneInfo(site.timezone)),
+            coaching=NoCoaching(),
+            clock=clock,
+            audit=audit,
+        )
         await stop.wait()
         api.should_exit = True
+        await purge.close()
         await controller.close()
         await asyncio.wait_for(publisher.drained(), timeout=5)
         await serving
