@@ -177,7 +177,7 @@ def _record() -> tuple[tuple[str, str], ...]:
 
     Runs on the channel that pressed the key (applicationmap ``self``). Its call is the
     controller's ``KCC_CALLID`` on a leg the controller rang, else Asterisk's
-    ``LINKEDID`` (app_queue and Dial legs share the caller's); the file name holds
+    ``CHANNEL(linkedid)`` (app_queue and Dial legs share the caller's); the file name holds
     only ids (``contract.dialplan.capture_name``), filtered to safe characters. The
     ``UserEvent`` tells the controller; when it is away the files wait for it.
     """
@@ -189,7 +189,8 @@ def _record() -> tuple[tuple[str, str], ...]:
         f"{call}_${{FILTER({safe},${{CHANNEL(endpoint)}})}}_${{FILTER({safe},${{UNIQUEID}})}}"
         f"_{segment}.raw"
     )
-    owner = f'${{IF($["${{{Var.CALL_ID}}}" = ""]?${{LINKEDID}}:${{{Var.CALL_ID}}})}}'
+    # LINKEDID is no channel variable: the function CHANNEL(linkedid) is.
+    owner = f'${{IF($["${{{Var.CALL_ID}}}" = ""]?${{CHANNEL(linkedid)}}:${{{Var.CALL_ID}}})}}'
     file = f"${{{Var.REC_FILE}}}"
     path = f"${{{Var.CAPTURE_DIR}}}/{file}"
     event = (

@@ -69,6 +69,8 @@ def test_segments_are_written_to_the_capture_folder_under_ids(out: Path) -> None
     assert "Set(KCC_REC_FILE=${KCC_REC_CALL}_" in record
     assert "MixMonitor(${KCC_CAPTURE_DIR}/${KCC_REC_FILE},bDi(KCC_REC_MONITOR),touch " in record
     assert "CALLERID" not in record
+    # The call of a leg the controller did not ring: LINKEDID is no variable in Asterisk.
+    assert "${CHANNEL(linkedid)}" in record and "${LINKEDID}" not in record
     assert capture_name("1.2", "tic1", "9.8", 3) == "1.2_tic1_9.8_3.raw"
 
 
