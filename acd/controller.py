@@ -52,6 +52,8 @@ from acd.campon.consumer import CampOnEvents
 from acd.campon.service import CampOnRequests
 from acd.campon.session import CAMP_ON_TEXTS, CampOns
 from acd.clock import AsyncioClock, Clock
+from acd.coaching import routes as coaching_routes
+from acd.coaching.service import Coaching
 from acd.colleague import routes as colleague_routes
 from acd.core.acd import Acd
 from acd.desk import routes as desk_routes
@@ -86,6 +88,8 @@ from contract.sink import Tee
 from http_access.auth import Authenticator, install_authenticator
 from ivr_flows.model import Flow
 from ivr_flows.site_check import load_site_flow
+from recordings.catalog import Catalog
+from recordings.coaching import CoachingStore
 from recordings.keys import KeyRing
 from recordings.retention import NoCoaching, RetentionPolicy
 from recordings.shelf import open_shelf
@@ -131,6 +135,8 @@ class Parts:
     history: CallerHistory
     shelf: Shelf  # where recordings are kept (recordings.shelf)
     capture: CaptureFolder
+    catalog: Catalog  # the recordings catalogue, read by coaching (its own connection)
+    coaching: CoachingStore  # coaching.db beside it (recordings.coaching)
 
 
 class Controller:
@@ -225,6 +231,7 @@ class Controller:
         )
         self.presence = PresenceEvents(self.phonebook, ami)
         self.callbacks = CallbackNotes(site, parts.notes, sink, clock)
+        self.coaching = Coaching(site, parts.coaching, parts.catalog, clock)
         self.recorder = Recorder(
             ami,
             sink,
@@ -304,6 +311,7 @@ class Controller:
         callback_routes.add_routes(app, self.callbacks)
         desk_routes.add_routes(app, self.desks)
         recording_routes.add_routes(app, self.recorder)
+        coaching_routes.add_routes(app, self.coaching)
         colleague_routes.add_routes(app, self.site.name)
         return app
 
@@ -315,6 +323,8 @@ class Controller:
         await self.mirror.close()
         self.phonebook.close()
         self.parts.notes.close()
+        self.parts.coaching.close()
+        self.parts.catalog.close()
         self.desks.close()
 
 
@@ -389,6 +399,8 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
             ),
             shelf=shelf,
             capture=capture,
+            catalog=Catalog.open(recordings_dir, clock.now),
+            coaching=CoachingStore.open(recordings_dir),
         ),
         ivr_now=wall_clock(options.ivr_time),
     )

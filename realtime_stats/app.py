@@ -55,12 +55,15 @@ def create_app(
     redis_url: str | None = None,
     feed: BoardFeed | None = None,
     database: str | None = None,
+    recordings_dir: Path | None = None,
 ) -> FastAPI:
     """The stats app for ``site``; ``redis_url=None`` means health does not check Redis.
 
     With ``database`` (a ``sqlite:///`` or ``postgresql://`` URL) and ``redis_url`` the
     app follows the controller's event stream, stores the records and feeds the
     wallboard from them; without, the wallboard shows ``feed`` (tests) or nothing.
+    The reports read the agents' QA scores from ``recordings_dir`` (default: the site's
+    ``recording.directory``, where the controller keeps them).
     """
     redis = RedisProbe(redis_url)
     consumer: EventConsumer | None = None
@@ -89,7 +92,8 @@ def create_app(
     health_routes.add_routes(app, HealthService(redis, consumer))
     wallboard_routes.add_routes(app, WallboardService(site, board_feed))
     metrics_routes.add_routes(app, MetricsService(exporter, redis))
-    report_routes.add_routes(app, ReportService(site, store))
+    recordings = recordings_dir or site.recording.directory
+    report_routes.add_routes(app, ReportService(site, store, recordings))
     return app
 
 
@@ -128,10 +132,12 @@ def build_server(
     host: str | None = None,
     port: int | None = None,
     database: str | None = None,
+    recordings_dir: Path | None = None,
 ) -> uvicorn.Server:
     """A uvicorn server for the site at ``site_path`` (``ConfigError`` if it is bad).
 
-    ``host``/``port`` default to the site's ``services.bind_host``/``http_port``.
+    ``host``/``port`` default to the site's ``services.bind_host``/``http_port``,
+    ``recordings_dir`` to its ``recording.directory``.
     """
     site = load_site_config(site_path)
     config = uvicorn.Config(
@@ -139,6 +145,7 @@ def build_server(
             site,
             redis_url=site.services.redis_url,
             database=database or site.services.database_url,
+            recordings_dir=recordings_dir,
         ),
         host=site.services.bind_host if host is None else host,
         port=site.services.http_port if port is None else port,

@@ -2,6 +2,7 @@
 
     kcc report --site config/site.yaml --database URL {day,week,month}
                [--date YYYY-MM-DD] [--agent ID] [--format csv|html|queue_log] [--out FILE]
+               [--recordings-dir DIR]
 
 A SQLite store that does not exist is refused instead of created: an empty report
 from a mistyped path would look like a quiet month.
@@ -58,6 +59,11 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         "--format", choices=[f.value for f in ReportFormat], default=ReportFormat.CSV.value
     )
     parser.add_argument("--out", type=Path, help="write here instead of to standard output")
+    parser.add_argument(
+        "--recordings-dir",
+        type=Path,
+        help="where the agents' QA scores are read (default: the site's recording.directory)",
+    )
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -76,6 +82,7 @@ def _run(args: argparse.Namespace) -> int:
                 day=day,
                 fmt=ReportFormat(args.format),
                 agent_id=args.agent,
+                recordings_dir=args.recordings_dir or site.recording.directory,
             )
     except (ConfigError, StoreError, ReportError) as exc:
         print(f"kcc report: {exc}", file=sys.stderr)

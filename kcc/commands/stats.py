@@ -1,9 +1,11 @@
-"""``kcc stats-serve --site PATH [--host H] [--port P]``: the stats service in the foreground."""
+"""``kcc stats-serve --site PATH [--host H] [--port P] [--database URL] [--recordings-dir DIR]``:
+the stats service in the foreground."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from kcc.command import Command
 from realtime_stats.app import build_server
@@ -32,11 +34,19 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--database", help="record store URL (default: services.database_url of the site)"
     )
+    parser.add_argument(
+        "--recordings-dir",
+        type=Path,
+        help="where the reports read the QA scores (coaching.db and the catalogue; "
+        "default: the site's recording.directory)",
+    )
 
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        server = build_server(args.site, args.host, args.port, args.database)
+        server = build_server(
+            args.site, args.host, args.port, args.database, recordings_dir=args.recordings_dir
+        )
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 1

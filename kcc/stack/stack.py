@@ -123,6 +123,8 @@ class Stack:
             sys.executable, "-m", "kcc", "stats-serve",
             "--site", str(self.site.source_path),
             "--database", database,
+            # The controller's recordings folder (start_controller): the reports' QA scores.
+            "--recordings-dir", str(self.state_dir / "recordings"),
         ]  # fmt: skip
         proc = ManagedProcess("stats service", argv, self.state_dir / "stats.log")
         self._exit.callback(proc.stop)

@@ -3,8 +3,9 @@
 Theory of operation: `build_report` takes the records of one reporting period (a local
 day, ISO week or calendar month in the site's zone; `report_period` finds its DST-safe
 boundaries through `periods.local_day`) and turns them into `Table`s: the TIC total,
-per topic, per municipality, per agent, per back-office department (that table is built in
-`realtime_stats.reports.departments`) and the callback notes per department
+per topic, per municipality, per agent (with each agent's QA score from the coaching of
+their recorded calls, `recordings.qa_summary`), per back-office department (that table is
+built in `realtime_stats.reports.departments`) and the callback notes per department
 (`realtime_stats.reports.callbacks`); the table model lives in `realtime_stats.reports.tables`.
 Every figure comes from `realtime_stats.figures.metrics` (the back office's from
 `realtime_stats.figures.backoffice_metrics`), so a report can never disagree with the wallboard;
@@ -48,6 +49,7 @@ from realtime_stats.reports.tables import (
     ordered_keys,
     rated_cells,
 )
+from recordings.qa_summary import QaSummary
 from site_config.config import SiteConfig
 
 
@@ -141,6 +143,10 @@ _AGENT_COLUMNS = (
     Column("recorded", "Opgenomen gesprekken", Kind.COUNT),
     *_HANDLE_TIME_COLUMNS,
     *_TIME_COLUMNS,
+    # The coaching's: the mean of the current evaluations of the agent's recorded calls
+    # submitted in the period, and how many; none at all ("-") without coaching data.
+    Column("qa_score", "QA-score", Kind.SCORE),
+    Column("qa_evaluations", "QA-beoordelingen", Kind.COUNT),
 )
 
 
@@ -193,8 +199,10 @@ def build_report(
     intervals: Iterable[AgentInterval],
     rings: Iterable[BackOfficeRing] = (),
     notes: Iterable[CallbackNote] = (),
+    qa: Mapping[str, QaSummary] | None = None,
 ) -> Report:
-    """The report for `request` from the period's records (others are ignored)."""
+    """The report for `request` from the period's records (others are ignored); `qa`: each
+    agent's QA score in the period, None when there is no coaching data to read."""
     known_agents = {a.id: a.name for a in site.agents}
     if request.agent_id is not None and request.agent_id not in known_agents:
         known = ", ".join(sorted(known_agents))
@@ -219,7 +227,7 @@ def build_report(
         ),
         _group_table("topics", "Per onderwerp", "topic", topics, topic_names),
         _group_table("municipalities", "Per gemeente", "municipality", municipalities, town_names),
-        _agent_table(agents, known_agents, request.agent_id),
+        _agent_table(agents, known_agents, request.agent_id, qa),
         department_table(site, calls, rings, period, rules, team.calls),
         callback_table(site, notes, period, now, rules),
     )
@@ -249,10 +257,17 @@ def _group_table(
 
 
 def _agent_table(
-    agents: Mapping[str, AgentFigures], names: Mapping[str, str], only: str | None
+    agents: Mapping[str, AgentFigures],
+    names: Mapping[str, str],
+    only: str | None,
+    qa: Mapping[str, QaSummary] | None,
 ) -> Table:
     wanted = [only] if only is not None else [a for a in ordered_keys(agents, list(names)) if a]
-    rows = tuple(_agent_row(agents.get(a), a, names.get(a, "onbekend")) for a in wanted if a)
+    rows = tuple(
+        (*_agent_row(agents.get(a), a, names.get(a, "onbekend")), *_qa_cells(qa, a))
+        for a in wanted
+        if a
+    )
     return Table(name="agents", title="Per medewerker", columns=_AGENT_COLUMNS, rows=rows)
 
 
@@ -265,3 +280,12 @@ def _agent_row(figures: AgentFigures | None, agent_id: str, name: str) -> tuple[
         agent_id, name, t.answered, *_handled_cells(figures), t.recorded,
         *_handle_time_cells(figures), *_time_cells(figures.time, figures.occupancy),
     )  # fmt: skip
+
+
+def _qa_cells(qa: Mapping[str, QaSummary] | None, agent_id: str) -> tuple[Cell, Cell]:
+    """The QA score and count; both "-" without coaching data, the count 0 when the
+    agent's calls were not evaluated in the period."""
+    if qa is None:
+        return None, None
+    found = qa.get(agent_id)
+    return (None, 0) if found is None else (found.mean, found.count)

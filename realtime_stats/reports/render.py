@@ -26,6 +26,8 @@ def _csv_cell(kind: Kind, value: Cell) -> str:
         return f"{value:.4f}"
     if kind is Kind.SECONDS and isinstance(value, float):
         return f"{value:.1f}"
+    if kind is Kind.SCORE and isinstance(value, float | int):
+        return f"{value:.1f}"
     return str(value)
 
 
@@ -65,6 +67,9 @@ def _html_cell(kind: Kind, value: Cell) -> str:
         return f'<td class="n">{percent} %</td>'
     if kind is Kind.SECONDS and isinstance(value, float | int):
         return f'<td class="n">{_duration(value)}</td>'
+    if kind is Kind.SCORE and isinstance(value, float | int):
+        score = f"{value:.1f}".replace(".", ",")  # Dutch decimal comma
+        return f'<td class="n">{score}</td>'
     css = ' class="n"' if kind is Kind.COUNT else ""
     return f"<td{css}>{html.escape(str(value))}</td>"
 

@@ -1,21 +1,33 @@
 """A day, week or month report read from the record store and rendered: the service
 behind ``kcc report`` (`render_report`) and the HTTP routes (`ReportService`).
+
+The agents' QA scores come from the recordings folder (``coaching.db`` and the
+catalogue, through ``recordings.qa_summary``), not from the store: the controller
+writes them there. Without a folder, or before the first coaching, the report shows
+"-" for them; a file that cannot be read is logged and shown the same, so the rest of
+the report is never lost to it.
 """
 
 from __future__ import annotations
 
 import enum
+import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from realtime_stats.figures.norms import metric_rules
+from realtime_stats.figures.periods import Period
 from realtime_stats.figures.tracked_records import TrackedInterval
 from realtime_stats.reports.build import PeriodKind, ReportRequest, build_report, report_period
 from realtime_stats.reports.queue_log import export_queue_log
 from realtime_stats.reports.render import render_csv, render_html
 from realtime_stats.store import Store, StoreError
+from recordings.qa_summary import QaSummary, QaUnreadable, qa_per_agent
 from site_config.config import SiteConfig
+
+log = logging.getLogger(__name__)
 
 
 class ReportFormat(enum.StrEnum):
@@ -47,8 +59,10 @@ def render_report(
     fmt: ReportFormat,
     agent_id: str | None = None,
     now: datetime | None = None,
+    recordings_dir: Path | None = None,
 ) -> RenderedReport:
-    """Read the period's records from `store` and render them as `fmt`."""
+    """Read the period's records from `store` (and the QA scores from `recordings_dir`,
+    if given) and render them as `fmt`."""
     zone = ZoneInfo(site.timezone)
     now = now or datetime.now(UTC)
     period = report_period(kind, day, zone)
@@ -69,7 +83,8 @@ def render_report(
     rings = store.rings_between(period.start, period.end)
     notes = store.notes_between(period.start, period.end)
     rules = metric_rules(site.norms)
-    report = build_report(site, rules, request, calls, intervals, rings, notes)
+    qa = _qa_scores(recordings_dir, period)
+    report = build_report(site, rules, request, calls, intervals, rings, notes, qa)
     if fmt is ReportFormat.CSV:
         return RenderedReport(
             text=render_csv(report), media_type=MEDIA_TYPES[fmt], filename=f"{name}.csv"
@@ -77,6 +92,16 @@ def render_report(
     return RenderedReport(
         text=render_html(report), media_type=MEDIA_TYPES[fmt], filename=f"{name}.html"
     )
+
+
+def _qa_scores(folder: Path | None, period: Period) -> dict[str, QaSummary] | None:
+    if folder is None:
+        return None
+    try:
+        return qa_per_agent(folder, period.start, period.end)
+    except QaUnreadable as exc:
+        log.warning("report without QA scores: %s", exc)
+        return None
 
 
 def _intervals_with_calls(store: Store, start: datetime, end: datetime) -> list[TrackedInterval]:
@@ -97,11 +122,14 @@ class ReportService:
     """The reports of one stats service: its site's, read from its record store.
 
     An app may run without a store (tests, a board without an event stream): then every
-    report is refused with `NoRecordStore` rather than given empty.
+    report is refused with `NoRecordStore` rather than given empty. `recordings_dir` is
+    where the QA scores are read (None: the report has none).
     """
 
-    def __init__(self, site: SiteConfig, store: Store | None) -> None:
-        self.site, self._store = site, store
+    def __init__(
+        self, site: SiteConfig, store: Store | None, recordings_dir: Path | None = None
+    ) -> None:
+        self.site, self._store, self._recordings_dir = site, store, recordings_dir
 
     def render(
         self, *, kind: PeriodKind, day: date, fmt: ReportFormat, agent_id: str | None = None
@@ -112,4 +140,7 @@ class ReportService:
             raise NoRecordStore(
                 "this stats service has no record store (start it with --database): no reports"
             )
-        return render_report(store, self.site, kind=kind, day=day, fmt=fmt, agent_id=agent_id)
+        return render_report(
+            store, self.site, kind=kind, day=day, fmt=fmt, agent_id=agent_id,
+            recordings_dir=self._recordings_dir,
+        )  # fmt: skip

@@ -28,6 +28,7 @@ class Kind(enum.Enum):
     RATE = "rate"  # a fraction 0..1
     NORM_STATUS = "norm_status"  # higher is better (80 % norms)
     LOAD_STATUS = "load_status"  # occupancy: lower is safer
+    SCORE = "score"  # a QA score, 0-100 with one decimal
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,6 +68,12 @@ ROUTES = [
     ("POST", "/api/agents/1001/callback-notes"),
     ("GET", "/api/callback-notes"),
     ("POST", "/api/callback-notes/n1/done"),
+    ("GET", "/api/recordings/r1/coaching"),
+    ("POST", "/api/recordings/r1/notes"),
+    ("POST", "/api/recordings/r1/discussed"),
+    ("POST", "/api/recordings/r1/evaluations"),
+    ("GET", "/coaching.js"),
+    ("GET", "/coaching.css"),
 ]
 
 
@@ -76,7 +82,8 @@ async def test_the_app_serves_exactly_these_routes(api: tuple[Rig, httpx.AsyncCl
     app = r.controller.control_app()
     served = {(m, route.path) for route in app.routes for m in getattr(route, "methods", ())}
     documented = {(m, p.replace("1001", "{agent_id}").replace("tic4", "{position_id}")
-                   .replace("/301/", "/{extension}/").replace("/n1/", "/{note_id}/"))
+                   .replace("/301/", "/{extension}/").replace("/n1/", "/{note_id}/")
+                   .replace("/r1/", "/{recording_id}/"))
                   for m, p in ROUTES}  # fmt: skip
     assert served == documented
 
