@@ -91,7 +91,7 @@ from ivr_flows.site_check import load_site_flow
 from recordings.catalog import Catalog
 from recordings.coaching import CoachingStore
 from recordings.keys import KeyRing
-from recordings.retention import NoCoaching, RetentionPolicy
+from recordings.retention import RetentionPolicy
 from recordings.shelf import open_shelf
 from site_config import SiteConfig
 
@@ -427,7 +427,7 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
         purge = RecordingPurge(
             directory=recordings_dir,
             policy=RetentionPolicy.of(site.recording, zone=ZoneInfo(site.timezone)),
-            coaching=NoCoaching(),
+            coaching=controller.parts.coaching,
             clock=clock,
             audit=audit,
         )
