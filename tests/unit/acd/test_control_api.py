@@ -191,6 +191,7 @@ async def test_every_change_is_audited_with_who_and_how(
         ("floor", "web", "topic-menu", "done", None, {"enabled": "False"}),
     ]
     assert day["entries"][2]["reason"].startswith("agent 1001 is paused")
+    assert {e["address"] for e in day["entries"]} == {"127.0.0.1"}  # httpx's ASGI client
     assert day["unreadable"] == []
     other = await client.get("/api/audit", params={"day": "2026-06-14"}, headers=LEAD)
     assert other.json()["entries"] == []
