@@ -47,18 +47,21 @@ def take(
     call_id: str = "1718000000.7",
     agent_id: str | None = "1001",
     timeline: tuple[Mark, ...] = (),
+    topic: str | None = "burgerzaken",
+    municipality: str | None = "haarlem",
+    extension: str = "201",
 ) -> Take:
     """A take of one segment per ``(agent spans, caller spans, seconds)``, started at
     ``starts``; its raw files in ``capture``."""
     capture.mkdir(parents=True, exist_ok=True)
     pieces = []
     for n, (start, (agent, caller, seconds)) in enumerate(zip(starts, parts, strict=True), 1):
-        path = raw_segment(capture / f"{call_id}_201_u1_{n}.raw",
+        path = raw_segment(capture / f"{call_id}_{extension}_u1_{n}.raw",
                            voice(agent, seconds), voice(caller, seconds, seed=2))  # fmt: skip
         pieces.append(Piece(path, start, start + timedelta(seconds=seconds)))
     return Take(
-        call_id=call_id, source=f"u-{call_id}", extension="201", agent_id=agent_id,
-        position_id="tic1", topic="burgerzaken", municipality="haarlem",
+        call_id=call_id, source=f"u-{call_id}", extension=extension, agent_id=agent_id,
+        position_id="tic1", topic=topic, municipality=municipality,
         pieces=tuple(pieces), timeline=timeline,
     )  # fmt: skip
 

@@ -1,0 +1,280 @@
+"""Replay over HTTP: the list and player pages, the recordings as JSON, the audio by
+byte range, the waveforms, the download; each look on the audit log.
+
+Who may (``acd.replay.readers``, checked by ``acd.replay.access``): team leads and the
+admin every recording, an agent their own; everyone else 403. An agent asking for
+another's recording gets the same 404 as for an id that does not exist. Every answer
+with data, and every refusal, is an audit entry with the login, the client's address
+and the recording:
+
+* ``recording/list``: a page of the list (the filters and the count);
+* ``recording/view``: a recording's detail, or its waveform (``part: waveform``);
+* ``recording/listen``: an audio request from the start (no ``Range``, or one from
+  byte 0: what a player sends when it starts); ``recording/seek``: one from further
+  on (the player seeking), so no byte of a recording leaves unrecorded;
+* ``recording/download``: the file as an attachment (only with
+  ``recording.download_enabled``; 403 otherwise).
+
+A 416 (a range past the end) and a file that cannot be read (500) are on record as
+refused. The pages themselves hold no recording data (their script fetches it from the
+routes above), so opening one is audited only when it is refused.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any, NoReturn
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from acd.audit import Outcome
+from acd.replay import views
+from acd.replay.access import (
+    DOWNLOAD,
+    LIST,
+    LISTEN,
+    SEEK,
+    VIEW,
+    Downloader,
+    Hearer,
+    Listener,
+    Lister,
+    Viewer,
+    recording_for,
+)
+from acd.replay.ranges import Unsatisfiable
+from acd.replay.readers import NotAllowed, Scope
+from acd.replay.service import Audio, Replay, Unreadable
+from http_access.page import InlinePage
+from recordings.catalog_rows import RecordingFilter, RecordingRow
+
+log = logging.getLogger(__name__)
+
+MAX_PAGE = 500
+DOWNLOAD_OFF = (
+    "downloading recordings is switched off for this site (recording.download_enabled); "
+    "listen in the player instead"
+)
+UNREADABLE = "recording {id} cannot be played: its file is missing or failed its check"
+
+
+@dataclass(frozen=True)
+class Pages:
+    listing: InlinePage
+    player: InlinePage
+
+
+def _replay(request: Request) -> Replay:
+    service: Replay = request.app.state.replay
+    return service
+
+
+Replays = Annotated[Replay, Depends(_replay)]
+
+
+# ------------------------------------------------------------ pages
+
+
+async def list_page(request: Request, replay: Replays, who: Lister) -> HTMLResponse:
+    return _page(request, replay, who, "listing", recording="")
+
+
+async def player_page(
+    recording_id: str, request: Request, replay: Replays, who: Viewer
+) -> HTMLResponse:
+    row = recording_for(replay, who, recording_id, VIEW)
+    return _page(request, replay, who, "player", recording=row.id)
+
+
+def _page(request: Request, replay: Replays, who: Listener, which: str, *,
+          recording: str) -> HTMLResponse:  # fmt: skip
+    pages: Pages = request.app.state.replay_pages
+    page = pages.listing if which == "listing" else pages.player
+    names = replay.names
+    return page.response({"site": names.site, "name": who.trail.who.name, "zone": names.zone,
+                          "agent": who.scope.agent_id or "", "recording": recording})  # fmt: skip
+
+
+# ------------------------------------------------------------ data
+
+
+async def listing(
+    replay: Replays,
+    who: Lister,
+    day: str | None = None,
+    agent: str | None = None,
+    topic: str | None = None,
+    municipality: str | None = None,
+    extension: str | None = None,
+    min_s: Annotated[float | None, Query(ge=0)] = None,
+    max_s: Annotated[float | None, Query(ge=0)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """A page of recordings, newest first; an agent's only ever their own."""
+    asked = {"day": day, "agent": agent, "topic": topic, "municipality": municipality,
+             "extension": extension, "min_s": min_s, "max_s": max_s}  # fmt: skip
+    try:
+        agent_id = who.scope.agent_filter(agent, who.trail.who)
+    except NotAllowed as exc:
+        who.record(LIST, Outcome.FORBIDDEN, reason=str(exc), detail=asked)
+        raise HTTPException(403, str(exc)) from None
+    try:
+        wanted = RecordingFilter(
+            day=None if day is None else _day(day), agent_id=agent_id, topic=topic,
+            municipality=municipality, extension=extension, min_duration_s=min_s,
+            max_duration_s=max_s, limit=limit + 1, offset=offset,
+        )  # fmt: skip
+    except ValueError as exc:
+        who.record(LIST, Outcome.REFUSED, reason=str(exc), detail=asked)
+        raise HTTPException(400, str(exc)) from None
+    rows = replay.recordings(wanted)
+    who.record(LIST, Outcome.DONE, detail={**asked, "count": min(len(rows), limit)})
+    return {
+        "recordings": [views.row_view(r, replay.names) for r in rows[:limit]],
+        "limit": limit,
+        "offset": offset,
+        "more": len(rows) > limit,
+        "scope": {"agent_id": who.scope.agent_id},
+        "choices": _choices(replay, who.scope),
+        "download_enabled": replay.download_enabled,
+    }
+
+
+async def detail(recording_id: str, replay: Replays, who: Viewer) -> dict[str, Any]:
+    row = recording_for(replay, who, recording_id, VIEW)
+    found = replay.detail(row)
+    who.record(VIEW, Outcome.DONE, row=row)
+    return views.detail_view(found, replay.names, download=replay.download_enabled)
+
+
+async def waveform(
+    recording_id: str,
+    replay: Replays,
+    who: Viewer,
+    points: Annotated[int, Query(ge=10, le=4000)] = 800,
+) -> dict[str, Any]:
+    row = recording_for(replay, who, recording_id, VIEW)
+    part = {"part": "waveform"}
+    try:
+        found = await run_in_threadpool(replay.waveform, row, points)
+    except Unreadable as exc:
+        _unreadable(who, VIEW, row, exc, part)
+    who.record(VIEW, Outcome.DONE, row=row, detail=part)
+    return views.waveform_view(row.id, found)
+
+
+async def audio(recording_id: str, request: Request, replay: Replays, who: Hearer) -> Response:
+    row = recording_for(replay, who, recording_id, LISTEN)
+    return _send(replay, who, row, request.headers.get("range"), attachment=False)
+
+
+async def download(
+    recording_id: str, request: Request, replay: Replays, who: Downloader
+) -> Response:
+    if not replay.download_enabled:
+        who.record(DOWNLOAD, Outcome.FORBIDDEN, recording_id=recording_id, reason=DOWNLOAD_OFF)
+        raise HTTPException(403, DOWNLOAD_OFF)
+    row = recording_for(replay, who, recording_id, DOWNLOAD)
+    return _send(replay, who, row, request.headers.get("range"), attachment=True)
+
+
+# ------------------------------------------------------------ helpers
+
+
+def _send(
+    replay: Replay, who: Listener, row: RecordingRow, range_header: str | None, *,
+    attachment: bool,
+) -> Response:  # fmt: skip
+    asked = {"range": range_header}
+    try:
+        opened = replay.open_audio(row, range_header)
+    except Unsatisfiable as exc:
+        who.record(LISTEN, Outcome.REFUSED, row=row, reason=str(exc), detail=asked)
+        return Response(status_code=416, headers={"Content-Range": f"bytes */{exc.size}",
+                                                  "Cache-Control": "no-store"})  # fmt: skip
+    except Unreadable as exc:
+        _unreadable(who, DOWNLOAD if attachment else LISTEN, row, exc, asked)
+    action = DOWNLOAD if attachment else LISTEN if opened.start == 0 else SEEK
+    who.record(action, Outcome.DONE, row=row, detail=asked)
+    headers = {
+        "Accept-Ranges": "bytes",
+        "Cache-Control": "no-store",
+        "Content-Length": str(opened.length),
+        "X-Content-Type-Options": "nosniff",
+    }
+    if opened.part is not None:
+        headers["Content-Range"] = opened.part.content_range
+    if attachment:
+        headers["Content-Disposition"] = f'attachment; filename="opname-{_safe(row.id)}.wav"'
+    return StreamingResponse(
+        _body(opened),
+        status_code=200 if opened.part is None else 206,
+        media_type="audio/wav",
+        headers=headers,
+    )
+
+
+async def _body(opened: Audio) -> AsyncIterator[bytes]:
+    # Each chunk is one 64 KiB AES-GCM open: microseconds, so it runs on the loop.
+    try:
+        if opened.first:
+            yield opened.first
+        for chunk in opened.rest:
+            yield chunk
+    finally:
+        opened.rest.close()
+
+
+def _unreadable(
+    who: Listener, action: str, row: RecordingRow, exc: Unreadable, detail: Mapping[str, object]
+) -> NoReturn:
+    log.error("replay: %s", exc)
+    who.record(action, Outcome.REFUSED, row=row, reason=str(exc), detail=detail)
+    raise HTTPException(500, UNREADABLE.format(id=row.id))
+
+
+def _safe(recording_id: str) -> str:
+    return "".join(c if c.isalnum() or c in "-." else "_" for c in recording_id)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"day {text[:40]!r} is not a date like 2026-12-02") from None
+
+
+def _choices(replay: Replay, scope: Scope) -> dict[str, list[dict[str, str]]]:
+    names = replay.names
+
+    def pairs(table: Mapping[str, str]) -> list[dict[str, str]]:
+        return [{"id": key, "name": name} for key, name in table.items()]
+
+    agents = {k: v for k, v in names.agents.items() if scope.agent_id in (None, k)}
+    return {"agents": pairs(agents), "topics": pairs(names.topics),
+            "municipalities": pairs(names.municipalities)}  # fmt: skip
+
+
+def add_routes(app: FastAPI, service: Replay) -> None:
+    """Put these routes on the app itself (``app.routes`` then lists each one), over
+    ``service``."""
+    app.state.replay = service
+    app.state.replay_pages = Pages(
+        InlinePage("acd.replay", "recordings.html", style="replay.css", script="recordings.js"),
+        InlinePage("acd.replay", "player.html", style="replay.css", script="player.js", media=True),
+    )
+    app.add_api_route("/recordings", list_page, methods=["GET"], response_class=HTMLResponse)
+    app.add_api_route(
+        "/recordings/{recording_id}", player_page, methods=["GET"], response_class=HTMLResponse
+    )
+    app.add_api_route("/api/recordings", listing, methods=["GET"])
+    app.add_api_route("/api/recordings/{recording_id}", detail, methods=["GET"])
+    app.add_api_route("/api/recordings/{recording_id}/audio", audio, methods=["GET"])
+    app.add_api_route("/api/recordings/{recording_id}/waveform", waveform, methods=["GET"])
+    app.add_api_route("/api/recordings/{recording_id}/download", download, methods=["GET"])
