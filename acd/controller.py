@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 import uvicorn
 from fastapi import FastAPI
@@ -71,6 +72,8 @@ from acd.queue.session import QueueWait
 from acd.recording import routes as recording_routes
 from acd.recording.consumer import RecordingEvents
 from acd.recording.service import CallFactsBook, CaptureFolder, Recorder, Shelf
+from acd.replay import routes as replay_routes
+from acd.replay.service import RecordingShelf, Replay
 from acd.transfer import routes as transfer_routes
 from acd.transfer.consumer import TransferEvents
 from acd.transfer.service import WarmTransfer
@@ -83,7 +86,7 @@ from http_access.auth import Authenticator, install_authenticator
 from ivr_flows.model import Flow
 from ivr_flows.site_check import load_site_flow
 from recordings.keys import KeyRing
-from recordings.shelf import open_shelf
+from recordings.shelf import open_reader, open_shelf
 from site_config import SiteConfig
 
 log = logging.getLogger(__name__)
@@ -126,6 +129,7 @@ class Parts:
     history: CallerHistory
     shelf: Shelf  # where recordings are kept (recordings.shelf)
     capture: CaptureFolder
+    recordings: RecordingShelf  # the kept recordings read back (recordings.shelf.ShelfReader)
 
 
 class Controller:
@@ -224,6 +228,7 @@ class Controller:
             talking_leg_of=self.legs.talking_leg_of,
             agent_at=self._agent_at,
         )
+        self.replay = Replay(parts.recordings, site)
         # Order: the back office, transfers and camp-ons see an event before the legs it
         # may end.
         self.consumers: Sequence[Consumer] = (
@@ -293,12 +298,14 @@ class Controller:
         callback_routes.add_routes(app, self.callbacks)
         desk_routes.add_routes(app, self.desks)
         recording_routes.add_routes(app, self.recorder)
+        replay_routes.add_routes(app, self.replay)
         colleague_routes.add_routes(app, self.site.name)
         return app
 
     async def close(self) -> None:
         await self.recorder.close()
         self.parts.shelf.close()
+        self.parts.recordings.close()
         self.queue.close()
         await self.legs.close()
         await self.mirror.close()
@@ -361,7 +368,9 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
     capture = CaptureFolder(
         capture_dir, options.capture_asterisk_dir or PurePosixPath(capture_dir.as_posix())
     )
-    shelf = open_shelf(recordings_dir, KeyRing.from_environ(os.environ), now=clock.now)
+    ring = KeyRing.from_environ(os.environ)
+    shelf = open_shelf(recordings_dir, ring, now=clock.now)
+    recordings = open_reader(recordings_dir, ring, now=clock.now, zone=ZoneInfo(site.timezone))
     controller = Controller(
         site,
         Parts(
@@ -378,6 +387,7 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
             ),
             shelf=shelf,
             capture=capture,
+            recordings=recordings,
         ),
         ivr_now=wall_clock(options.ivr_time),
     )

@@ -9,8 +9,8 @@ the queue-member actions. The event builders lay out headers as Asterisk writes 
 
 ``rig(site)`` builds a real ``acd.controller.Controller`` on these fakes, with a
 ``MemorySink`` for its events and a ``FakeClock``, its files (the audit log, the
-phonebook's statuses, the callback notes' ``callbacks.db``) in a temporary folder, and
-runs its AMI event loop.
+phonebook's statuses, the callback notes' ``callbacks.db``, an empty recordings folder
+for the replay) in a temporary folder, and runs its AMI event loop.
 
 ``log_in``, ``queued`` and ``talking`` put agents and callers on the floor; ``dialled``
 (``direct_caller``, ``direct_call``) is a caller of a back-office colleague's own number
@@ -60,6 +60,8 @@ from contract import MemorySink
 from ivr_flows.model import Flow
 from ivr_flows.prompt_audio import wav_bytes
 from ivr_flows.site_check import load_site_flow
+from recordings.keys import KeyRing, RecordingKey
+from recordings.shelf import open_reader
 from recordings.take import Take
 from site_config import SiteConfig, load_site_config
 
@@ -346,6 +348,11 @@ async def rig(site: SiteConfig | None = None, *, start: datetime = T0) -> AsyncI
             history=CallerHistory(Path(folder) / "caller-history.db", b"k" * 32),
             shelf=ShelfDouble(),
             capture=CaptureFolder(Path(folder) / "capture", PurePosixPath("/kcc/t/recordings")),
+            recordings=open_reader(
+                Path(folder) / "recordings",
+                KeyRing((RecordingKey("rig", b"k" * 32),)),
+                now=clock.now,
+            ),
         )
         (Path(folder) / "capture").mkdir()
         controller = Controller(site, parts)

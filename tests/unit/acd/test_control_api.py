@@ -68,6 +68,13 @@ ROUTES = [
     ("POST", "/api/agents/1001/callback-notes"),
     ("GET", "/api/callback-notes"),
     ("POST", "/api/callback-notes/n1/done"),
+    ("GET", "/recordings"),
+    ("GET", "/recordings/r1"),
+    ("GET", "/api/recordings"),
+    ("GET", "/api/recordings/r1"),
+    ("GET", "/api/recordings/r1/audio"),
+    ("GET", "/api/recordings/r1/waveform"),
+    ("GET", "/api/recordings/r1/download"),
 ]
 
 
@@ -76,7 +83,8 @@ async def test_the_app_serves_exactly_these_routes(api: tuple[Rig, httpx.AsyncCl
     app = r.controller.control_app()
     served = {(m, route.path) for route in app.routes for m in getattr(route, "methods", ())}
     documented = {(m, p.replace("1001", "{agent_id}").replace("tic4", "{position_id}")
-                   .replace("/301/", "/{extension}/").replace("/n1/", "/{note_id}/"))
+                   .replace("/301/", "/{extension}/").replace("/n1/", "/{note_id}/")
+                   .replace("recordings/r1", "recordings/{recording_id}"))
                   for m, p in ROUTES}  # fmt: skip
     assert served == documented
 
