@@ -80,9 +80,10 @@
     const strip = $('marker-strip');
     const items = $('marks');
     strip.replaceChildren();
+    for (const tick of document.querySelectorAll('.tick')) tick.remove();
     items.replaceChildren();
     $('marks-none').hidden = list.length > 0;
-    list.forEach((m, n) => {
+    list.forEach((m) => {
       const outside = m.audio_s == null;
       const where = outside ? 'buiten de opname' : dur(m.audio_s);
       const marker = document.createElement('button');
@@ -90,34 +91,72 @@
       marker.className = 'marker' + (outside ? ' outside' : '');
       marker.dataset.kind = m.kind;
       marker.dataset.at = String(m.near_s);
-      marker.dataset.n = String(n);
-      marker.style.left = (duration > 0 ? Math.min(100, (m.near_s / duration) * 100) : 0) + '%';
       marker.textContent = kindName(m.kind);
       marker.title = kindName(m.kind) + ' · ' + where + (m.label ? ' · ' + m.label : '');
       marker.addEventListener('click', (event) => { event.stopPropagation(); seek(m.near_s); });
       strip.appendChild(marker);
-
-      const li = document.createElement('li');
-      li.tabIndex = 0;
-      li.dataset.kind = m.kind;
-      li.dataset.at = String(m.near_s);
-      if (outside) li.className = 'outside';
-      const at = document.createElement('span');
-      at.className = 'at';
-      at.textContent = outside ? '(' + dur(m.near_s) + ')' : dur(m.audio_s);
-      at.title = outside ? 'Buiten de opname; dichtstbijzijnde moment in de opname' : 'Tijd in de opname';
-      const kind = document.createElement('span');
-      kind.className = 'kind';
-      kind.textContent = kindName(m.kind);
-      const label = document.createElement('span');
-      label.className = 'label';
-      label.textContent = (m.label || '') + ' · ' + new Date(m.at).toLocaleTimeString('nl-NL',
-        { hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: zone });
-      li.append(at, kind, label);
-      li.addEventListener('click', () => seek(m.near_s));
-      li.addEventListener('keydown', (event) => { if (event.key === 'Enter') seek(m.near_s); });
-      items.appendChild(li);
+      const tick = document.createElement('div');
+      tick.className = 'tick' + (outside ? ' outside' : '');
+      tick.dataset.at = String(m.near_s);
+      $('axis').appendChild(tick);
+      items.appendChild(entry(m, outside));
     });
+    layMarkers();
+  }
+
+  // Each marker's flag starts at its moment (or ends there near the right edge); flags
+  // that would overlap go on a row below, and the strip grows to hold the rows.
+  function layMarkers() {
+    const axis = $('axis');
+    const width = axis.clientWidth;
+    if (width === 0) return;
+    const rows = [];
+    const placed = [...document.querySelectorAll('#marker-strip .marker')]
+      .map((marker) => ({ marker, x: position(Number(marker.dataset.at)) * width }))
+      .sort((a, b) => a.x - b.x);
+    for (const { marker, x } of placed) {
+      const size = marker.offsetWidth;
+      const left = Math.max(0, Math.min(x, width - size));
+      let row = rows.findIndex((end) => end + 4 <= left);
+      if (row < 0) { rows.push(0); row = rows.length - 1; }
+      rows[row] = left + size;
+      marker.style.left = left + 'px';
+      marker.style.top = (0.15 + row * 1.45) + 'rem';
+    }
+    const strip = (0.3 + Math.max(1, rows.length) * 1.45) + 'rem';
+    document.querySelector('.track').style.setProperty('--strip', strip);
+    for (const tick of document.querySelectorAll('.tick')) {
+      tick.style.left = (position(Number(tick.dataset.at)) * 100) + '%';
+    }
+  }
+
+  function position(s) {
+    const length = total();
+    return length > 0 ? Math.max(0, Math.min(1, s / length)) : 0;
+  }
+
+  function entry(m, outside) {
+    const li = document.createElement('li');
+    li.tabIndex = 0;
+    li.dataset.kind = m.kind;
+    li.dataset.at = String(m.near_s);
+    if (outside) li.className = 'outside';
+    const at = document.createElement('span');
+    at.className = 'at';
+    at.textContent = outside ? '(' + dur(m.near_s) + ')' : dur(m.audio_s);
+    at.title = outside ? 'Buiten de opname; het dichtstbijzijnde moment erin' : 'Tijd in de opname';
+    const kind = document.createElement('span');
+    kind.className = 'kind';
+    kind.textContent = kindName(m.kind);
+    const label = document.createElement('span');
+    label.className = 'label';
+    const clockTime = new Date(m.at).toLocaleTimeString('nl-NL',
+      { hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: zone });
+    label.textContent = [m.label, clockTime].filter(Boolean).join(' · ');
+    li.append(at, kind, label);
+    li.addEventListener('click', () => seek(m.near_s));
+    li.addEventListener('keydown', (event) => { if (event.key === 'Enter') seek(m.near_s); });
+    return li;
   }
 
   // ---- the waveforms -------------------------------------------------------------------
@@ -159,14 +198,14 @@
   function follow() {
     const length = total();
     const now = audio.currentTime || 0;
-    $('playhead').style.left = (length > 0 ? Math.min(100, (now / length) * 100) : 0) + '%';
+    $('playhead').style.left = (position(now) * 100) + '%';
     $('clock').textContent = dur(now) + ' / ' + dur(length);
     $('play').textContent = audio.paused ? '▶ Afspelen' : '❚❚ Pauze';
   }
 
-  function tick() {
+  function animate() {
     follow();
-    if (!audio.paused) requestAnimationFrame(tick);
+    if (!audio.paused) requestAnimationFrame(animate);
   }
 
   function toggle() {
@@ -193,12 +232,13 @@
   document.addEventListener('keydown', (event) => {
     if (event.key === ' ' && event.target === document.body) { event.preventDefault(); toggle(); }
   });
-  audio.addEventListener('play', tick);
+  audio.addEventListener('play', animate);
+  audio.addEventListener('loadedmetadata', layMarkers);
   for (const name of ['pause', 'seeked', 'timeupdate', 'loadedmetadata', 'ended']) {
     audio.addEventListener(name, follow);
   }
   audio.addEventListener('error', () => say('De opname kon niet worden afgespeeld.'));
-  window.addEventListener('resize', draw);
+  window.addEventListener('resize', () => { draw(); layMarkers(); });
 
   async function start() {
     try {

@@ -45,12 +45,13 @@ from acd.replay.access import (
     Listener,
     Lister,
     Viewer,
+    listener,
     recording_for,
 )
 from acd.replay.ranges import Unsatisfiable
 from acd.replay.readers import NotAllowed, Scope
 from acd.replay.service import Audio, Replay, Unreadable
-from http_access.page import InlinePage
+from http_access.page import NO_STORE, InlinePage
 from recordings.catalog_rows import RecordingFilter, RecordingRow
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,13 @@ DOWNLOAD_OFF = (
     "listen in the player instead"
 )
 UNREADABLE = "recording {id} cannot be played: its file is missing or failed its check"
+
+
+REFUSAL_PAGES = {
+    403: ("Geen toegang", "Opnames beluisteren teamleiders en de beheerder; een medewerker "
+                          "beluistert alleen de eigen gesprekken."),
+    404: ("Opname niet gevonden", "Deze opname bestaat niet (meer), of is niet van u."),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -80,15 +88,36 @@ Replays = Annotated[Replay, Depends(_replay)]
 # ------------------------------------------------------------ pages
 
 
-async def list_page(request: Request, replay: Replays, who: Lister) -> HTMLResponse:
+async def list_page(request: Request, replay: Replays) -> HTMLResponse:
+    try:
+        who = await listener(LIST)(request)
+    except HTTPException as exc:
+        return _refused_page(exc)
     return _page(request, replay, who, "listing", recording="")
 
 
-async def player_page(
-    recording_id: str, request: Request, replay: Replays, who: Viewer
-) -> HTMLResponse:
-    row = recording_for(replay, who, recording_id, VIEW)
+async def player_page(recording_id: str, request: Request, replay: Replays) -> HTMLResponse:
+    try:
+        who = await listener(VIEW)(request)
+        row = recording_for(replay, who, recording_id, VIEW)
+    except HTTPException as exc:
+        return _refused_page(exc)
     return _page(request, replay, who, "player", recording=row.id)
+
+
+def _refused_page(exc: HTTPException) -> HTMLResponse:
+    """A refusal a person reads: a short Dutch page (401 stays as it is, for the login)."""
+    if exc.status_code not in REFUSAL_PAGES:
+        raise exc
+    title, text = REFUSAL_PAGES[exc.status_code]
+    page = (
+        f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{title}</title>'
+        f"</head><body><h1>{title}</h1><p>{text}</p>"
+        '<p><a href="/recordings">Naar de opnames</a></p></body></html>'
+    )
+    headers = {**NO_STORE, "Content-Security-Policy": "default-src 'none'; base-uri 'none'; "
+               "form-action 'none'; frame-ancestors 'none'"}  # fmt: skip
+    return HTMLResponse(page, status_code=exc.status_code, headers=headers)
 
 
 def _page(request: Request, replay: Replays, who: Listener, which: str, *,

@@ -199,3 +199,21 @@ async def test_the_pages_are_dutch_and_under_the_csp(replay: Room) -> None:
     for words in ("Medewerker", "Beller", "Tijdlijn", "Aandeel medewerker", "Langste stilte",
                   "Door elkaar praten", '<section id="coaching"></section>'):  # fmt: skip
         assert words in player.text
+
+
+async def test_a_refused_page_is_a_short_dutch_page_and_no_login_asks_for_one(
+    replay: Room,
+) -> None:
+    floor = await replay.client.get("/recordings", headers=basic("floor"))
+    theirs = await replay.client.get(f"/recordings/{ANOUKS}", headers=BRAM)
+    unknown = await replay.client.get("/recordings/nope", headers=LEAD)
+    for page, status, title in ((floor, 403, "Geen toegang"), (theirs, 404, "Opname niet gevonden"),
+                                (unknown, 404, "Opname niet gevonden")):  # fmt: skip
+        assert page.status_code == status
+        assert page.headers["content-type"].startswith("text/html")
+        assert f"<h1>{title}</h1>" in page.text and '<html lang="nl">' in page.text
+        assert page.headers["cache-control"] == "no-store"
+        assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert theirs.text == unknown.text  # nothing tells the agent the recording exists
+    anonymous = await replay.client.get("/recordings")
+    assert anonymous.status_code == 401 and "Basic" in anonymous.headers["www-authenticate"]
