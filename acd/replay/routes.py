@@ -22,14 +22,12 @@ routes above), so opening one is audited only when it is refused.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from acd.audit import Outcome
@@ -38,7 +36,6 @@ from acd.replay.access import (
     DOWNLOAD,
     LIST,
     LISTEN,
-    SEEK,
     VIEW,
     Downloader,
     Hearer,
@@ -48,22 +45,18 @@ from acd.replay.access import (
     listener,
     recording_for,
 )
-from acd.replay.ranges import Unsatisfiable
-from acd.replay.readers import NotAllowed, Scope
-from acd.replay.service import Audio, Replay, Unreadable
+from acd.replay.readers import NotAllowed
+from acd.replay.service import Replay, Unreadable
+from acd.replay.streaming import audio_answer, unreadable
+from acd.replay.waveform import MAX_POINTS, MIN_POINTS
 from http_access.page import NO_STORE, InlinePage
-from recordings.catalog_rows import RecordingFilter, RecordingRow
-
-log = logging.getLogger(__name__)
+from recordings.catalog_rows import RecordingFilter
 
 MAX_PAGE = 500
 DOWNLOAD_OFF = (
     "downloading recordings is switched off for this site (recording.download_enabled); "
     "listen in the player instead"
 )
-UNREADABLE = "recording {id} cannot be played: its file is missing or failed its check"
-
-
 REFUSAL_PAGES = {
     403: ("Geen toegang", "Opnames beluisteren teamleiders en de beheerder; een medewerker "
                           "beluistert alleen de eigen gesprekken."),
@@ -170,7 +163,7 @@ async def listing(
         "offset": offset,
         "more": len(rows) > limit,
         "scope": {"agent_id": who.scope.agent_id},
-        "choices": _choices(replay, who.scope),
+        "choices": views.choices(replay.names, who.scope.agent_id),
         "download_enabled": replay.download_enabled,
     }
 
@@ -186,21 +179,21 @@ async def waveform(
     recording_id: str,
     replay: Replays,
     who: Viewer,
-    points: Annotated[int, Query(ge=10, le=4000)] = 800,
+    points: Annotated[int, Query(ge=MIN_POINTS, le=MAX_POINTS)] = 800,
 ) -> dict[str, Any]:
     row = recording_for(replay, who, recording_id, VIEW)
     part = {"part": "waveform"}
     try:
         found = await run_in_threadpool(replay.waveform, row, points)
     except Unreadable as exc:
-        _unreadable(who, VIEW, row, exc, part)
+        unreadable(who, VIEW, row, exc, part)
     who.record(VIEW, Outcome.DONE, row=row, detail=part)
     return views.waveform_view(row.id, found)
 
 
 async def audio(recording_id: str, request: Request, replay: Replays, who: Hearer) -> Response:
     row = recording_for(replay, who, recording_id, LISTEN)
-    return _send(replay, who, row, request.headers.get("range"), attachment=False)
+    return audio_answer(replay, who, row, request.headers.get("range"), attachment=False)
 
 
 async def download(
@@ -210,66 +203,10 @@ async def download(
         who.record(DOWNLOAD, Outcome.FORBIDDEN, recording_id=recording_id, reason=DOWNLOAD_OFF)
         raise HTTPException(403, DOWNLOAD_OFF)
     row = recording_for(replay, who, recording_id, DOWNLOAD)
-    return _send(replay, who, row, request.headers.get("range"), attachment=True)
+    return audio_answer(replay, who, row, request.headers.get("range"), attachment=True)
 
 
 # ------------------------------------------------------------ helpers
-
-
-def _send(
-    replay: Replay, who: Listener, row: RecordingRow, range_header: str | None, *,
-    attachment: bool,
-) -> Response:  # fmt: skip
-    asked = {"range": range_header}
-    try:
-        opened = replay.open_audio(row, range_header)
-    except Unsatisfiable as exc:
-        who.record(LISTEN, Outcome.REFUSED, row=row, reason=str(exc), detail=asked)
-        return Response(status_code=416, headers={"Content-Range": f"bytes */{exc.size}",
-                                                  "Cache-Control": "no-store"})  # fmt: skip
-    except Unreadable as exc:
-        _unreadable(who, DOWNLOAD if attachment else LISTEN, row, exc, asked)
-    action = DOWNLOAD if attachment else LISTEN if opened.start == 0 else SEEK
-    who.record(action, Outcome.DONE, row=row, detail=asked)
-    headers = {
-        "Accept-Ranges": "bytes",
-        "Cache-Control": "no-store",
-        "Content-Length": str(opened.length),
-        "X-Content-Type-Options": "nosniff",
-    }
-    if opened.part is not None:
-        headers["Content-Range"] = opened.part.content_range
-    if attachment:
-        headers["Content-Disposition"] = f'attachment; filename="opname-{_safe(row.id)}.wav"'
-    return StreamingResponse(
-        _body(opened),
-        status_code=200 if opened.part is None else 206,
-        media_type="audio/wav",
-        headers=headers,
-    )
-
-
-async def _body(opened: Audio) -> AsyncIterator[bytes]:
-    # Each chunk is one 64 KiB AES-GCM open: microseconds, so it runs on the loop.
-    try:
-        if opened.first:
-            yield opened.first
-        for chunk in opened.rest:
-            yield chunk
-    finally:
-        opened.rest.close()
-
-
-def _unreadable(
-    who: Listener, action: str, row: RecordingRow, exc: Unreadable, detail: Mapping[str, object]
-) -> NoReturn:
-    log.error("replay: %s", exc)
-    who.record(action, Outcome.REFUSED, row=row, reason=str(exc), detail=detail)
-    raise HTTPException(500, UNREADABLE.format(id=row.id))
-
-
-def _safe(recording_id: str) -> str:
-    return "".join(c if c.isalnum() or c in "-." else "_" for c in recording_id)
 
 
 def _day(text: str) -> date:
@@ -277,17 +214,6 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"day {text[:40]!r} is not a date like 2026-12-02") from None
-
-
-def _choices(replay: Replay, scope: Scope) -> dict[str, list[dict[str, str]]]:
-    names = replay.names
-
-    def pairs(table: Mapping[str, str]) -> list[dict[str, str]]:
-        return [{"id": key, "name": name} for key, name in table.items()]
-
-    agents = {k: v for k, v in names.agents.items() if scope.agent_id in (None, k)}
-    return {"agents": pairs(agents), "topics": pairs(names.topics),
-            "municipalities": pairs(names.municipalities)}  # fmt: skip
 
 
 def add_routes(app: FastAPI, service: Replay) -> None:

@@ -95,3 +95,14 @@ def waveform_view(recording_id: str, found: Envelope) -> dict[str, Any]:
         "agent": list(found.agent),
         "caller": list(found.caller),
     }
+
+
+def choices(names: Names, agent_id: str | None) -> dict[str, list[dict[str, str]]]:
+    """What the list's filters offer; an agent is offered only themself."""
+
+    def pairs(table: Mapping[str, str]) -> list[dict[str, str]]:
+        return [{"id": key, "name": name} for key, name in table.items()]
+
+    agents = {k: v for k, v in names.agents.items() if agent_id in (None, k)}
+    return {"agents": pairs(agents), "topics": pairs(names.topics),
+            "municipalities": pairs(names.municipalities)}  # fmt: skip
