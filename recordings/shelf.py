@@ -14,8 +14,9 @@ up: the call's ids and facts, and the capture folder's plain segment files
 3. the WAV is sealed into the recordings folder as ``<recording id>.kccrec``,
    encrypted with the key ring's current key (``recordings.vault``), written
    atomically;
-4. the row, its segments, the call's timeline (the take's marks) and the signals go
-   into the catalogue in one transaction;
+4. the row, its segments, the call's timeline (the take's marks; one without a time
+   zone is left out and logged) and the signals go into the catalogue in one
+   transaction;
 5. only then are the plain files removed.
 
 A crash anywhere leaves the plain segments in the capture folder, and ``keep`` is
@@ -120,7 +121,7 @@ class Shelf:
                 source=take.source,
             ),
             segments,
-            timeline=take.timeline,
+            timeline=usable_marks(take, recording_id),
             signals=signals,
         )
         self._tidy(take)
@@ -143,6 +144,16 @@ class Shelf:
             for path in (piece.path, piece.path.with_name(piece.path.name + CLOSED_SUFFIX)):
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
+
+
+def usable_marks(take: Take, recording_id: str) -> tuple[Mark, ...]:
+    """The take's marks that can be kept: a mark without a time zone is left out (and
+    logged) rather than costing the recording."""
+    kept = tuple(m for m in take.timeline if m.at.utcoffset() is not None)
+    if len(kept) < len(take.timeline):
+        log.error("recording %s: %d timeline mark(s) without a time zone left out",
+                  recording_id, len(take.timeline) - len(kept))  # fmt: skip
+    return kept
 
 
 def coaching_signals(wav: Path, recording_id: str, duration_s: float) -> SignalsRow | None:

@@ -3,6 +3,7 @@ failure of the signals never loses the recording; the reader gives it back by ra
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import wave
@@ -98,4 +99,16 @@ def test_the_reader_gives_the_wav_back_by_range_on_its_own_connection(tmp_path: 
     assert reader.signals(recording_id) == kept.catalog.signals(recording_id)
     assert [s.number for s in reader.segments(recording_id)] == [1, 2]
     reader.close()
+    kept.close()
+
+
+def test_a_mark_without_a_time_zone_is_left_out_not_the_recording(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    naive = Mark(datetime(2026, 6, 15, 9, 0, 5), "call.ended", "Opgehangen")
+    kept = shelf(tmp_path / "recordings", NOW)
+    with caplog.at_level(logging.ERROR, logger="recordings.shelf"):
+        recording_id = kept.keep(dataclasses.replace(a_take(tmp_path), timeline=(*MARKS, naive)))
+    assert kept.catalog.timeline(recording_id) == list(MARKS)
+    assert "1 timeline mark(s) without a time zone left out" in caplog.text
     kept.close()
