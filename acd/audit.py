@@ -8,7 +8,9 @@ dialled on a softphone and every recording the retention purge deletes becomes o
 :class:`AuditEntry`: the moment, the person (the web
 login, or the agent at the phone), the way in (:class:`Via`), the action, the agent it
 was about, the outcome (:class:`Outcome`: done, refused with the controller's reason,
-or forbidden because the login may not act on that agent) and the request's details.
+or forbidden because the login may not act on that agent), the request's details and,
+for a web request, the client's address (the peer of the TCP connection: the browser,
+or the reverse proxy in front of the controller).
 
 :class:`AuditLog` appends each entry as one JSON line to the file of its local day
 (``audit-2026-12-02.jsonl``) and flushes it to disk before the request is answered, so
@@ -68,6 +70,7 @@ class AuditEntry:
     agent_id: str | None = None  # the agent the action was about, if any
     reason: str | None = None  # why it was refused or forbidden
     detail: Mapping[str, str] = field(default_factory=dict)  # position, reason, extension
+    address: str | None = None  # the web client's address; None by phone
 
     def to_json(self) -> str:
         data = {
@@ -79,6 +82,7 @@ class AuditEntry:
             "agent_id": self.agent_id,
             "reason": self.reason,
             "detail": dict(self.detail),
+            "address": self.address,
         }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -96,9 +100,14 @@ class AuditEntry:
                 agent_id=data.get("agent_id"),
                 reason=data.get("reason"),
                 detail={str(k): str(v) for k, v in (data.get("detail") or {}).items()},
+                address=_text_or_none(data.get("address")),
             )
         except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
             raise ValueError(f"not an audit entry: {exc!r}") from None
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 @dataclass(frozen=True)

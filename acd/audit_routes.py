@@ -41,6 +41,7 @@ async def audit_day(
                 "agent_id": e.agent_id,
                 "reason": e.reason,
                 "detail": dict(e.detail),
+                "address": e.address,
             }
             for e in found.entries
         ],

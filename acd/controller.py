@@ -77,6 +77,8 @@ from acd.recording.consumer import RecordingEvents
 from acd.recording.facts import CallFactsBook
 from acd.recording.purge import RecordingPurge
 from acd.recording.service import CaptureFolder, Recorder, Shelf
+from acd.replay import routes as replay_routes
+from acd.replay.service import RecordingShelf, Replay
 from acd.transfer import routes as transfer_routes
 from acd.transfer.consumer import TransferEvents
 from acd.transfer.service import WarmTransfer
@@ -92,7 +94,7 @@ from recordings.catalog import Catalog
 from recordings.coaching import CoachingStore
 from recordings.keys import KeyRing
 from recordings.retention import RetentionPolicy
-from recordings.shelf import open_shelf
+from recordings.shelf import open_reader, open_shelf
 from site_config import SiteConfig
 
 log = logging.getLogger(__name__)
@@ -137,6 +139,7 @@ class Parts:
     capture: CaptureFolder
     catalog: Catalog  # the recordings catalogue, read by coaching (its own connection)
     coaching: CoachingStore  # coaching.db beside it (recordings.coaching)
+    recordings: RecordingShelf  # the kept recordings read back (recordings.shelf.ShelfReader)
 
 
 class Controller:
@@ -242,6 +245,7 @@ class Controller:
             talking_leg_of=self.legs.talking_leg_of,
             agent_at=self._agent_at,
         )
+        self.replay = Replay(parts.recordings, site)
         # Order: the back office, transfers and camp-ons see an event before the legs it
         # may end.
         self.consumers: Sequence[Consumer] = (
@@ -312,12 +316,14 @@ class Controller:
         desk_routes.add_routes(app, self.desks)
         recording_routes.add_routes(app, self.recorder)
         coaching_routes.add_routes(app, self.coaching)
+        replay_routes.add_routes(app, self.replay)
         colleague_routes.add_routes(app, self.site.name)
         return app
 
     async def close(self) -> None:
         await self.recorder.close()
         self.parts.shelf.close()
+        self.parts.recordings.close()
         self.queue.close()
         await self.legs.close()
         await self.mirror.close()
@@ -382,7 +388,9 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
     capture = CaptureFolder(
         capture_dir, options.capture_asterisk_dir or PurePosixPath(capture_dir.as_posix())
     )
-    shelf = open_shelf(recordings_dir, KeyRing.from_environ(os.environ), now=clock.now)
+    ring = KeyRing.from_environ(os.environ)
+    shelf = open_shelf(recordings_dir, ring, now=clock.now)
+    recordings = open_reader(recordings_dir, ring, now=clock.now, zone=ZoneInfo(site.timezone))
     controller = Controller(
         site,
         Parts(
@@ -401,6 +409,7 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
             capture=capture,
             catalog=Catalog.open(recordings_dir, clock.now),
             coaching=CoachingStore.open(recordings_dir),
+            recordings=recordings,
         ),
         ivr_now=wall_clock(options.ivr_time),
     )

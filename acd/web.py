@@ -9,9 +9,10 @@ get it through a typed dependency, as in the stats service's rooms.
 
 A route that changes state takes an :class:`AuditTrail` instead of a bare login and
 answers through it, so the action goes into the audit log (``acd.audit``) with its
-outcome. ``AgentTrail`` is for routes on ``/api/agents/{agent_id}/...``: an agent's own
-login may act only on that agent (403 otherwise, also on record); the floor manager,
-team leads and the admin on any. ``ExtensionTrail`` is the same for a back-office
+outcome and the client's address (:func:`client_address`). ``AgentTrail`` is for
+routes on ``/api/agents/{agent_id}/...``: an agent's own login may act only on that
+agent (403 otherwise, also on record); the floor manager, team leads and the admin on
+any. ``ExtensionTrail`` is the same for a back-office
 colleague's own extension (``/api/phonebook/{extension}/...``). ``ManagerTrail`` is for
 the floor's settings. ``ColleagueTrail`` lets in any colleague's login and leaves the
 decision to the route, which records a refusal as forbidden itself: for the callback
@@ -72,12 +73,20 @@ def _auditing(request: Request) -> Auditing:
     return found
 
 
+def client_address(request: Request) -> str | None:
+    """The address the request came from: the TCP peer. The controller does not trust
+    ``X-Forwarded-For`` (uvicorn runs with ``proxy_headers`` off), so behind a reverse
+    proxy this is the proxy's address."""
+    return None if request.client is None else request.client.host
+
+
 @dataclass(frozen=True)
 class AuditTrail:
     """One request's login and the audit log: ``answer`` records the outcome and replies."""
 
     auditing: Auditing
     who: Principal
+    address: str | None = None  # the client's, from client_address
 
     def record(
         self,
@@ -97,6 +106,7 @@ class AuditTrail:
             agent_id=agent_id,
             reason=reason,
             detail={k: str(v) for k, v in (detail or {}).items() if v is not None},
+            address=self.address,
         )
         self.auditing.log.record(entry)
 
@@ -114,8 +124,13 @@ class AuditTrail:
         return answer(refused)
 
 
+def trail_of(request: Request, who: Principal) -> AuditTrail:
+    """The audit trail of ``request`` by ``who``, with the client's address."""
+    return AuditTrail(_auditing(request), who, client_address(request))
+
+
 def _agent_trail(request: Request, agent_id: str, who: AgentUser) -> AuditTrail:
-    trail = AuditTrail(_auditing(request), who)
+    trail = trail_of(request, who)
     refusal = who.may_act_on_agent(agent_id)
     if refusal is not None:
         action = request.url.path.rstrip("/").rsplit(f"/{agent_id}/", 1)[-1]
@@ -125,7 +140,7 @@ def _agent_trail(request: Request, agent_id: str, who: AgentUser) -> AuditTrail:
 
 
 def _extension_trail(request: Request, extension: str, who: ColleagueUser) -> AuditTrail:
-    trail = AuditTrail(_auditing(request), who)
+    trail = trail_of(request, who)
     refusal = who.may_act_on_extension(extension)
     if refusal is not None:
         action = request.url.path.rstrip("/").rsplit(f"/{extension}/", 1)[-1]
@@ -136,11 +151,11 @@ def _extension_trail(request: Request, extension: str, who: ColleagueUser) -> Au
 
 
 def _manager_trail(request: Request, who: ManagerUser) -> AuditTrail:
-    return AuditTrail(_auditing(request), who)
+    return trail_of(request, who)
 
 
 def _colleague_trail(request: Request, who: ColleagueUser) -> AuditTrail:
-    return AuditTrail(_auditing(request), who)
+    return trail_of(request, who)
 
 
 AgentTrail = Annotated[AuditTrail, Depends(_agent_trail)]

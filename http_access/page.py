@@ -4,7 +4,9 @@ Every page of the backend (the wallboard, the agent page) is one HTML file with 
 stylesheet and script in the same package, inlined into ``<style nonce>`` and
 ``<script nonce>`` at load, and a fresh nonce per response in a strict
 Content-Security-Policy: nothing is loaded from elsewhere, and the script talks only
-to its own origin. ``{{name}}`` markers are filled in per request, HTML-escaped.
+to its own origin. A page that plays audio (the recordings' player) is made with
+``media=True``, which lets its ``<audio>`` element load from its own origin too.
+``{{name}}`` markers are filled in per request, HTML-escaped.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from fastapi.responses import HTMLResponse
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-def page_headers(nonce: str) -> dict[str, str]:
+def page_headers(nonce: str, *, media: bool = False) -> dict[str, str]:
     policy = (
         f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
-        "connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; "
-        "frame-ancestors 'none'"
+        "connect-src 'self'; img-src 'self'; "
+        + ("media-src 'self'; " if media else "")
+        + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
     return {**NO_STORE, "Content-Security-Policy": policy}
 
@@ -31,7 +34,10 @@ def page_headers(nonce: str) -> dict[str, str]:
 class InlinePage:
     """``name`` from ``package``, with ``{{style}}`` and ``{{script}}`` inlined."""
 
-    def __init__(self, package: str, name: str, *, style: str, script: str) -> None:
+    def __init__(
+        self, package: str, name: str, *, style: str, script: str, media: bool = False
+    ) -> None:
+        self._media = media
         folder = resources.files(package)
         template = folder.joinpath(name).read_text(encoding="utf-8")
         for marker, asset in (("{{style}}", style), ("{{script}}", script)):
@@ -50,4 +56,5 @@ class InlinePage:
 
     def response(self, values: Mapping[str, str]) -> HTMLResponse:
         nonce = secrets.token_urlsafe(18)
-        return HTMLResponse(self.render(values, nonce=nonce), headers=page_headers(nonce))
+        headers = page_headers(nonce, media=self._media)
+        return HTMLResponse(self.render(values, nonce=nonce), headers=headers)

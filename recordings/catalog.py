@@ -5,9 +5,13 @@ Theory of operation
 One row a recording in ``recordings`` (who, which call, when, how long, which file,
 under which key, its retention category and legal hold), and in ``segments`` the parts
 it was joined from (a recording paused and resumed is one file of several segments),
-with where each begins in the stored audio. The numbered steps of ``SCHEMA`` build the
-file, recorded in ``schema_version``; a file from newer code is refused before anything
-in it is touched. A step, once released, is never edited: a change is a new step.
+with where each begins in the stored audio; in ``timeline`` the call's own moments
+(queued, answered, transferred, ...) the controller handed over with the take, and in
+``signals`` the coaching signals computed from the two channels when it was kept (no
+row when they could not be). The numbered steps of ``recordings.catalog_schema.SCHEMA``
+build the file, recorded in ``schema_version``; a file from newer code is refused
+before anything in it is touched. A step, once released, is never edited: a change is
+a new step.
 
 Both processes open the file: the controller adds recordings, the replay and the
 purge read, hold and delete. WAL mode lets a reader and a writer work at once, and a
@@ -35,18 +39,41 @@ file being sealed by another process would look like an orphan).
 from __future__ import annotations
 
 import builtins
-import contextlib
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from recordings.catalog_rows import FILE_NAME, RecordingFilter, RecordingRow, SegmentRow, aware
+from recordings.catalog_rows import (
+    COLUMNS,
+    FILE_NAME,
+    SEGMENT_COLUMNS,
+    SIGNAL_COLUMNS,
+    RecordingFilter,
+    RecordingRow,
+    SegmentRow,
+    SignalsRow,
+    aware,
+    recording_of,
+    recording_values,
+    segment_of,
+    segment_values,
+    signal_values,
+    signals_of,
+    stamp,
+)
+from recordings.catalog_schema import SCHEMA, SchemaError, SchemaStep, migrate
+from recordings.catalog_schema import transaction as _transaction
+from recordings.take import Mark
+
+__all__ = [
+    "AMSTERDAM", "CATALOG_FILE", "SCHEMA", "Catalog", "CatalogError", "SchemaError",
+    "SchemaStep", "migrate",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -54,65 +81,8 @@ CATALOG_FILE = "catalog.db"
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
-class SchemaError(RuntimeError):
-    """The file's schema cannot be used by this code (newer, or not a catalogue)."""
-
-
 class CatalogError(RuntimeError):
     """A change the catalogue refuses; nothing was changed."""
-
-
-@dataclass(frozen=True, slots=True)
-class SchemaStep:
-    number: int
-    what: str
-    statements: tuple[str, ...]
-
-
-SCHEMA: tuple[SchemaStep, ...] = (
-    SchemaStep(
-        1,
-        "recordings and their segments",
-        (
-            """CREATE TABLE recordings (
-                id TEXT PRIMARY KEY,
-                call_id TEXT NOT NULL,
-                agent_id TEXT,
-                extension TEXT,
-                position_id TEXT,
-                topic TEXT,
-                municipality TEXT,
-                started_at TEXT NOT NULL,
-                duration_s REAL NOT NULL,
-                size INTEGER NOT NULL,
-                sha256 TEXT NOT NULL,
-                key_id TEXT NOT NULL,
-                file TEXT NOT NULL UNIQUE,
-                category TEXT NOT NULL,
-                held INTEGER NOT NULL DEFAULT 0 CHECK (held IN (0, 1)),
-                deleting INTEGER NOT NULL DEFAULT 0 CHECK (deleting IN (0, 1)),
-                stored_at TEXT NOT NULL,
-                source TEXT UNIQUE
-            )""",
-            "CREATE INDEX recordings_by_started_at ON recordings (started_at)",
-            "CREATE INDEX recordings_by_call ON recordings (call_id)",
-            """CREATE TABLE segments (
-                recording_id TEXT NOT NULL REFERENCES recordings (id),
-                number INTEGER NOT NULL,
-                started_at TEXT NOT NULL,
-                offset_s REAL NOT NULL,
-                duration_s REAL NOT NULL,
-                PRIMARY KEY (recording_id, number)
-            )""",
-        ),
-    ),
-)
-
-_COLUMNS = (
-    "id, call_id, agent_id, extension, position_id, topic, municipality, started_at, "
-    "duration_s, size, sha256, key_id, file, category, held, deleting, stored_at, source"
-)
-_SEGMENT_COLUMNS = "recording_id, number, started_at, offset_s, duration_s"
 
 
 class Catalog:
@@ -169,33 +139,48 @@ class Catalog:
     def get(self, recording_id: str) -> RecordingRow | None:
         """The row, also one being deleted (``deleting`` says so)."""
         found = self._db.execute(
-            f"SELECT {_COLUMNS} FROM recordings WHERE id = ?", (recording_id,)
+            f"SELECT {COLUMNS} FROM recordings WHERE id = ?", (recording_id,)
         ).fetchone()
-        return None if found is None else _recording(found)
+        return None if found is None else recording_of(found)
 
     def segments(self, recording_id: str) -> builtins.list[SegmentRow]:
         rows = self._db.execute(
-            f"SELECT {_SEGMENT_COLUMNS} FROM segments WHERE recording_id = ? ORDER BY number",
+            f"SELECT {SEGMENT_COLUMNS} FROM segments WHERE recording_id = ? ORDER BY number",
             (recording_id,),
         )
-        return [_segment(row) for row in rows]
+        return [segment_of(row) for row in rows]
+
+    def timeline(self, recording_id: str) -> builtins.list[Mark]:
+        """The call's marks kept with the recording, in the order they were handed over."""
+        rows = self._db.execute(
+            "SELECT at, kind, label FROM timeline WHERE recording_id = ? ORDER BY n",
+            (recording_id,),
+        )
+        return [Mark(datetime.fromisoformat(at), kind, label) for at, kind, label in rows]
+
+    def signals(self, recording_id: str) -> SignalsRow | None:
+        """The recording's coaching signals; None when they were not computed."""
+        found = self._db.execute(
+            f"SELECT {SIGNAL_COLUMNS} FROM signals WHERE recording_id = ?", (recording_id,)
+        ).fetchone()
+        return None if found is None else signals_of(found)
 
     def list(self, wanted: RecordingFilter) -> builtins.list[RecordingRow]:
         """One page of the recordings ``wanted`` names, newest first, none being deleted."""
         where, values = _where(wanted, self._zone)
         query = (
-            f"SELECT {_COLUMNS} FROM recordings WHERE {' AND '.join(where)} "
+            f"SELECT {COLUMNS} FROM recordings WHERE {' AND '.join(where)} "
             "ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?"
         )
         rows = self._db.execute(query, (*values, wanted.limit, wanted.offset))
-        return [_recording(row) for row in rows]
+        return [recording_of(row) for row in rows]
 
     def by_source(self, source: str) -> RecordingRow | None:
         """The recording made of one phone channel's take, if it was kept already."""
         found = self._db.execute(
-            f"SELECT {_COLUMNS} FROM recordings WHERE source = ?", (source,)
+            f"SELECT {COLUMNS} FROM recordings WHERE source = ?", (source,)
         ).fetchone()
-        return None if found is None else _recording(found)
+        return None if found is None else recording_of(found)
 
     def ids_for_call(self, call_id: str) -> builtins.list[str]:
         """The recordings of one call, in the order they started, none being deleted."""
@@ -207,26 +192,47 @@ class Catalog:
 
     # ------------------------------------------------------------ writing
 
-    def add(self, row: RecordingRow, segments: Sequence[SegmentRow]) -> RecordingRow:
-        """Add a recording and its segments in one transaction; the row as stored."""
+    def add(
+        self,
+        row: RecordingRow,
+        segments: Sequence[SegmentRow],
+        *,
+        timeline: Sequence[Mark] = (),
+        signals: SignalsRow | None = None,
+    ) -> RecordingRow:
+        """Add a recording, its segments, the call's timeline and its signals (None: not
+        computed), all in one transaction; the row as stored."""
         strays = sorted({s.recording_id for s in segments} - {row.id})
         if strays:
             raise CatalogError(f"recording {row.id}: segments of {', '.join(strays)} given")
+        for mark in timeline:
+            aware(f"recording {row.id}: the timeline's {mark.kind} at", mark.at)
         stored_at = self._clock()
         aware("the clock's time", stored_at)
-        values = _values(row, stored_at)
+        values = recording_values(row, stored_at)
         try:
             with _transaction(self._db):
                 self._db.execute(
-                    f"INSERT INTO recordings ({_COLUMNS}) VALUES ({', '.join('?' * 18)})", values
+                    f"INSERT INTO recordings ({COLUMNS}) VALUES ({', '.join('?' * 18)})", values
                 )
                 self._db.executemany(
-                    f"INSERT INTO segments ({_SEGMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
-                    [_segment_values(s) for s in segments],
+                    f"INSERT INTO segments ({SEGMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+                    [segment_values(s) for s in segments],
                 )
+                self._db.executemany(
+                    "INSERT INTO timeline (recording_id, n, at, kind, label) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [(row.id, n, stamp(m.at), m.kind, m.label) for n, m in enumerate(timeline, 1)],
+                )
+                if signals is not None:
+                    self._db.execute(
+                        f"INSERT INTO signals (recording_id, {SIGNAL_COLUMNS}) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (row.id, *signal_values(signals)),
+                    )
         except sqlite3.IntegrityError as exc:
             raise CatalogError(f"recording {row.id}: {_clash(exc)}; nothing was changed") from None
-        return _recording(values)
+        return recording_of(values)
 
     def set_hold(self, recording_id: str, held: bool) -> bool:
         """Set or lift a legal hold; False when there is no such recording."""
@@ -259,7 +265,7 @@ class Catalog:
         return row is not None
 
     def delete(self, recording_id: str) -> bool:
-        """The last step of a deletion, after the file went: the row and its segments."""
+        """The last step of a deletion, after the file went: the row and all of its parts."""
         with _transaction(self._db):
             row = self.get(recording_id)
             if row is not None and not row.deleting:
@@ -267,13 +273,14 @@ class Catalog:
                     f"recording {recording_id} is not marked for deletion; mark_deleting first, "
                     "then remove the file"
                 )
-            self._db.execute("DELETE FROM segments WHERE recording_id = ?", (recording_id,))
+            for table in _PARTS:
+                self._db.execute(f"DELETE FROM {table} WHERE recording_id = ?", (recording_id,))
             self._db.execute("DELETE FROM recordings WHERE id = ?", (recording_id,))
         return row is not None
 
     def pending_deletions(self) -> builtins.list[RecordingRow]:
-        rows = self._db.execute(f"SELECT {_COLUMNS} FROM recordings WHERE deleting = 1")
-        return [_recording(row) for row in rows]
+        rows = self._db.execute(f"SELECT {COLUMNS} FROM recordings WHERE deleting = 1")
+        return [recording_of(row) for row in rows]
 
     def orphans(self) -> builtins.list[Path]:
         """Sealed files in the folder that no row names (a crash before ``add``)."""
@@ -310,6 +317,8 @@ class Catalog:
         return len(pending), len(orphans)
 
 
+_PARTS = ("segments", "timeline", "signals")  # the tables that hang off a recording's row
+
 _PRAGMAS = (
     "PRAGMA busy_timeout = 5000",
     "PRAGMA journal_mode = WAL",
@@ -319,50 +328,19 @@ _PRAGMAS = (
 )
 
 
-def migrate(db: sqlite3.Connection, where: str, steps: Sequence[SchemaStep] = SCHEMA) -> int:
-    """Apply the steps after the file's version; refuse a file newer than ``steps``."""
-    newest = len(steps)
-    with _transaction(db):
-        db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        rows = db.execute("SELECT version FROM schema_version").fetchall()
-        current = int(rows[0][0]) if rows else 0
-        if current > newest:
-            raise SchemaError(
-                f"{where}: the recordings catalogue schema is version {current}, newer than "
-                f"this code knows (up to {newest}); run a newer kcc14023 against it. "
-                "Nothing was changed."
-            )
-        for step in steps[current:]:
-            for statement in step.statements:
-                db.execute(statement)
-        db.execute("DELETE FROM schema_version")
-        db.execute("INSERT INTO schema_version (version) VALUES (?)", (newest,))
-    return newest
-
-
-@contextlib.contextmanager
-def _transaction(db: sqlite3.Connection) -> Iterator[None]:
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-
-
 def _where(wanted: RecordingFilter, zone: tzinfo) -> tuple[builtins.list[str], builtins.list[Any]]:
     where, values = ["deleting = 0"], builtins.list[Any]()
     if wanted.day is not None:
         where.append("started_at >= ? AND started_at < ?")
         values += [
-            _ts(_midnight(wanted.day, zone)),
-            _ts(_midnight(wanted.day + timedelta(1), zone)),
+            stamp(_midnight(wanted.day, zone)),
+            stamp(_midnight(wanted.day + timedelta(1), zone)),
         ]
     for column, value in (
         ("agent_id", wanted.agent_id),
         ("topic", wanted.topic),
         ("municipality", wanted.municipality),
+        ("extension", wanted.extension),
     ):
         if value is not None:
             where.append(f"{column} = ?")
@@ -389,43 +367,3 @@ def _clash(exc: sqlite3.IntegrityError) -> str:
     if "segments." in text:
         return "two segments have the same number"
     return text
-
-
-def _ts(moment: datetime) -> str:
-    # One fixed width in UTC, so text order is time order in the queries.
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _values(r: RecordingRow, stored_at: datetime) -> tuple[Any, ...]:
-    return (
-        r.id, r.call_id, r.agent_id, r.extension, r.position_id, r.topic, r.municipality,
-        _ts(r.started_at), r.duration_s, r.size, r.sha256, r.key_id, r.file, r.category,
-        int(r.held), 0, _ts(stored_at), r.source,
-    )  # fmt: skip
-
-
-def _recording(row: Sequence[Any]) -> RecordingRow:
-    (id_, call_id, agent_id, extension, position_id, topic, municipality, started_at,
-     duration_s, size, sha256, key_id, file, category, held, deleting, stored_at,
-     source) = row  # fmt: skip
-    return RecordingRow(
-        id=id_, call_id=call_id, agent_id=agent_id, extension=extension,
-        position_id=position_id, topic=topic, municipality=municipality,
-        started_at=datetime.fromisoformat(started_at), duration_s=float(duration_s),
-        size=int(size), sha256=sha256, key_id=key_id, file=file, category=category,
-        held=bool(held), deleting=bool(deleting), stored_at=datetime.fromisoformat(stored_at),
-        source=source,
-    )  # fmt: skip
-
-
-def _segment_values(s: SegmentRow) -> tuple[Any, ...]:
-    return (s.recording_id, s.number, _ts(s.started_at), s.offset_s, s.duration_s)
-
-
-def _segment(row: Sequence[Any]) -> SegmentRow:
-    recording_id, number, started_at, offset_s, duration_s = row
-    return SegmentRow(
-        recording_id=recording_id, number=int(number),
-        started_at=datetime.fromisoformat(started_at), offset_s=float(offset_s),
-        duration_s=float(duration_s),
-    )  # fmt: skip

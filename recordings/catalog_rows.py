@@ -1,4 +1,5 @@
-"""What the catalogue holds and how it is asked: a recording's row, its segments, a filter.
+"""What the catalogue holds and how it is asked: a recording's row, its segments, its
+coaching signals, a filter; and how each is laid out in the catalogue's tables.
 
 Value objects, frozen and keyword-only, each checking itself when it is made, so the
 catalogue never stores a naive time, a negative duration or a file name that could
@@ -8,8 +9,10 @@ point outside the recordings folder.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 from recordings.vault import SEALED_SUFFIX
 
@@ -74,6 +77,28 @@ class SegmentRow:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SignalsRow:
+    """A recording's coaching signals as catalogued (``recordings.signals.CallSignals``
+    without the duration, which is the recording's own)."""
+
+    agent_talk_s: float
+    caller_talk_s: float
+    agent_talk_share: float | None  # None when nobody talked
+    longest_silence_s: float
+    overtalk_count: int
+    overtalk_s: float
+
+    def __post_init__(self) -> None:
+        figures = (self.agent_talk_s, self.caller_talk_s, self.longest_silence_s,
+                   self.overtalk_s, self.overtalk_count)  # fmt: skip
+        if any(figure < 0 for figure in figures):
+            raise ValueError(f"signals with a negative figure: {self}")
+        share = self.agent_talk_share
+        if share is not None and not 0 <= share <= 1:
+            raise ValueError(f"agent_talk_share={share}; allowed: 0 to 1, or None")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RecordingFilter:
     """Which recordings to list; ``day`` is a day in the catalogue's time zone."""
 
@@ -81,6 +106,7 @@ class RecordingFilter:
     agent_id: str | None = None
     topic: str | None = None
     municipality: str | None = None
+    extension: str | None = None  # the phone that recorded
     min_duration_s: float | None = None
     max_duration_s: float | None = None
     limit: int = 100
@@ -101,3 +127,70 @@ class RecordingFilter:
 def aware(what: str, moment: datetime) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{what}={moment.isoformat()} has no time zone; allowed: an aware time")
+
+
+# ------------------------------------------------------------ as the tables hold them
+
+COLUMNS = (
+    "id, call_id, agent_id, extension, position_id, topic, municipality, started_at, "
+    "duration_s, size, sha256, key_id, file, category, held, deleting, stored_at, source"
+)
+SEGMENT_COLUMNS = "recording_id, number, started_at, offset_s, duration_s"
+SIGNAL_COLUMNS = (
+    "agent_talk_s, caller_talk_s, agent_talk_share, longest_silence_s, overtalk_count, overtalk_s"
+)
+
+
+def stamp(moment: datetime) -> str:
+    # One fixed width in UTC, so text order is time order in the queries.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def recording_values(r: RecordingRow, stored_at: datetime) -> tuple[Any, ...]:
+    return (
+        r.id, r.call_id, r.agent_id, r.extension, r.position_id, r.topic, r.municipality,
+        stamp(r.started_at), r.duration_s, r.size, r.sha256, r.key_id, r.file, r.category,
+        int(r.held), 0, stamp(stored_at), r.source,
+    )  # fmt: skip
+
+
+def recording_of(row: Sequence[Any]) -> RecordingRow:
+    (id_, call_id, agent_id, extension, position_id, topic, municipality, started_at,
+     duration_s, size, sha256, key_id, file, category, held, deleting, stored_at,
+     source) = row  # fmt: skip
+    return RecordingRow(
+        id=id_, call_id=call_id, agent_id=agent_id, extension=extension,
+        position_id=position_id, topic=topic, municipality=municipality,
+        started_at=datetime.fromisoformat(started_at), duration_s=float(duration_s),
+        size=int(size), sha256=sha256, key_id=key_id, file=file, category=category,
+        held=bool(held), deleting=bool(deleting), stored_at=datetime.fromisoformat(stored_at),
+        source=source,
+    )  # fmt: skip
+
+
+def segment_values(s: SegmentRow) -> tuple[Any, ...]:
+    return (s.recording_id, s.number, stamp(s.started_at), s.offset_s, s.duration_s)
+
+
+def segment_of(row: Sequence[Any]) -> SegmentRow:
+    recording_id, number, started_at, offset_s, duration_s = row
+    return SegmentRow(
+        recording_id=recording_id, number=int(number),
+        started_at=datetime.fromisoformat(started_at), offset_s=float(offset_s),
+        duration_s=float(duration_s),
+    )  # fmt: skip
+
+
+def signal_values(s: SignalsRow) -> tuple[Any, ...]:
+    return (s.agent_talk_s, s.caller_talk_s, s.agent_talk_share, s.longest_silence_s,
+            s.overtalk_count, s.overtalk_s)  # fmt: skip
+
+
+def signals_of(row: Sequence[Any]) -> SignalsRow:
+    agent_talk_s, caller_talk_s, share, silence_s, overtalk_count, overtalk_s = row
+    return SignalsRow(
+        agent_talk_s=float(agent_talk_s or 0), caller_talk_s=float(caller_talk_s or 0),
+        agent_talk_share=None if share is None else float(share),
+        longest_silence_s=float(silence_s or 0), overtalk_count=int(overtalk_count or 0),
+        overtalk_s=float(overtalk_s or 0),
+    )  # fmt: skip

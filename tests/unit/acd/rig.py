@@ -9,8 +9,9 @@ the queue-member actions. The event builders lay out headers as Asterisk writes 
 
 ``rig(site)`` builds a real ``acd.controller.Controller`` on these fakes, with a
 ``MemorySink`` for its events and a ``FakeClock``, its files (the audit log, the
-phonebook's statuses, the callback notes' ``callbacks.db``, the recordings catalogue and
-``coaching.db``) in a temporary folder, and runs its AMI event loop.
+phonebook's statuses, the callback notes' ``callbacks.db``, the recordings folder
+with its catalogue and ``coaching.db``, read back by the replay) in a temporary
+folder, and runs its AMI event loop.
 
 ``log_in``, ``queued`` and ``talking`` put agents and callers on the floor; ``dialled``
 (``direct_caller``, ``direct_call``) is a caller of a back-office colleague's own number
@@ -62,6 +63,8 @@ from ivr_flows.prompt_audio import wav_bytes
 from ivr_flows.site_check import load_site_flow
 from recordings.catalog import Catalog
 from recordings.coaching import CoachingStore
+from recordings.keys import KeyRing, RecordingKey
+from recordings.shelf import open_reader
 from recordings.take import Take
 from site_config import SiteConfig, load_site_config
 
@@ -350,6 +353,11 @@ async def rig(site: SiteConfig | None = None, *, start: datetime = T0) -> AsyncI
             capture=CaptureFolder(Path(folder) / "capture", PurePosixPath("/kcc/t/recordings")),
             catalog=Catalog.open(Path(folder) / "recordings", clock.now),
             coaching=CoachingStore.open(Path(folder) / "recordings"),
+            recordings=open_reader(
+                Path(folder) / "recordings",
+                KeyRing((RecordingKey("rig", b"k" * 32),)),
+                now=clock.now,
+            ),
         )
         (Path(folder) / "capture").mkdir()
         controller = Controller(site, parts)

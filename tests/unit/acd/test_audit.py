@@ -89,3 +89,18 @@ def test_a_line_that_is_no_entry_says_so() -> None:
         AuditEntry.from_json('{"at": "2026-12-02T10:00:00+00:00"}')
     with pytest.raises(ValueError, match="not an audit entry"):
         AuditEntry.from_json("[1, 2]")
+
+
+def test_the_client_address_is_kept_and_an_older_line_without_it_still_reads(
+    tmp_path: Path,
+) -> None:
+    log = AuditLog(tmp_path, retention_days=365, today=date(2026, 12, 2))
+    web = entry(action="recording/listen", address="192.0.2.7")
+    log.record(web)
+    with (tmp_path / "audit-2026-12-02.jsonl").open("a") as file:
+        file.write(entry(action="logout").to_json().replace(',"address":null', "") + "\n")
+    assert '"address":"192.0.2.7"' in web.to_json()
+    assert [(e.action, e.address) for e in log.day(date(2026, 12, 2)).entries] == [
+        ("recording/listen", "192.0.2.7"),
+        ("logout", None),
+    ]

@@ -74,6 +74,13 @@ ROUTES = [
     ("POST", "/api/recordings/r1/evaluations"),
     ("GET", "/coaching.js"),
     ("GET", "/coaching.css"),
+    ("GET", "/recordings"),
+    ("GET", "/recordings/r1"),
+    ("GET", "/api/recordings"),
+    ("GET", "/api/recordings/r1"),
+    ("GET", "/api/recordings/r1/audio"),
+    ("GET", "/api/recordings/r1/waveform"),
+    ("GET", "/api/recordings/r1/download"),
 ]
 
 
@@ -83,7 +90,7 @@ async def test_the_app_serves_exactly_these_routes(api: tuple[Rig, httpx.AsyncCl
     served = {(m, route.path) for route in app.routes for m in getattr(route, "methods", ())}
     documented = {(m, p.replace("1001", "{agent_id}").replace("tic4", "{position_id}")
                    .replace("/301/", "/{extension}/").replace("/n1/", "/{note_id}/")
-                   .replace("/r1/", "/{recording_id}/"))
+                   .replace("recordings/r1", "recordings/{recording_id}"))
                   for m, p in ROUTES}  # fmt: skip
     assert served == documented
 
@@ -198,6 +205,7 @@ async def test_every_change_is_audited_with_who_and_how(
         ("floor", "web", "topic-menu", "done", None, {"enabled": "False"}),
     ]
     assert day["entries"][2]["reason"].startswith("agent 1001 is paused")
+    assert {e["address"] for e in day["entries"]} == {"127.0.0.1"}  # httpx's ASGI client
     assert day["unreadable"] == []
     other = await client.get("/api/audit", params={"day": "2026-06-14"}, headers=LEAD)
     assert other.json()["entries"] == []

@@ -142,7 +142,7 @@ def test_the_filter_narrows_by_each_field(catalog: Catalog) -> None:
     catalog.add(recording(1, agent_id="1002", duration_s=30.0), [])
     catalog.add(recording(2, topic="belastingen", duration_s=90.0), [])
     catalog.add(recording(3, municipality="bloemendaal", duration_s=120.0), [])
-    catalog.add(recording(4, agent_id=None, topic=None, municipality=None), [])
+    catalog.add(recording(4, agent_id=None, topic=None, municipality=None, extension="201"), [])
 
     def ids(**wanted: object) -> list[str]:
         return [r.id for r in catalog.list(RecordingFilter(**wanted))]  # type: ignore[arg-type]
@@ -155,6 +155,8 @@ def test_the_filter_narrows_by_each_field(catalog: Catalog) -> None:
     assert ids(max_duration_s=64.0) == ["r4", "r1"]
     assert ids(min_duration_s=60.0, max_duration_s=100.0) == ["r4", "r2"]
     assert ids(topic="burgerzaken", agent_id="1001") == ["r3"]
+    assert ids(extension="201") == ["r4"]
+    assert ids(extension="301") == ["r3", "r2", "r1"]
 
 
 def test_a_day_is_the_day_in_amsterdam(catalog: Catalog) -> None:
@@ -294,7 +296,7 @@ def test_a_newer_schema_is_refused_and_left_alone(tmp_path: Path) -> None:
     Catalog.open(tmp_path, lambda: STORED).close()
     with raw(tmp_path / CATALOG_FILE) as db:
         db.execute("UPDATE schema_version SET version = 99")
-    with pytest.raises(SchemaError, match=r"version 99, newer than this code knows \(up to 1\)"):
+    with pytest.raises(SchemaError, match=r"version 99, newer than this code knows \(up to 2\)"):
         Catalog.open(tmp_path, lambda: STORED)
     with raw(tmp_path / CATALOG_FILE) as db:
         assert db.execute("SELECT version FROM schema_version").fetchall() == [(99,)]

@@ -1,0 +1,125 @@
+"""The catalogue's schema: numbered steps, applied once each, never edited once released.
+
+``catalog.db`` records the number of the last step it has in ``schema_version``;
+:func:`migrate` applies the steps after it, in one transaction, and refuses a file
+from newer code (a higher number than it knows) before touching anything in it. A
+change to the schema is a new step at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+
+class SchemaError(RuntimeError):
+    """The file's schema cannot be used by this code (newer, or not a catalogue)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaStep:
+    number: int
+    what: str
+    statements: tuple[str, ...]
+
+
+SCHEMA: tuple[SchemaStep, ...] = (
+    SchemaStep(
+        1,
+        "recordings and their segments",
+        (
+            """CREATE TABLE recordings (
+                id TEXT PRIMARY KEY,
+                call_id TEXT NOT NULL,
+                agent_id TEXT,
+                extension TEXT,
+                position_id TEXT,
+                topic TEXT,
+                municipality TEXT,
+                started_at TEXT NOT NULL,
+                duration_s REAL NOT NULL,
+                size INTEGER NOT NULL,
+                sha256 TEXT NOT NULL,
+                key_id TEXT NOT NULL,
+                file TEXT NOT NULL UNIQUE,
+                category TEXT NOT NULL,
+                held INTEGER NOT NULL DEFAULT 0 CHECK (held IN (0, 1)),
+                deleting INTEGER NOT NULL DEFAULT 0 CHECK (deleting IN (0, 1)),
+                stored_at TEXT NOT NULL,
+                source TEXT UNIQUE
+            )""",
+            "CREATE INDEX recordings_by_started_at ON recordings (started_at)",
+            "CREATE INDEX recordings_by_call ON recordings (call_id)",
+            """CREATE TABLE segments (
+                recording_id TEXT NOT NULL REFERENCES recordings (id),
+                number INTEGER NOT NULL,
+                started_at TEXT NOT NULL,
+                offset_s REAL NOT NULL,
+                duration_s REAL NOT NULL,
+                PRIMARY KEY (recording_id, number)
+            )""",
+        ),
+    ),
+    SchemaStep(
+        2,
+        "the call's timeline and the coaching signals of each recording",
+        (
+            # n: the mark's place in the take's timeline, from 1; at: UTC, fixed width.
+            """CREATE TABLE timeline (
+                recording_id TEXT NOT NULL REFERENCES recordings (id),
+                n INTEGER NOT NULL,
+                at TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                label TEXT NOT NULL,
+                PRIMARY KEY (recording_id, n)
+            )""",
+            # One row a recording whose signals were computed; none when they could not
+            # be. agent_talk_share is NULL when nobody talked.
+            """CREATE TABLE signals (
+                recording_id TEXT PRIMARY KEY REFERENCES recordings (id),
+                agent_talk_s REAL,
+                caller_talk_s REAL,
+                agent_talk_share REAL,
+                longest_silence_s REAL,
+                overtalk_count INTEGER,
+                overtalk_s REAL
+            )""",
+            "CREATE INDEX recordings_by_agent ON recordings (agent_id, started_at)",
+        ),
+    ),
+)
+
+
+def migrate(db: sqlite3.Connection, where: str, steps: Sequence[SchemaStep] = SCHEMA) -> int:
+    """Apply the steps after the file's version; refuse a file newer than ``steps``."""
+    newest = len(steps)
+    with transaction(db):
+        db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        rows = db.execute("SELECT version FROM schema_version").fetchall()
+        current = int(rows[0][0]) if rows else 0
+        if current > newest:
+            raise SchemaError(
+                f"{where}: the recordings catalogue schema is version {current}, newer than "
+                f"this code knows (up to {newest}); run a newer kcc14023 against it. "
+                "Nothing was changed."
+            )
+        for step in steps[current:]:
+            for statement in step.statements:
+                db.execute(statement)
+        db.execute("DELETE FROM schema_version")
+        db.execute("INSERT INTO schema_version (version) VALUES (?)", (newest,))
+    return newest
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any exception."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
