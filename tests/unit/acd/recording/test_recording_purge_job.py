@@ -127,6 +127,7 @@ async def test_each_deletion_is_one_audit_line(tmp_path: Path) -> None:
             "started_at": OLD.isoformat(),
             "because": "the standard 90 days passed on 2026-08-02 03:00",
         },
+        "address": None,  # no web client: the controller's own job
     }
     assert (tmp_path / "audit" / "audit-2026-09-01.jsonl").is_file()
 
