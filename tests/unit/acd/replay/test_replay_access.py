@@ -197,7 +197,9 @@ async def test_the_pages_are_dutch_and_under_the_csp(replay: Room) -> None:
     assert "media-src" not in listing.headers["content-security-policy"]
     assert f'data-recording="{ANOUKS}"' in player.text
     for words in ("Medewerker", "Beller", "Tijdlijn", "Aandeel medewerker", "Langste stilte",
-                  "Door elkaar praten", '<section id="coaching"></section>'):  # fmt: skip
+                  "Door elkaar praten", '<section id="coaching" class="card coaching"',
+                  f'data-recording="{ANOUKS}"></section>', 'src="/coaching.js"',
+                  'href="/coaching.css"'):  # fmt: skip
         assert words in player.text
 
 
