@@ -256,7 +256,11 @@ def measure(plan: Plan, folder: Path) -> list[Run]:
     secret = secrets.token_hex(16)
     with ExitStack() as exits:
         print(f"starting Asterisk (instance {INSTANCE!r}, state in {folder})", flush=True)
-        asterisk = exits.enter_context(Asterisk(site, instance=INSTANCE, ami_secret=secret))
+        asterisk = Asterisk(site, instance=INSTANCE, ami_secret=secret)
+        # Runs after Asterisk has stopped (and closed its files), also on a failure or a
+        # Ctrl-C: a run cut short leaves no segment behind.
+        exits.callback(clear_capture, asterisk.capture_dir)
+        exits.enter_context(asterisk)
         svc = site.services
         ami = exits.enter_context(
             AmiChannels(svc.bind_host, svc.ami_port, svc.ami_username, secret)
