@@ -19,7 +19,7 @@ yet, so the library path it will call is measured: ``library_first_byte``. Measu
 through the controller's HTTP stack is one more ``Variant`` in ``variants``, a
 function of the offset that sends the Range request and returns the first body bytes.
 
-Both variants read the same --requests (400) offsets, drawn (seeded) from the middle
+Both variants read the same --requests (2000) offsets, drawn (seeded) from the middle
 half of the file, one of each in turn; every answer is checked against the plain file
 first. Files are in the page cache (just written): this is the software's latency, not
 the disk's. Figures are the median and the 95th percentile (nearest rank).
@@ -185,7 +185,7 @@ def result_entries(ours: Summary, plain: Summary) -> dict[str, dict[str, Any]]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0, help="length of the call")
-    parser.add_argument("--requests", type=int, default=400, help="Range requests of each")
+    parser.add_argument("--requests", type=int, default=2000, help="Range requests of each")
     parser.add_argument("--no-write", action="store_true", help="do not touch results.json")
     parser.add_argument("--results", type=Path, default=RESULTS_PATH)
     args = parser.parse_args(argv)
