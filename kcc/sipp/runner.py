@@ -90,6 +90,7 @@ class _SippProcess:
         calls: int,
         timeout_s: float,
         workdir: Path,
+        rate_per_s: float | None = None,
     ) -> None:
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
@@ -112,6 +113,8 @@ class _SippProcess:
             str(calls),
             "-l",
             str(max(calls, 1)),
+            # New calls per second (SIPp's default is 10), for many calls at once.
+            *([] if rate_per_s is None else ["-r", f"{rate_per_s:g}", "-rp", "1000"]),
             "-timeout",
             f"{int(timeout_s)}s",
             "-timeout_error",
@@ -178,7 +181,10 @@ def _final_counts(stat_file: Path) -> tuple[int, int]:
 
 
 class Caller:
-    """A caller on the public network dialling the public number."""
+    """A caller on the public network dialling the public number.
+
+    ``calls`` above 1 places that many calls at once from one SIPp process (all up
+    together: SIPp's ``-l``), ``rate_per_s`` new ones a second."""
 
     def __init__(
         self,
@@ -193,6 +199,8 @@ class Caller:
         workdir: Path | None = None,
         receive_port: int | None = None,
         audio: Audio = SPEECH,
+        calls: int = 1,
+        rate_per_s: float | None = None,
     ) -> None:
         self.caller_id = caller_id
         sip_port, media_port = ports.take()
@@ -211,9 +219,10 @@ class Caller:
             target=target,
             sip_port=sip_port,
             media_port=media_port,
-            calls=1,
+            calls=calls,
             timeout_s=timeout_s,
             workdir=root,
+            rate_per_s=rate_per_s,
         )
         self.media_port = media_port
 
