@@ -165,6 +165,21 @@ class Catalog:
         ).fetchone()
         return None if found is None else signals_of(found)
 
+    def signals_between(
+        self, since: datetime, until: datetime
+    ) -> builtins.list[tuple[str | None, SignalsRow]]:
+        """(agent, signals) of every recording started in [since, until) that has them,
+        none being deleted: the monthly report's coaching signals per agent."""
+        rows = self._db.execute(
+            "SELECT r.agent_id, "
+            + ", ".join(f"s.{c.strip()}" for c in SIGNAL_COLUMNS.split(","))
+            + " FROM recordings r JOIN signals s ON s.recording_id = r.id"
+            " WHERE r.deleting = 0 AND r.started_at >= ? AND r.started_at < ?"
+            " ORDER BY r.started_at",
+            (stamp(since), stamp(until)),
+        )
+        return [(row[0], signals_of(row[1:])) for row in rows]
+
     def list(self, wanted: RecordingFilter) -> builtins.list[RecordingRow]:
         """One page of the recordings ``wanted`` names, newest first, none being deleted."""
         where, values = _where(wanted, self._zone)

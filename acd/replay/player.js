@@ -16,6 +16,8 @@
   const zone = body.dataset.zone || 'Europe/Amsterdam';
   const DASH = '–';
   const KINDS = {
+    'call.started': 'Oproep', 'call.not_answered': 'Niet opgenomen',
+    'backoffice.not_answered': 'Backoffice niet opgenomen',
     'call.ivr_step': 'Keuzemenu', 'call.queued': 'In de wachtrij', 'call.announced': 'Wachtmelding',
     'call.offered': 'Gaat over', 'call.answered': 'Aangenomen', 'backoffice.ringing': 'Backoffice gaat over',
     'backoffice.answered': 'Backoffice opgenomen', 'call.transferred': 'Doorverbonden',

@@ -50,6 +50,7 @@ from realtime_stats.reports.tables import (
     rated_cells,
 )
 from recordings.qa_summary import QaSummary
+from recordings.signal_summary import SignalsSummary
 from site_config.config import SiteConfig
 
 
@@ -147,6 +148,10 @@ _AGENT_COLUMNS = (
     # submitted in the period, and how many; none at all ("-") without coaching data.
     Column("qa_score", "QA-score", Kind.SCORE),
     Column("qa_evaluations", "QA-beoordelingen", Kind.COUNT),
+    # The recordings' coaching signals, averaged per recording of the agent in the period.
+    Column("talk_share", "Aandeel spreektijd (opnames)", Kind.RATE),
+    Column("longest_silence_s", "Langste stilte (gem.)", Kind.SECONDS),
+    Column("overtalk_s", "Door elkaar praten (gem.)", Kind.SECONDS),
 )
 
 
@@ -200,9 +205,11 @@ def build_report(
     rings: Iterable[BackOfficeRing] = (),
     notes: Iterable[CallbackNote] = (),
     qa: Mapping[str, QaSummary] | None = None,
+    signals: Mapping[str, SignalsSummary] | None = None,
 ) -> Report:
     """The report for `request` from the period's records (others are ignored); `qa`: each
-    agent's QA score in the period, None when there is no coaching data to read."""
+    agent's QA score in the period, `signals` their recordings' coaching signals, None
+    when there is no coaching data to read."""
     known_agents = {a.id: a.name for a in site.agents}
     if request.agent_id is not None and request.agent_id not in known_agents:
         known = ", ".join(sorted(known_agents))
@@ -227,7 +234,7 @@ def build_report(
         ),
         _group_table("topics", "Per onderwerp", "topic", topics, topic_names),
         _group_table("municipalities", "Per gemeente", "municipality", municipalities, town_names),
-        _agent_table(agents, known_agents, request.agent_id, qa),
+        _agent_table(agents, known_agents, request.agent_id, qa, signals),
         department_table(site, calls, rings, period, rules, team.calls),
         callback_table(site, notes, period, now, rules),
     )
@@ -261,10 +268,15 @@ def _agent_table(
     names: Mapping[str, str],
     only: str | None,
     qa: Mapping[str, QaSummary] | None,
+    signals: Mapping[str, SignalsSummary] | None = None,
 ) -> Table:
     wanted = [only] if only is not None else [a for a in ordered_keys(agents, list(names)) if a]
     rows = tuple(
-        (*_agent_row(agents.get(a), a, names.get(a, "onbekend")), *_qa_cells(qa, a))
+        (
+            *_agent_row(agents.get(a), a, names.get(a, "onbekend")),
+            *_qa_cells(qa, a),
+            *_signal_cells(signals, a),
+        )
         for a in wanted
         if a
     )
@@ -280,6 +292,16 @@ def _agent_row(figures: AgentFigures | None, agent_id: str, name: str) -> tuple[
         agent_id, name, t.answered, *_handled_cells(figures), t.recorded,
         *_handle_time_cells(figures), *_time_cells(figures.time, figures.occupancy),
     )  # fmt: skip
+
+
+def _signal_cells(
+    signals: Mapping[str, SignalsSummary] | None, agent_id: str
+) -> tuple[Cell, Cell, Cell]:
+    """The agent's mean talk share, longest silence and overtalk; "-" without recordings."""
+    found = None if signals is None else signals.get(agent_id)
+    if found is None:
+        return None, None, None
+    return found.agent_talk_share, found.longest_silence_s, found.overtalk_s
 
 
 def _qa_cells(qa: Mapping[str, QaSummary] | None, agent_id: str) -> tuple[Cell, Cell]:

@@ -25,6 +25,7 @@ from realtime_stats.reports.queue_log import export_queue_log
 from realtime_stats.reports.render import render_csv, render_html
 from realtime_stats.store import Store, StoreError
 from recordings.qa_summary import QaSummary, QaUnreadable, qa_per_agent
+from recordings.signal_summary import SignalsSummary, SignalsUnreadable, signals_per_agent
 from site_config.config import SiteConfig
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,8 @@ def render_report(
     notes = store.notes_between(period.start, period.end)
     rules = metric_rules(site.norms)
     qa = _qa_scores(recordings_dir, period)
-    report = build_report(site, rules, request, calls, intervals, rings, notes, qa)
+    signals = _signals(recordings_dir, period)
+    report = build_report(site, rules, request, calls, intervals, rings, notes, qa, signals)
     if fmt is ReportFormat.CSV:
         return RenderedReport(
             text=render_csv(report), media_type=MEDIA_TYPES[fmt], filename=f"{name}.csv"
@@ -101,6 +103,16 @@ def _qa_scores(folder: Path | None, period: Period) -> dict[str, QaSummary] | No
         return qa_per_agent(folder, period.start, period.end)
     except QaUnreadable as exc:
         log.warning("report without QA scores: %s", exc)
+        return None
+
+
+def _signals(folder: Path | None, period: Period) -> dict[str, SignalsSummary] | None:
+    if folder is None:
+        return None
+    try:
+        return signals_per_agent(folder, period.start, period.end)
+    except SignalsUnreadable as exc:
+        log.warning("report without coaching signals: %s", exc)
         return None
 
 

@@ -7,6 +7,7 @@ the site's ``recording.directory`` unless told otherwise."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from realtime_stats.reports.build import PeriodKind
 from realtime_stats.reports.service import ReportFormat, ReportService, render_report
 from realtime_stats.store import Store
 from recordings.catalog import Catalog
-from recordings.catalog_rows import RecordingRow
+from recordings.catalog_rows import RecordingRow, SignalsRow
 from recordings.coaching import COACHING_FILE, CoachingStore
 from recordings.coaching_rows import Evaluation
 from site_config import SiteConfig
@@ -97,7 +98,9 @@ def test_each_agent_has_the_mean_and_count_of_their_current_evaluations(
     assert scores["1002"] == ("", "0")  # graded in July
     assert scores["1003"] == ("", "0")
     header = text.split("# agents\n", 1)[1].splitlines()[0].split(",")
-    assert header[-2:] == ["qa_score", "qa_evaluations"]
+    assert header[-5:] == [
+        "qa_score", "qa_evaluations", "talk_share", "longest_silence_s", "overtalk_s",
+    ]  # fmt: skip
 
 
 def test_the_html_page_shows_the_score_with_a_decimal_comma(
@@ -105,7 +108,7 @@ def test_the_html_page_shows_the_score_with_a_decimal_comma(
 ) -> None:
     page = month(store, site, ReportFormat.HTML, coached, agent_id="1001")
     assert "<th>QA-score</th><th>QA-beoordelingen</th>" in page
-    assert '<td class="n">82,8</td><td class="n">2</td></tr>' in page
+    assert '<td class="n">82,8</td><td class="n">2</td>' in page
 
 
 def test_a_progress_talk_for_an_agent_who_did_not_work_still_shows_their_score(
@@ -207,3 +210,32 @@ def test_kcc_report_reads_the_folder_it_is_given(
             "--date", "2026-06-01", "--recordings-dir", str(coached)]  # fmt: skip
     assert main(argv, registry=registry) == 0
     assert qa(capsys.readouterr().out)["1001"] == ("82.8", "2")
+
+
+def test_each_agent_has_their_recordings_coaching_signals_averaged(
+    store: Store, site: SiteConfig, tmp_path: Path
+) -> None:
+    folder = tmp_path / "signals"
+    late = recording("r9", "1001")
+    with Catalog.open(folder, lambda: T0) as catalog:
+        for row, share, silence, overtalk in (
+            (recording("r1", "1001"), 0.6, 4.0, 1.0),
+            (recording("r2", "1001"), 0.4, 2.0, 0.0),
+            (recording("r3", None), 0.9, 9.0, 9.0),  # a colleague's phone: nobody's
+            (replace(late, started_at=T0 + timedelta(days=30)), 0.1, 30.0, 30.0),  # July
+        ):
+            signals = SignalsRow(
+                agent_talk_s=10.0, caller_talk_s=10.0, agent_talk_share=share,
+                longest_silence_s=silence, overtalk_count=1, overtalk_s=overtalk,
+            )  # fmt: skip
+            catalog.add(row, [], signals=signals)
+    rows = {
+        a["agent_id"]: a for a in parse_csv(month(store, site, ReportFormat.CSV, folder))["agents"]
+    }
+    first = rows["1001"]
+    assert (first["talk_share"], first["longest_silence_s"], first["overtalk_s"]) == (
+        "0.5000", "3.0", "0.5",
+    )  # fmt: skip
+    assert rows["1002"]["talk_share"] == ""  # no recordings: "-"
+    without = parse_csv(month(store, site, ReportFormat.CSV, tmp_path / "none"))["agents"]
+    assert all(a["talk_share"] == "" for a in without)
