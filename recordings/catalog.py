@@ -242,7 +242,7 @@ class Catalog:
                 if signals is not None:
                     self._db.execute(
                         f"INSERT INTO signals (recording_id, {SIGNAL_COLUMNS}) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         (row.id, *signal_values(signals)),
                     )
         except sqlite3.IntegrityError as exc:

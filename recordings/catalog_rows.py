@@ -87,10 +87,11 @@ class SignalsRow:
     longest_silence_s: float
     overtalk_count: int
     overtalk_s: float
+    hold_s: float = 0.0  # the caller on hold in the recorded part (recordings.hold)
 
     def __post_init__(self) -> None:
         figures = (self.agent_talk_s, self.caller_talk_s, self.longest_silence_s,
-                   self.overtalk_s, self.overtalk_count)  # fmt: skip
+                   self.overtalk_s, self.overtalk_count, self.hold_s)  # fmt: skip
         if any(figure < 0 for figure in figures):
             raise ValueError(f"signals with a negative figure: {self}")
         share = self.agent_talk_share
@@ -137,7 +138,8 @@ COLUMNS = (
 )
 SEGMENT_COLUMNS = "recording_id, number, started_at, offset_s, duration_s"
 SIGNAL_COLUMNS = (
-    "agent_talk_s, caller_talk_s, agent_talk_share, longest_silence_s, overtalk_count, overtalk_s"
+    "agent_talk_s, caller_talk_s, agent_talk_share, longest_silence_s, overtalk_count, "
+    "overtalk_s, hold_s"
 )
 
 
@@ -183,14 +185,14 @@ def segment_of(row: Sequence[Any]) -> SegmentRow:
 
 def signal_values(s: SignalsRow) -> tuple[Any, ...]:
     return (s.agent_talk_s, s.caller_talk_s, s.agent_talk_share, s.longest_silence_s,
-            s.overtalk_count, s.overtalk_s)  # fmt: skip
+            s.overtalk_count, s.overtalk_s, s.hold_s)  # fmt: skip
 
 
 def signals_of(row: Sequence[Any]) -> SignalsRow:
-    agent_talk_s, caller_talk_s, share, silence_s, overtalk_count, overtalk_s = row
+    agent_talk_s, caller_talk_s, share, silence_s, overtalk_count, overtalk_s, hold_s = row
     return SignalsRow(
         agent_talk_s=float(agent_talk_s or 0), caller_talk_s=float(caller_talk_s or 0),
         agent_talk_share=None if share is None else float(share),
         longest_silence_s=float(silence_s or 0), overtalk_count=int(overtalk_count or 0),
-        overtalk_s=float(overtalk_s or 0),
+        overtalk_s=float(overtalk_s or 0), hold_s=float(hold_s or 0),
     )  # fmt: skip

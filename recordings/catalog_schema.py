@@ -89,6 +89,11 @@ SCHEMA: tuple[SchemaStep, ...] = (
             "CREATE INDEX recordings_by_agent ON recordings (agent_id, started_at)",
         ),
     ),
+    SchemaStep(
+        3,
+        "the hold time of each recording (from the call's timeline)",
+        ("ALTER TABLE signals ADD COLUMN hold_s REAL NOT NULL DEFAULT 0",),
+    ),
 )
 
 

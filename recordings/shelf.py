@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable, Generator
@@ -46,6 +47,7 @@ from pathlib import Path
 from recordings.audio import join_segments, read_channels
 from recordings.catalog import AMSTERDAM, Catalog
 from recordings.catalog_rows import RecordingFilter, RecordingRow, SegmentRow, SignalsRow
+from recordings.hold import hold_seconds
 from recordings.keys import KeyRing
 from recordings.signals import analyse
 from recordings.take import Mark, Take
@@ -87,6 +89,9 @@ class Shelf:
             with plain.open("wb") as out:
                 joined = join_segments([p.path for p in take.pieces], out)
             signals = coaching_signals(plain, recording_id, joined.duration_s)
+            if signals is not None:
+                hold = hold_seconds(take.timeline, take.pieces)
+                signals = dataclasses.replace(signals, hold_s=hold)
             sealed = seal_file(plain, sealed_path, self._ring)
         finally:
             with contextlib.suppress(FileNotFoundError):

@@ -2,9 +2,10 @@
 
 The signals of every recording started in the period (computed when it was kept,
 ``recordings.shelf``) are put to its agent and averaged, one recording one vote: the
-agent's share of the talk, the longest silence, and talking over each other (how long,
-per recording). A recording without an agent (a colleague's phone) counts for nobody.
-No catalogue yet means no figures (``None``), not a zero; nothing is created.
+agent's share of the talk, the longest silence, talking over each other and the hold
+time (how long, per recording). A recording without an agent (a colleague's phone)
+counts for nobody. No catalogue yet means no figures (``None``), not a zero; nothing is
+created.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class SignalsSummary:
     agent_talk_share: float | None  # 0..1, the mean over recordings where anyone talked
     longest_silence_s: float
     overtalk_s: float  # per recording
+    hold_s: float  # per recording: the caller on hold while the agent consulted
 
 
 def summarise(found: list[SignalsRow]) -> SignalsSummary:
@@ -40,6 +42,7 @@ def summarise(found: list[SignalsRow]) -> SignalsSummary:
         agent_talk_share=round(sum(shares) / len(shares), 3) if shares else None,
         longest_silence_s=round(sum(s.longest_silence_s for s in found) / count, 1),
         overtalk_s=round(sum(s.overtalk_s for s in found) / count, 1),
+        hold_s=round(sum(s.hold_s for s in found) / count, 1),
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from contract.events import (
     BackOfficeAnswered,
+    BackOfficeEnded,
     BackOfficeNotAnswered,
     BackOfficeRinging,
     CallAnnounced,
@@ -80,6 +81,7 @@ _LABELS: dict[type, Callable[[Any, Mapping[str, str]], str]] = {
     BackOfficeRinging: lambda e, n: f"Collega {e.extension} gaat over",
     BackOfficeAnswered: lambda e, n: f"Collega {e.extension} neemt op",
     BackOfficeNotAnswered: lambda e, n: f"Collega {e.extension} neemt niet op",
+    BackOfficeEnded: lambda e, n: f"Overleg met collega {e.extension} beëindigd",
     CallTransferred: lambda e, n: f"Doorverbonden naar {e.extension or e.department or '?'}",
     CallRecording: lambda e, n: _RECORDING[e.state],
     CallEnded: lambda e, n: "Opgehangen",

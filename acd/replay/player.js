@@ -71,6 +71,7 @@
     if (s == null) return;
     text('sig-share', s.agent_talk_share == null ? null : Math.round(s.agent_talk_share * 100) + ' %');
     text('sig-silence', seconds(s.longest_silence_s));
+    text('sig-hold', seconds(s.hold_s));
     text('sig-overtalk', s.overtalk_count + ' keer, ' + seconds(s.overtalk_s));
     text('sig-talk', seconds(s.agent_talk_s) + ' / ' + seconds(s.caller_talk_s));
   }

@@ -84,6 +84,7 @@ def signals_view(s: SignalsRow) -> dict[str, Any]:
         "longest_silence_s": s.longest_silence_s,
         "overtalk_count": s.overtalk_count,
         "overtalk_s": s.overtalk_s,
+        "hold_s": s.hold_s,
     }
 
 

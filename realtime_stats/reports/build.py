@@ -152,6 +152,7 @@ _AGENT_COLUMNS = (
     Column("talk_share", "Aandeel spreektijd (opnames)", Kind.RATE),
     Column("longest_silence_s", "Langste stilte (gem.)", Kind.SECONDS),
     Column("overtalk_s", "Door elkaar praten (gem.)", Kind.SECONDS),
+    Column("hold_s", "In de wacht (gem.)", Kind.SECONDS),
 )
 
 
@@ -296,12 +297,13 @@ def _agent_row(figures: AgentFigures | None, agent_id: str, name: str) -> tuple[
 
 def _signal_cells(
     signals: Mapping[str, SignalsSummary] | None, agent_id: str
-) -> tuple[Cell, Cell, Cell]:
-    """The agent's mean talk share, longest silence and overtalk; "-" without recordings."""
+) -> tuple[Cell, Cell, Cell, Cell]:
+    """The agent's mean talk share, longest silence, overtalk and hold; "-" without
+    recordings."""
     found = None if signals is None else signals.get(agent_id)
     if found is None:
-        return None, None, None
-    return found.agent_talk_share, found.longest_silence_s, found.overtalk_s
+        return None, None, None, None
+    return found.agent_talk_share, found.longest_silence_s, found.overtalk_s, found.hold_s
 
 
 def _qa_cells(qa: Mapping[str, QaSummary] | None, agent_id: str) -> tuple[Cell, Cell]:

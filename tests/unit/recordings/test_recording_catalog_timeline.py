@@ -78,7 +78,7 @@ def test_a_deleted_recording_takes_its_timeline_and_signals_along(catalog: Catal
             assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,), table
 
 
-def test_a_catalogue_of_step_1_gains_step_2_and_keeps_its_rows(tmp_path: Path) -> None:
+def test_a_catalogue_of_step_1_gains_the_later_steps_and_keeps_its_rows(tmp_path: Path) -> None:
     with contextlib.closing(sqlite3.connect(tmp_path / CATALOG_FILE, isolation_level=None)) as db:
         assert migrate(db, "old", SCHEMA[:1]) == 1
         db.execute(f"INSERT INTO recordings ({COLUMNS}) VALUES ({', '.join('?' * 18)})",
@@ -89,5 +89,9 @@ def test_a_catalogue_of_step_1_gains_step_2_and_keeps_its_rows(tmp_path: Path) -
         old.add(recording(2), [], timeline=MARKS[:1], signals=SIGNALS)
         assert old.timeline("r2") == list(MARKS[:1])
     with contextlib.closing(sqlite3.connect(tmp_path / CATALOG_FILE)) as db:
-        assert db.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
+        assert db.execute("SELECT version FROM schema_version").fetchall() == [(len(SCHEMA),)]
+        # Step 3: a catalogue's signals gained the hold time, 0 until a take has one.
+        assert db.execute("SELECT hold_s FROM signals WHERE recording_id = 'r2'").fetchone() == (
+            SIGNALS.hold_s,
+        )
     assert [step.number for step in SCHEMA] == list(range(1, len(SCHEMA) + 1))

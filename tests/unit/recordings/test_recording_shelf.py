@@ -112,3 +112,17 @@ def test_a_mark_without_a_time_zone_is_left_out_not_the_recording(
     assert kept.catalog.timeline(recording_id) == list(MARKS)
     assert "1 timeline mark(s) without a time zone left out" in caplog.text
     kept.close()
+
+
+def test_a_consult_in_the_timeline_is_hold_time_of_the_recorded_part(tmp_path: Path) -> None:
+    kept = shelf(tmp_path / "recordings", NOW)
+    consult = (
+        *MARKS,
+        Mark(T0 + timedelta(seconds=6), "backoffice.ringing", "Collega 321 gaat over"),
+        Mark(T0 + timedelta(seconds=20), "backoffice.ended", "Overleg beëindigd"),
+    )
+    # Segments run 0-10 s and 30-35 s: 4 s of the 6-20 s consult were recorded.
+    recording_id = kept.keep(dataclasses.replace(a_take(tmp_path), timeline=consult))
+    signals = kept.catalog.signals(recording_id)
+    assert signals is not None and signals.hold_s == pytest.approx(4.0, abs=0.05)
+    kept.close()

@@ -98,8 +98,8 @@ def test_each_agent_has_the_mean_and_count_of_their_current_evaluations(
     assert scores["1002"] == ("", "0")  # graded in July
     assert scores["1003"] == ("", "0")
     header = text.split("# agents\n", 1)[1].splitlines()[0].split(",")
-    assert header[-5:] == [
-        "qa_score", "qa_evaluations", "talk_share", "longest_silence_s", "overtalk_s",
+    assert header[-6:] == [
+        "qa_score", "qa_evaluations", "talk_share", "longest_silence_s", "overtalk_s", "hold_s",
     ]  # fmt: skip
 
 
@@ -227,15 +227,15 @@ def test_each_agent_has_their_recordings_coaching_signals_averaged(
             signals = SignalsRow(
                 agent_talk_s=10.0, caller_talk_s=10.0, agent_talk_share=share,
                 longest_silence_s=silence, overtalk_count=1, overtalk_s=overtalk,
+                hold_s=2 * overtalk,
             )  # fmt: skip
             catalog.add(row, [], signals=signals)
     rows = {
         a["agent_id"]: a for a in parse_csv(month(store, site, ReportFormat.CSV, folder))["agents"]
     }
     first = rows["1001"]
-    assert (first["talk_share"], first["longest_silence_s"], first["overtalk_s"]) == (
-        "0.5000", "3.0", "0.5",
-    )  # fmt: skip
+    assert (first["talk_share"], first["longest_silence_s"], first["overtalk_s"],
+            first["hold_s"]) == ("0.5000", "3.0", "0.5", "1.0")  # fmt: skip
     assert rows["1002"]["talk_share"] == ""  # no recordings: "-"
     without = parse_csv(month(store, site, ReportFormat.CSV, tmp_path / "none"))["agents"]
     assert all(a["talk_share"] == "" for a in without)
