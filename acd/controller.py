@@ -245,7 +245,7 @@ class Controller:
             talking_leg_of=self.legs.talking_leg_of,
             agent_at=self._agent_at,
         )
-        self.replay = Replay(parts.recordings, site)
+        self.replay = Replay(parts.recordings, site, parts.coaching)
         # Order: the back office, transfers and camp-ons see an event before the legs it
         # may end.
         self.consumers: Sequence[Consumer] = (

@@ -39,6 +39,7 @@ file being sealed by another process would look like an orphan).
 from __future__ import annotations
 
 import builtins
+import json
 import logging
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -366,6 +367,13 @@ def _where(wanted: RecordingFilter, zone: tzinfo) -> tuple[builtins.list[str], b
     if wanted.max_duration_s is not None:
         where.append("duration_s <= ?")
         values.append(wanted.max_duration_s)
+    # One parameter however many ids (no limit on the number of SQL variables).
+    if wanted.ids_in is not None:
+        where.append("id IN (SELECT value FROM json_each(?))")
+        values.append(json.dumps(sorted(wanted.ids_in)))
+    if wanted.ids_not_in:
+        where.append("id NOT IN (SELECT value FROM json_each(?))")
+        values.append(json.dumps(sorted(wanted.ids_not_in)))
     return where, values
 
 

@@ -101,7 +101,12 @@ class SignalsRow:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RecordingFilter:
-    """Which recordings to list; ``day`` is a day in the catalogue's time zone."""
+    """Which recordings to list; ``day`` is a day in the catalogue's time zone.
+
+    ``ids_in`` keeps only the recordings with those ids (an empty set: none),
+    ``ids_not_in`` leaves those out; both are applied before ``limit`` and ``offset``,
+    so a page is a page of what is left (the list's coaching filters use them).
+    """
 
     day: date | None = None
     agent_id: str | None = None
@@ -110,6 +115,8 @@ class RecordingFilter:
     extension: str | None = None  # the phone that recorded
     min_duration_s: float | None = None
     max_duration_s: float | None = None
+    ids_in: frozenset[str] | None = None
+    ids_not_in: frozenset[str] | None = None
     limit: int = 100
     offset: int = 0
 

@@ -1,6 +1,7 @@
 // The recordings list: filters, a table newest first, a link to each recording's player.
 //
-// The filters live in the page's own address (?day=...&agent=...), so going back from
+// The filters live in the page's own address (?day=...&agent=...&notes=1&unreviewed=1:
+// the checkboxes "Met notities" and "Nog niet beoordeeld"), so going back from
 // the player shows the same list. The data is GET /api/recordings (acd/replay/routes.py);
 // an agent's list is only ever their own, so the page hides the agent filter for them.
 // The DOM is built with textContent only, never innerHTML. This file is inlined in a
@@ -13,6 +14,7 @@
   const PAGE = 50;
   const DASH = '–';
   const FIELDS = { day: 'f-day', agent: 'f-agent', topic: 'f-topic', municipality: 'f-municipality' };
+  const CHECKS = { notes: 'f-notes', unreviewed: 'f-unreviewed' };
   let offset = 0;
   let filled = false;
 
@@ -40,6 +42,9 @@
     const low = $('f-min').value, high = $('f-max').value;
     if (low !== '') params.set('min_s', String(Number(low) * 60));
     if (high !== '') params.set('max_s', String(Number(high) * 60));
+    for (const [name, id] of Object.entries(CHECKS)) {
+      if ($(id).checked) params.set(name, '1');
+    }
     return params;
   }
 
@@ -49,6 +54,7 @@
     const low = params.get('min_s'), high = params.get('max_s');
     $('f-min').value = low ? String(Number(low) / 60) : '';
     $('f-max').value = high ? String(Number(high) / 60) : '';
+    for (const [name, id] of Object.entries(CHECKS)) $(id).checked = params.get(name) === '1';
   }
 
   function fill(select, choices) {
@@ -115,6 +121,15 @@
       if (i === 5) td.className = 'num';
       tr.appendChild(td);
     });
+    const badges = document.createElement('td');
+    for (const [shown, text] of [[r.has_notes, 'notities'], [r.reviewed, 'beoordeeld']]) {
+      if (!shown) continue;
+      const badge = document.createElement('span');
+      badge.className = 'badge';
+      badge.textContent = text;
+      badges.appendChild(badge);
+    }
+    tr.appendChild(badges);
     const td = document.createElement('td');
     const link = document.createElement('a');
     link.href = '/recordings/' + encodeURIComponent(r.id);
@@ -136,6 +151,7 @@
   $('filters').addEventListener('submit', (event) => { event.preventDefault(); load(false); });
   $('f-clear').addEventListener('click', () => {
     for (const id of [...Object.values(FIELDS), 'f-min', 'f-max']) $(id).value = '';
+    for (const id of Object.values(CHECKS)) $(id).checked = false;
     load(false);
   });
   $('more').addEventListener('click', () => load(true));

@@ -7,7 +7,8 @@ another's recording gets the same 404 as for an id that does not exist. Every an
 with data, and every refusal, is an audit entry with the login, the client's address
 and the recording:
 
-* ``recording/list``: a page of the list (the filters and the count);
+* ``recording/list``: a page of the list (the filters, ``notes``/``unreviewed`` when
+  set, and the count);
 * ``recording/view``: a recording's detail, or its waveform (``part: waveform``);
 * ``recording/listen``: an audio request from the start (no ``Range``, or one from
   byte 0: what a player sends when it starts); ``recording/seek``: one from further
@@ -135,12 +136,18 @@ async def listing(
     extension: str | None = None,
     min_s: Annotated[float | None, Query(ge=0)] = None,
     max_s: Annotated[float | None, Query(ge=0)] = None,
+    notes: bool = False,
+    unreviewed: bool = False,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    """A page of recordings, newest first; an agent's only ever their own."""
+    """A page of recordings, newest first; an agent's only ever their own. ``notes``:
+    only those with coaching notes; ``unreviewed``: only those without an evaluation
+    and not marked "besproken"."""
     asked = {"day": day, "agent": agent, "topic": topic, "municipality": municipality,
-             "extension": extension, "min_s": min_s, "max_s": max_s}  # fmt: skip
+             "extension": extension, "min_s": min_s, "max_s": max_s,
+             "notes": "1" if notes else None,
+             "unreviewed": "1" if unreviewed else None}  # fmt: skip
     try:
         agent_id = who.scope.agent_filter(agent, who.trail.who)
     except NotAllowed as exc:
@@ -155,10 +162,10 @@ async def listing(
     except ValueError as exc:
         who.record(LIST, Outcome.REFUSED, reason=str(exc), detail=asked)
         raise HTTPException(400, str(exc)) from None
-    rows = replay.recordings(wanted)
+    rows = replay.recordings(wanted, with_notes=notes, unreviewed=unreviewed)
     who.record(LIST, Outcome.DONE, detail={**asked, "count": min(len(rows), limit)})
     return {
-        "recordings": [views.row_view(r, replay.names) for r in rows[:limit]],
+        "recordings": [views.listed_view(r, replay.names) for r in rows[:limit]],
         "limit": limit,
         "offset": offset,
         "more": len(rows) > limit,

@@ -18,6 +18,13 @@ streams chunk by chunk (64 KiB, microseconds of AES-GCM each). A chunk that fail
 later (damage in the middle of the file) ends the stream early: the client never gets
 a byte that was not authenticated.
 
+The list (:meth:`Replay.recordings`) also asks the coaching store, when there is one
+(:class:`CoachingFacts`, the real one ``recordings.coaching.CoachingStore``), which
+recordings have notes and which were reviewed (an evaluation, or "besproken"): each
+row carries both facts, and the filters "with notes" and "not yet reviewed" go into
+the catalogue's query as an id allow/deny set, so ``limit`` and ``offset`` page over
+what is left. Without a coaching store no recording has notes or was reviewed.
+
 The waveform (:meth:`Replay.waveform`) decrypts the whole file once, as a stream, and
 folds it into the two channels' peak envelopes (``acd.replay.waveform``); it is
 blocking CPU work, which the routes run in a worker thread.
@@ -27,7 +34,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Generator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from acd.replay.ranges import ByteRange, parse_range
@@ -58,6 +65,14 @@ class RecordingShelf(Protocol):
     def audio(self, row: RecordingRow, start: int, end: int) -> Generator[bytes, None, None]: ...
 
     def close(self) -> None: ...
+
+
+class CoachingFacts(Protocol):
+    """What the list asks of the coaching (``recordings.coaching.CoachingReader``)."""
+
+    def recordings_with_notes(self) -> set[str]: ...
+
+    def reviewed(self) -> set[str]: ...
 
 
 class UnknownRecording(LookupError):
@@ -102,6 +117,15 @@ class Names:
 
 
 @dataclass(frozen=True, slots=True)
+class Listed:
+    """One row of the list with its coaching facts."""
+
+    row: RecordingRow
+    has_notes: bool
+    reviewed: bool  # an evaluation, or marked "besproken"
+
+
+@dataclass(frozen=True, slots=True)
 class Detail:
     """One recording as the player shows it."""
 
@@ -132,14 +156,29 @@ class Audio:
 class Replay:
     """The kept recordings, listed and read back for one site."""
 
-    def __init__(self, shelf: RecordingShelf, site: SiteConfig) -> None:
+    def __init__(
+        self, shelf: RecordingShelf, site: SiteConfig, coaching: CoachingFacts | None = None
+    ) -> None:
         self._shelf = shelf
+        self._coaching = coaching
         self.names = Names.of(site)
         self.download_enabled = site.recording.download_enabled
 
-    def recordings(self, wanted: RecordingFilter) -> list[RecordingRow]:
-        """One page of recordings (the caller narrowed ``wanted`` to the scope)."""
-        return self._shelf.list(wanted)
+    def recordings(
+        self, wanted: RecordingFilter, *, with_notes: bool = False, unreviewed: bool = False
+    ) -> list[Listed]:
+        """One page of recordings (the caller narrowed ``wanted`` to the scope), only
+        those with notes and/or only those not yet reviewed if asked."""
+        notes = set[str]() if self._coaching is None else self._coaching.recordings_with_notes()
+        reviewed = set[str]() if self._coaching is None else self._coaching.reviewed()
+        if with_notes:
+            allowed = frozenset(notes)
+            if wanted.ids_in is not None:
+                allowed &= wanted.ids_in
+            wanted = replace(wanted, ids_in=allowed)
+        if unreviewed:
+            wanted = replace(wanted, ids_not_in=frozenset(reviewed) | (wanted.ids_not_in or set()))
+        return [Listed(r, r.id in notes, r.id in reviewed) for r in self._shelf.list(wanted)]
 
     def recording(self, recording_id: str, scope: Scope) -> RecordingRow:
         """The row; ``UnknownRecording`` (also while being deleted) or ``NotTheirs``."""

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from acd.replay.service import Detail, Names
+from acd.replay.service import Detail, Listed, Names
 from acd.replay.timeline import PlacedMark
 from acd.replay.waveform import Envelope
 from recordings.catalog_rows import RecordingRow, SegmentRow, SignalsRow
@@ -52,6 +52,12 @@ def row_view(row: RecordingRow, names: Names) -> dict[str, Any]:
         "category": row.category,
         "held": row.held,
     }
+
+
+def listed_view(found: Listed, names: Names) -> dict[str, Any]:
+    """A row of the list: the row and its coaching facts."""
+    return {**row_view(found.row, names), "has_notes": found.has_notes,
+            "reviewed": found.reviewed}  # fmt: skip
 
 
 def detail_view(found: Detail, names: Names, *, download: bool) -> dict[str, Any]:

@@ -138,6 +138,22 @@ def test_the_list_is_newest_first_and_pages(catalog: Catalog) -> None:
     assert [[r.id for r in page] for page in pages] == [["r5", "r4"], ["r3", "r2"], ["r1"], []]
 
 
+def test_an_id_allow_and_deny_set_narrow_before_the_page(catalog: Catalog) -> None:
+    for number in range(1, 6):
+        catalog.add(recording(number), [])
+
+    def ids(**wanted: object) -> list[str]:
+        return [r.id for r in catalog.list(RecordingFilter(**wanted))]  # type: ignore[arg-type]
+
+    assert ids(ids_in=frozenset({"r1", "r2", "r4", "r9"})) == ["r4", "r2", "r1"]
+    assert ids(ids_in=frozenset({"r1", "r2", "r4"}), limit=2, offset=1) == ["r2", "r1"]
+    assert ids(ids_in=frozenset()) == []
+    assert ids(ids_not_in=frozenset({"r5", "r3"}), limit=2) == ["r4", "r2"]
+    assert ids(ids_not_in=frozenset({"r5", "r3"}), limit=2, offset=2) == ["r1"]
+    assert ids(ids_not_in=frozenset()) == ["r5", "r4", "r3", "r2", "r1"]
+    assert ids(ids_in=frozenset({"r1", "r2", "r3"}), ids_not_in=frozenset({"r2"})) == ["r3", "r1"]
+
+
 def test_the_filter_narrows_by_each_field(catalog: Catalog) -> None:
     catalog.add(recording(1, agent_id="1002", duration_s=30.0), [])
     catalog.add(recording(2, topic="belastingen", duration_s=90.0), [])

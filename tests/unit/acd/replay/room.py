@@ -19,6 +19,7 @@ from acd.replay import routes as replay_routes
 from acd.replay.service import Replay
 from acd.web import Auditing, install_audit
 from http_access.auth import Authenticator, install_authenticator
+from recordings.coaching import CoachingStore
 from recordings.shelf import ShelfReader, open_reader
 from recordings.take import Mark
 from site_config import SiteConfig
@@ -62,6 +63,7 @@ class Room:
     audit: AuditLog
     reader: ShelfReader
     folder: Path
+    coaching: CoachingStore  # coaching.db beside the catalogue, empty at first
 
     def entries(self) -> list[AuditEntry]:
         return list(self.audit.day(T0.astimezone(LOCAL).date()).entries)
@@ -85,11 +87,13 @@ def keep_calls(tmp_path: Path) -> Path:
     return folder
 
 
-def app_for(site: SiteConfig, reader: ShelfReader, audit: AuditLog) -> FastAPI:
+def app_for(
+    site: SiteConfig, reader: ShelfReader, audit: AuditLog, coaching: CoachingStore | None = None
+) -> FastAPI:
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     install_authenticator(app, Authenticator(site.access))
     install_audit(app, Auditing(audit, FakeClock(T0 + timedelta(hours=3))))
-    replay_routes.add_routes(app, Replay(reader, site))
+    replay_routes.add_routes(app, Replay(reader, site, coaching))
     return app
 
 
@@ -97,10 +101,12 @@ def app_for(site: SiteConfig, reader: ShelfReader, audit: AuditLog) -> FastAPI:
 async def room(tmp_path: Path, site: SiteConfig = SITE) -> AsyncIterator[Room]:
     folder = keep_calls(tmp_path)
     reader = open_reader(folder, RING, now=lambda: T0)
+    coaching = CoachingStore.open(folder)
     audit = AuditLog(tmp_path / "audit", retention_days=365, today=T0.date())
-    transport = httpx.ASGITransport(app=app_for(site, reader, audit))
+    transport = httpx.ASGITransport(app=app_for(site, reader, audit, coaching))
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://ctl") as client:
-            yield Room(client, audit, reader, folder)
+            yield Room(client, audit, reader, folder, coaching)
     finally:
+        coaching.close()
         reader.close()
