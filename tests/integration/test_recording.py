@@ -27,19 +27,21 @@ from recordings.catalog import Catalog
 from recordings.catalog_rows import RecordingFilter, RecordingRow, SegmentRow
 from recordings.keys import KeyRing
 from recordings.vault import open_range, plaintext_size
-from site_config import SiteConfig
+from site_config import SiteConfig, load_site_config
 from tests.integration.acd_harness import (
     ControlApi,
     ControllerRunner,
     EventLog,
     call_id_of,
     of_type,
+    own_controller,
     place,
     seated_agent,
 )
 from tests.integration.ami_watch import AmiWatch
 from tests.integration.conftest import staffed_phone
 from tests.integration.ivr_timing import IvrTiming
+from tests.integration.sites import write_site
 
 pytestmark = pytest.mark.integration
 
@@ -306,3 +308,43 @@ def test_the_key_records_on_the_fallback_path_and_the_controller_keeps_it_on_ret
     (segment,) = kept.segments(row.id)
     assert abs(segment.duration_s - 4.25) <= 0.5, segment
     assert not any(p.exists() for p in left), "kept, then removed from the capture folder"
+
+
+@pytest.fixture
+def recording_burgerzaken(
+    controller: ControllerRunner,
+    asterisk: Asterisk,
+    ami_secret: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[SiteConfig]:
+    """The test site recording every Burgerzaken call by itself, its controller running."""
+    sample = load_site_config(write_site(tmp_path_factory.mktemp("site-auto")))
+    recording = sample.recording.model_dump(mode="json")
+    recording["automatic"] = {"mode": "topics", "topics": ["burgerzaken"]}
+    with own_controller(
+        controller, asterisk, ami_secret, tmp_path_factory, recording=recording
+    ) as site:
+        yield site
+
+
+def test_the_sites_policy_records_a_burgerzaken_call_without_the_key(
+    recording_burgerzaken: SiteConfig,
+    sip_target: str,
+    ports: PortAllocator,
+    tmp_path: Path,
+    events: EventLog,
+    api: ControlApi,
+    timing: IvrTiming,
+) -> None:
+    site = recording_burgerzaken
+    caller, number = place(sip_target, ports, tmp_path, timing.to_topic("1", "1"))
+    with caller:
+        call_id = call_id_of(events, number)
+        with seated_agent(
+            api, site, sip_target, ports, agent_id="1001", position_id="tic1",
+            answer_after_s=0.5, talk_s=5.0,
+        ):  # fmt: skip
+            started = events.wait(of_type("call.recording", call_id=call_id, state="started"))
+            assert started[0].agent_id == "1001"
+            assert caller.wait(90).ok
+    events.wait(of_type("call.recording", call_id=call_id, state="stored"))

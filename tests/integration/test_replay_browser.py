@@ -66,6 +66,11 @@ def bram(browser: Browser, site: SiteConfig) -> Iterator[Page]:  # noqa: F811
     yield from _page(browser, site, "bram")
 
 
+@pytest.fixture
+def anouk_replay(browser: Browser, site: SiteConfig) -> Iterator[Page]:  # noqa: F811
+    yield from _page(browser, site, "anouk")
+
+
 def current_time(page: Page) -> float:
     # page.evaluate runs outside the page's CSP; wait_for_function would need eval.
     return float(page.evaluate("document.getElementById('audio').currentTime"))
@@ -116,6 +121,7 @@ def recorded_call(
 def test_a_team_lead_replays_a_recorded_call_and_another_agent_may_not(
     lead: Page,
     bram: Page,
+    anouk_replay: Page,
     site: SiteConfig,
     sip_target: str,
     ports: PortAllocator,
@@ -160,6 +166,23 @@ def test_a_team_lead_replays_a_recorded_call_and_another_agent_may_not(
         assert lead.evaluate("document.getElementById('audio').playbackRate") == 1.5
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         lead.screenshot(path=str(SCREENSHOTS / "replay-player.png"), full_page=True)
+
+        # A note pinned at this moment by the team lead appears on the agent's own player.
+        lead.click("#play")  # pause, so the moment stays put
+        lead.fill("textarea.note-new-text", "Mooi samengevat; vraag door naar de datum.")
+        lead.click("button.note-here")
+        expect(lead.locator(".coaching-message")).to_have_text("Notitie opgeslagen.")
+        anouk_replay.goto(f"/recordings/{recording_id}")
+        note = anouk_replay.locator("section#coaching li.note").first
+        expect(note).to_contain_text("Mooi samengevat; vraag door naar de datum.")
+        expect(note).to_contain_text("teamlead")
+        expect(anouk_replay.locator("textarea.note-new-text")).to_have_count(0)  # replies only
+        anouk_replay.screenshot(path=str(SCREENSHOTS / "replay-agent-note.png"), full_page=True)
+        lead.goto("/recordings")
+        expect(lead.locator(f'#rows tr[data-recording="{recording_id}"]')).to_contain_text(
+            "notities"
+        )
+        lead.screenshot(path=str(SCREENSHOTS / "replay-list.png"), full_page=True)
 
         # Another agent: as if the recording did not exist, on the page and the API.
         refused = bram.goto(f"/recordings/{recording_id}")
