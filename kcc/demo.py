@@ -43,6 +43,10 @@ DEMO_DISPLAY_TOKEN = "demo-wall-display"  # documented in docs/site-config.md
 # (about 17.5 s), the longest must stay below the colleagues' talk time (60 s).
 AGENT_TALK_S = (25.0, 35.0, 45.0)
 
+# The first agent records each call with the phone's key (#3) shortly after answering,
+# so the replay (/recordings) has calls to play; the recording ends with the call.
+RECORD_STEPS: tuple[Step, ...] = (Pause(3), Digit("#"), Digit("3"))
+
 
 @dataclass(frozen=True, kw_only=True)
 class DemoLoad:
@@ -115,6 +119,7 @@ def run_demo(
         )
         backoffice.start()
         print(f"wallboard: {wallboard_url(stack)}", flush=True)
+        print(f"recordings: {stack.control_url}/recordings (teamlead / demo-teamlead)", flush=True)
         print("simulated callers are dialling 14023; Ctrl-C stops everything", flush=True)
         menu = _menu_timing(stack)
         _call_loop(target, ports, load, stop, duration_s, stack_exit, workdir, menu, backoffice)
@@ -138,6 +143,7 @@ def _staff_positions(
                 talk_s=AGENT_TALK_S[i % len(AGENT_TALK_S)],
                 calls=100_000,
                 registration_s=DEMO_REGISTRATION_S,
+                steps=RECORD_STEPS if i == 0 else (),
             )
         )
         reply = api.post(
