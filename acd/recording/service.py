@@ -68,6 +68,11 @@ from recordings.take import Piece, Take
 
 log = logging.getLogger(__name__)
 
+WRITING_WITHIN_S = 2.0
+"""How soon a started segment's file must hold audio: MixMonitor opens it at once and
+writes every 20 ms of a bridged call; nothing after this means Asterisk cannot write it
+(a full disk, a folder it may not write to)."""
+
 CLOSE_WAIT_S = 10.0
 """How long a hung-up phone's segment gets to be closed by Asterisk (milliseconds, as a
 rule) before it is kept as it is."""
@@ -127,6 +132,8 @@ class Recorder:
             match effect:
                 case Announce():
                     self._sink.publish(effect.event)
+                    if isinstance(event, SegmentStarted):
+                        self._tasks.spawn(self._writing(event), name=f"check {event.file}")
                 case Keep():
                     self._keeping.add(effect.tape.channel)
                     self._tasks.spawn(self._keep(effect.tape), name=f"keep {effect.tape.channel}")
@@ -214,6 +221,27 @@ class Recorder:
         value = reply.response.headers.get("Value") or "0"
         return int(value) + 1 if value.isdigit() else 1
 
+    async def _writing(self, started: SegmentStarted) -> None:
+        """Tell the agent (``failed``, on their page) and the log when Asterisk does not
+        write a segment it started; the call goes on either way."""
+        path = self._capture.here / started.file
+        waited = 0.0
+        while waited < WRITING_WITHIN_S:
+            if _has_audio(path):
+                return
+            tape = self._tapes.get(started.channel)
+            running = tape.running if tape is not None else None
+            if running is None or running.number != started.number:
+                return  # stopped or hung up already: the keeping will tell
+            await self._clock.sleep(0.1)
+            waited += 0.1
+        if _has_audio(path):
+            return
+        why = "Asterisk schrijft de opname niet weg (schijf vol of map niet schrijfbaar)"
+        log.error("recording %s of call %s: no audio in %s after %.0f s",
+                  started.number, started.call_id, path, WRITING_WITHIN_S)  # fmt: skip
+        self._failed(started.call_id, started.extension, started.agent_id, why)
+
     # ------------------------------------------------------------ keeping
 
     async def _keep(self, tape: Tape) -> None:
@@ -296,6 +324,13 @@ class Recorder:
 
     async def close(self) -> None:
         await self._tasks.close()
+
+
+def _has_audio(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
 
 
 def _piece(folder: Path, segment: Segment) -> Piece:

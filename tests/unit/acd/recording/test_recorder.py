@@ -226,3 +226,29 @@ async def test_the_sweep_leaves_a_channel_still_in_its_call(tmp_path: Path) -> N
     await recorder.sweep()
     await settle()
     assert shelf.takes == []
+
+
+async def test_a_segment_asterisk_does_not_write_is_failed_while_the_call_goes_on(
+    tmp_path: Path,
+) -> None:
+    recorder, _, sink = build(tmp_path)
+    clock = recorder._clock  # the recorder's FakeClock
+    assert isinstance(clock, FakeClock)
+    await recorder.start("1001")
+    await clock.advance(1.0)
+    assert recording_states(sink) == ["started"]
+    await clock.advance(1.5)
+    await recorder.idle()
+    assert recording_states(sink) == ["started", "failed"]
+    assert "schijf vol" in sink.of_type(CallRecording)[-1].reason
+
+
+async def test_a_segment_with_audio_is_not_failed(tmp_path: Path) -> None:
+    recorder, _, sink = build(tmp_path)
+    clock = recorder._clock
+    assert isinstance(clock, FakeClock)
+    await recorder.start("1001")
+    (tmp_path / capture_name("c1", "201", "kcc-c1-1", 1)).write_bytes(b"\\0" * 640)
+    await clock.advance(3.0)
+    await recorder.idle()
+    assert recording_states(sink) == ["started"]
