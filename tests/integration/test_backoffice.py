@@ -291,8 +291,10 @@ def test_camp_on_connects_the_caller_when_the_colleagues_call_ends(
                 assert second.wait(60).ok
     assert ringing.fields["kind"] == "camp_on"
     assert ringing.fields["department"] == "belastingen"
-    # Rung the moment the line is free: within a few seconds of the first call's end.
-    assert 0.0 <= (ringing.at - first_ended.at).total_seconds() <= 5.0
+    # Rung the moment the line is free: within a few seconds of the first call's end. The
+    # phone's hint may report the line free a few milliseconds before the first caller's
+    # Hangup reaches the controller, so the ring can come marginally first.
+    assert -1.0 <= (ringing.at - first_ended.at).total_seconds() <= 5.0
     assert answered.fields["kind"] == "camp_on"
     types = [e.type for e in events.of_call(ringing.call_id)]
     # The busy phone was not rung as a direct call first, and nothing fell back.
