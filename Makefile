@@ -40,7 +40,7 @@ unit: venv
 
 # The unit tier alone must drive every module (scripts/coverage-floor.py: 80 % of its
 # lines), then the integration tier runs against the real parts.
-COVERED := acd,ivr_flows,asterisk_conf,realtime_stats,recordings
+COVERED := acd,ivr_flows,asterisk_conf,realtime_stats,recordings,sqlite_schema
 
 test: deps rootfs venv lint
 	$(VENV)/bin/coverage run --source=$(COVERED) -m pytest tests/unit

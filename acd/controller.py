@@ -90,7 +90,6 @@ from contract.sink import Tee
 from http_access.auth import Authenticator, install_authenticator
 from ivr_flows.model import Flow
 from ivr_flows.site_check import load_site_flow
-from recordings.catalog import Catalog
 from recordings.coaching import CoachingStore
 from recordings.keys import KeyRing
 from recordings.retention import RetentionPolicy
@@ -137,9 +136,10 @@ class Parts:
     history: CallerHistory
     shelf: Shelf  # where recordings are kept (recordings.shelf)
     capture: CaptureFolder
-    catalog: Catalog  # the recordings catalogue, read by coaching (its own connection)
     coaching: CoachingStore  # coaching.db beside it (recordings.coaching)
-    recordings: RecordingShelf  # the kept recordings read back (recordings.shelf.ShelfReader)
+    # The kept recordings read back, by the replay and by coaching (recordings.shelf.
+    # ShelfReader: its catalogue connection is read-only, opened after the shelf's).
+    recordings: RecordingShelf
 
 
 class Controller:
@@ -234,7 +234,7 @@ class Controller:
         )
         self.presence = PresenceEvents(self.phonebook, ami)
         self.callbacks = CallbackNotes(site, parts.notes, sink, clock)
-        self.coaching = Coaching(site, parts.coaching, parts.catalog, clock)
+        self.coaching = Coaching(site, parts.coaching, parts.recordings, clock)
         self.recorder = Recorder(
             ami,
             sink,
@@ -330,7 +330,6 @@ class Controller:
         self.phonebook.close()
         self.parts.notes.close()
         self.parts.coaching.close()
-        self.parts.catalog.close()
         self.desks.close()
 
 
@@ -407,7 +406,6 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
             ),
             shelf=shelf,
             capture=capture,
-            catalog=Catalog.open(recordings_dir, clock.now),
             coaching=CoachingStore.open(recordings_dir),
             recordings=recordings,
         ),

@@ -67,7 +67,7 @@ from recordings.catalog_rows import (
     signals_of,
     stamp,
 )
-from recordings.catalog_schema import SCHEMA, SchemaError, SchemaStep, migrate
+from recordings.catalog_schema import CATALOG_SCHEMA, SCHEMA, SchemaError, SchemaStep, migrate
 from recordings.catalog_schema import transaction as _transaction
 from recordings.take import Mark
 
@@ -103,23 +103,21 @@ class Catalog:
         ``clock`` gives the aware time a row is stored at; ``zone`` is where a
         filter's ``day`` begins and ends (the site's time zone).
         """
-        directory.mkdir(parents=True, exist_ok=True, mode=0o750)
-        path = directory / CATALOG_FILE
-        path.touch(mode=0o600, exist_ok=True)
-        path.chmod(0o600)  # also a file an older start or a copy left more open
         # The controller keeps recordings in a worker thread, one at a time (the shelf's
         # lock): the connection may move between threads, never be shared at once.
-        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        try:
-            for pragma in _PRAGMAS:
-                db.execute(pragma)
-            migrate(db, str(path))
-        except (sqlite3.Error, SchemaError) as exc:
-            db.close()
-            if isinstance(exc, SchemaError):
-                raise
-            raise SchemaError(f"{path}: not a recordings catalogue: {exc}") from exc
+        db = CATALOG_SCHEMA.open_writer(directory / CATALOG_FILE)
         return cls(db, directory, clock, zone)
+
+    @classmethod
+    def open_reader(
+        cls, directory: Path, clock: Callable[[], datetime], *, zone: tzinfo = AMSTERDAM
+    ) -> Catalog:
+        """``directory/catalog.db`` read-only, at exactly this code's schema version.
+
+        A reader never migrates (the controller's shelf, the one writer, does): a reader
+        of another release gets ``SchemaError`` instead of moving the file on.
+        """
+        return cls(CATALOG_SCHEMA.open_reader(directory / CATALOG_FILE), directory, clock, zone)
 
     def close(self) -> None:
         self._db.close()
@@ -334,14 +332,6 @@ class Catalog:
 
 
 _PARTS = ("segments", "timeline", "signals")  # the tables that hang off a recording's row
-
-_PRAGMAS = (
-    "PRAGMA busy_timeout = 5000",
-    "PRAGMA journal_mode = WAL",
-    "PRAGMA synchronous = FULL",
-    "PRAGMA secure_delete = ON",
-    "PRAGMA foreign_keys = ON",
-)
 
 
 def _where(wanted: RecordingFilter, zone: tzinfo) -> tuple[builtins.list[str], builtins.list[Any]]:

@@ -1,29 +1,19 @@
 """The catalogue's schema: numbered steps, applied once each, never edited once released.
 
 ``catalog.db`` records the number of the last step it has in ``schema_version``;
-:func:`migrate` applies the steps after it, in one transaction, and refuses a file
-from newer code (a higher number than it knows) before touching anything in it. A
+:data:`CATALOG_SCHEMA` (a ``sqlite_schema.SchemaFile``) applies the steps after it, in
+one transaction, and refuses a file from newer code before touching anything in it. A
 change to the schema is a new step at the end.
 """
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
+from sqlite_schema import SchemaError, SchemaFile, SchemaStep, transaction
 
-class SchemaError(RuntimeError):
-    """The file's schema cannot be used by this code (newer, or not a catalogue)."""
-
-
-@dataclass(frozen=True, slots=True)
-class SchemaStep:
-    number: int
-    what: str
-    statements: tuple[str, ...]
-
+__all__ = ["CATALOG_SCHEMA", "SCHEMA", "SchemaError", "SchemaStep", "migrate", "transaction"]
 
 SCHEMA: tuple[SchemaStep, ...] = (
     SchemaStep(
@@ -96,35 +86,17 @@ SCHEMA: tuple[SchemaStep, ...] = (
     ),
 )
 
+PRAGMAS = (
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA secure_delete = ON",
+    "PRAGMA foreign_keys = ON",
+)
+
+CATALOG_SCHEMA = SchemaFile("recordings catalogue", "recordings catalogue", SCHEMA, PRAGMAS)
+
 
 def migrate(db: sqlite3.Connection, where: str, steps: Sequence[SchemaStep] = SCHEMA) -> int:
     """Apply the steps after the file's version; refuse a file newer than ``steps``."""
-    newest = len(steps)
-    with transaction(db):
-        db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        rows = db.execute("SELECT version FROM schema_version").fetchall()
-        current = int(rows[0][0]) if rows else 0
-        if current > newest:
-            raise SchemaError(
-                f"{where}: the recordings catalogue schema is version {current}, newer than "
-                f"this code knows (up to {newest}); run a newer kcc14023 against it. "
-                "Nothing was changed."
-            )
-        for step in steps[current:]:
-            for statement in step.statements:
-                db.execute(statement)
-        db.execute("DELETE FROM schema_version")
-        db.execute("INSERT INTO schema_version (version) VALUES (?)", (newest,))
-    return newest
-
-
-@contextlib.contextmanager
-def transaction(db: sqlite3.Connection) -> Iterator[None]:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any exception."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
+    return SchemaFile(CATALOG_SCHEMA.name, CATALOG_SCHEMA.noun, tuple(steps)).migrate(db, where)

@@ -17,25 +17,17 @@ nothing) per recording, form and evaluator.
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from sqlite_schema import SchemaError, SchemaFile, SchemaStep, transaction
+
+__all__ = [
+    "COACHING_FILE", "COACHING_SCHEMA", "SCHEMA", "SchemaError", "open_reader", "open_writer",
+    "transaction",
+]  # fmt: skip
+
 COACHING_FILE = "coaching.db"
-
-
-class SchemaError(RuntimeError):
-    """The file's schema cannot be used by this code (newer, older for a reader, or not
-    a coaching file)."""
-
-
-@dataclass(frozen=True, slots=True)
-class SchemaStep:
-    number: int
-    what: str
-    statements: tuple[str, ...]
 
 
 def _kept_as_written(table: str, what: str) -> str:
@@ -88,7 +80,7 @@ SCHEMA: tuple[SchemaStep, ...] = (
     ),
 )
 
-_PRAGMAS = (
+PRAGMAS = (
     "PRAGMA busy_timeout = 5000",
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = FULL",
@@ -96,79 +88,17 @@ _PRAGMAS = (
     "PRAGMA foreign_keys = ON",
 )
 
+COACHING_SCHEMA = SchemaFile("coaching", "coaching file", SCHEMA, PRAGMAS)
+
 
 def open_writer(directory: Path) -> sqlite3.Connection:
-    """``directory/coaching.db``, created 0600 if new, its schema brought up to date."""
-    directory.mkdir(parents=True, exist_ok=True, mode=0o750)
-    path = directory / COACHING_FILE
-    path.touch(mode=0o600, exist_ok=True)
-    path.chmod(0o600)  # also a file an older start or a copy left more open
-    # One connection, used under the store's lock from the event loop or a worker thread.
-    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    try:
-        for pragma in _PRAGMAS:
-            db.execute(pragma)
-        migrate(db, str(path))
-    except (sqlite3.Error, SchemaError) as exc:
-        db.close()
-        if isinstance(exc, SchemaError):
-            raise
-        raise SchemaError(f"{path}: not a coaching file: {exc}") from exc
-    return db
+    """``directory/coaching.db``, created 0600 if new, its schema brought up to date.
+
+    One connection, used under the store's lock from the event loop or a worker thread.
+    """
+    return COACHING_SCHEMA.open_writer(directory / COACHING_FILE)
 
 
-def open_reader(path: Path, steps: Sequence[SchemaStep] = SCHEMA) -> sqlite3.Connection:
+def open_reader(path: Path) -> sqlite3.Connection:
     """``path`` read-only; ``SchemaError`` unless it is at exactly this code's version."""
-    db = sqlite3.connect(
-        path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None,
-        check_same_thread=False,
-    )  # fmt: skip
-    try:
-        db.execute("PRAGMA busy_timeout = 5000")
-        current = _version(db)
-    except sqlite3.Error as exc:
-        db.close()
-        raise SchemaError(f"{path}: not a coaching file: {exc}") from exc
-    if current != len(steps):
-        db.close()
-        later = "newer than this code knows" if current > len(steps) else "older than this code"
-        raise SchemaError(
-            f"{path}: the coaching schema is version {current}, {later} (version "
-            f"{len(steps)}); the controller of the same release brings it up to date"
-        )
-    return db
-
-
-def migrate(db: sqlite3.Connection, where: str, steps: Sequence[SchemaStep] = SCHEMA) -> int:
-    """Apply the steps after the file's version; refuse a file newer than ``steps``."""
-    newest = len(steps)
-    with transaction(db):
-        db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        current = _version(db)
-        if current > newest:
-            raise SchemaError(
-                f"{where}: the coaching schema is version {current}, newer than this code "
-                f"knows (up to {newest}); run a newer kcc14023 against it. Nothing was changed."
-            )
-        for step in steps[current:]:
-            for statement in step.statements:
-                db.execute(statement)
-        db.execute("DELETE FROM schema_version")
-        db.execute("INSERT INTO schema_version (version) VALUES (?)", (newest,))
-    return newest
-
-
-def _version(db: sqlite3.Connection) -> int:
-    rows = db.execute("SELECT version FROM schema_version").fetchall()
-    return int(rows[0][0]) if rows else 0
-
-
-@contextlib.contextmanager
-def transaction(db: sqlite3.Connection) -> Iterator[None]:
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
+    return COACHING_SCHEMA.open_reader(path)

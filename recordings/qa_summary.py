@@ -6,9 +6,9 @@ form and every evaluator counts alike, one evaluation one vote. An evaluation of
 recording the catalogue no longer has (purged), or of one without an agent (a
 back-office colleague's phone), counts for nobody.
 
-Nothing is created: the coaching file is opened read-only, the catalogue through
-``Catalog.open`` only once both exist. No coaching file yet means no figures at all
-(``None``), not a zero.
+Nothing is created or migrated: the coaching file and the catalogue are both opened
+read-only (``Catalog.open_reader``), and only once both exist. No coaching file yet
+means no figures at all (``None``), not a zero.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def qa_per_agent(directory: Path, since: datetime, until: datetime) -> dict[str,
         reader = CoachingReader.open_existing(directory)
         if reader is None:
             return None
-        with reader, Catalog.open(directory, lambda: datetime.now(UTC)) as recordings:
+        with reader, Catalog.open_reader(directory, lambda: datetime.now(UTC)) as recordings:
             scores: dict[str, list[float]] = defaultdict(list)
             owners: dict[str, str | None] = {}
             for found in reader.qa_scores(since, until):

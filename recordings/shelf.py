@@ -194,8 +194,8 @@ def open_shelf(folder: Path, ring: KeyRing, *, now: Callable[[], datetime]) -> S
 class ShelfReader:
     """The recordings folder read back (the replay): the catalogue and the sealed files.
 
-    Reads only; its catalogue connection is its own, so it never waits for the shelf's
-    lock while a take is being kept.
+    Reads only; its catalogue connection is its own and read-only, so it never waits for
+    the shelf's lock while a take is being kept.
     """
 
     def __init__(self, folder: Path, ring: KeyRing, catalog: Catalog) -> None:
@@ -233,6 +233,9 @@ class ShelfReader:
 def open_reader(
     folder: Path, ring: KeyRing, *, now: Callable[[], datetime], zone: tzinfo = AMSTERDAM
 ) -> ShelfReader:
-    """A reader of the recordings in ``folder``; ``zone`` is where a listed day begins."""
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return ShelfReader(folder, ring, Catalog.open(folder, now, zone=zone))
+    """A reader of the recordings in ``folder``; ``zone`` is where a listed day begins.
+
+    Opened after the shelf (:func:`open_shelf`), which creates and migrates the
+    catalogue: the reader's connection is read-only and migrates nothing.
+    """
+    return ShelfReader(folder, ring, Catalog.open_reader(folder, now, zone=zone))

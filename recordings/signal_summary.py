@@ -53,7 +53,7 @@ def signals_per_agent(
     if not (directory / CATALOG_FILE).is_file():
         return None
     try:
-        with Catalog.open(directory, lambda: datetime.now(UTC)) as recordings:
+        with Catalog.open_reader(directory, lambda: datetime.now(UTC)) as recordings:
             rows = recordings.signals_between(since, until)
     except (catalog.SchemaError, sqlite3.Error, OSError) as exc:
         raise SignalsUnreadable(f"coaching signals in {directory}: {exc}") from exc

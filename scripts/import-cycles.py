@@ -15,7 +15,7 @@ import grimp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's code
 
 PACKAGES = (
-    "contract", "site_config", "http_access", "recordings", "acd", "ivr_flows",
+    "contract", "site_config", "sqlite_schema", "http_access", "recordings", "acd", "ivr_flows",
     "asterisk_conf", "realtime_stats", "kcc",
 )  # fmt: skip
 

@@ -22,11 +22,9 @@ like the audit log's fsynced line per request; the event loop is not held up lon
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import sqlite3
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,21 +32,13 @@ from typing import Any
 from acd.callbacks.machine import CallbackNote, NoteState
 from acd.clock import Clock, Timer
 from contract.vocabulary import CallbackOutcome
+from sqlite_schema import SchemaError, SchemaFile, SchemaStep, transaction
+
+__all__ = ["NOTES_SCHEMA", "PURGE_EVERY_S", "SCHEMA", "NoteStore", "SchemaError"]
 
 log = logging.getLogger(__name__)
 
 PURGE_EVERY_S = 24 * 3600.0
-
-
-class SchemaError(RuntimeError):
-    """The file's schema cannot be used by this code (newer, or not a notes file)."""
-
-
-@dataclass(frozen=True, slots=True)
-class SchemaStep:
-    number: int
-    what: str
-    statements: tuple[str, ...]
 
 
 SCHEMA: tuple[SchemaStep, ...] = (
@@ -79,6 +69,13 @@ SCHEMA: tuple[SchemaStep, ...] = (
     ),
 )
 
+NOTES_SCHEMA = SchemaFile(
+    "callback notes",
+    "callback notes file",
+    SCHEMA,
+    ("PRAGMA secure_delete = ON", "PRAGMA synchronous = FULL"),
+)
+
 _COLUMNS = (
     "id, created_at, call_id, agent_id, municipality, department, extension, topic, "
     "caller_name, callback_number, question, due_at, done_at, done_by, outcome"
@@ -98,19 +95,7 @@ class NoteStore:
         """Open (or create) ``path``, bring its schema up to date, purge, start the timer."""
         if retention_days < 1:
             raise ValueError(f"retention_days={retention_days}; allowed: 1 or more")
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
-        path.touch(mode=0o600, exist_ok=True)
-        path.chmod(0o600)  # also a file an older start or a copy left more open
-        db = sqlite3.connect(path, isolation_level=None)
-        try:
-            db.execute("PRAGMA secure_delete = ON")
-            db.execute("PRAGMA synchronous = FULL")
-            migrate(db, str(path))
-        except (sqlite3.Error, SchemaError) as exc:
-            db.close()
-            if isinstance(exc, SchemaError):
-                raise
-            raise SchemaError(f"{path}: not a callback notes file: {exc}") from exc
+        db = NOTES_SCHEMA.open_writer(path, check_same_thread=True)
         store = cls(db, clock, retention_days)
         store.purge()
         store._schedule()
@@ -119,7 +104,7 @@ class NoteStore:
     # ------------------------------------------------------------ notes
 
     def add(self, note: CallbackNote) -> None:
-        with _transaction(self._db):
+        with transaction(self._db):
             self._db.execute(
                 f"INSERT INTO notes ({_COLUMNS}) VALUES ({', '.join('?' * 15)})", _row(note)
             )
@@ -151,7 +136,7 @@ class NoteStore:
 
     def mark_done(self, note_id: str, *, at: datetime, by: str, outcome: CallbackOutcome) -> bool:
         """Write a note's closing; False when it was closed already (or is gone)."""
-        with _transaction(self._db):
+        with transaction(self._db):
             cursor = self._db.execute(
                 "UPDATE notes SET done_at = ?, done_by = ?, outcome = ? "
                 "WHERE id = ? AND done_at IS NULL",
@@ -164,7 +149,7 @@ class NoteStore:
     def purge(self) -> int:
         """Delete every note written more than the retention ago; how many went."""
         cutoff = self._clock.now() - self._retention
-        with _transaction(self._db):
+        with transaction(self._db):
             gone = self._db.execute("DELETE FROM notes WHERE created_at < ?", (_ts(cutoff),))
         if gone.rowcount:
             log.info("callback notes: deleted %d past the retention", gone.rowcount)
@@ -185,38 +170,6 @@ class NoteStore:
             self._timer.cancel()
             self._timer = None
         self._db.close()
-
-
-def migrate(db: sqlite3.Connection, where: str, steps: Sequence[SchemaStep] = SCHEMA) -> int:
-    """Apply the steps after the file's version; refuse a file newer than ``steps``."""
-    newest = len(steps)
-    with _transaction(db):
-        db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        rows = db.execute("SELECT version FROM schema_version").fetchall()
-        current = int(rows[0][0]) if rows else 0
-        if current > newest:
-            raise SchemaError(
-                f"{where}: the callback notes schema is version {current}, newer than this "
-                f"code knows (up to {newest}); run a newer kcc14023 against it. "
-                "Nothing was changed."
-            )
-        for step in steps[current:]:
-            for statement in step.statements:
-                db.execute(statement)
-        db.execute("DELETE FROM schema_version")
-        db.execute("INSERT INTO schema_version (version) VALUES (?)", (newest,))
-    return newest
-
-
-@contextlib.contextmanager
-def _transaction(db: sqlite3.Connection) -> Iterator[None]:
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
 
 
 def _ts(moment: datetime) -> str:

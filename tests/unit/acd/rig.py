@@ -298,6 +298,7 @@ class Rig:
     sink: MemorySink
     clock: FakeClock
     audit: AuditLog
+    catalog: Catalog  # the recordings catalogue as the shelf writes it (the shelf is a double)
 
     @property
     def ami(self) -> FakeAmi:
@@ -335,6 +336,8 @@ async def rig(site: SiteConfig | None = None, *, start: datetime = T0) -> AsyncI
     asterisk, sink, clock = Asterisk(), MemorySink(), FakeClock(start)
     with tempfile.TemporaryDirectory(prefix="kcc-audit-") as folder:
         audit = AuditLog(Path(folder), retention_days=365, today=start.date())
+        # The shelf is a double: the catalogue its reader reads is written here.
+        catalog = Catalog.open(Path(folder) / "recordings", clock.now)
         parts = Parts(
             ami=asterisk.ami,
             sink=sink,
@@ -351,7 +354,6 @@ async def rig(site: SiteConfig | None = None, *, start: datetime = T0) -> AsyncI
             history=CallerHistory(Path(folder) / "caller-history.db", b"k" * 32),
             shelf=ShelfDouble(),
             capture=CaptureFolder(Path(folder) / "capture", PurePosixPath("/kcc/t/recordings")),
-            catalog=Catalog.open(Path(folder) / "recordings", clock.now),
             coaching=CoachingStore.open(Path(folder) / "recordings"),
             recordings=open_reader(
                 Path(folder) / "recordings",
@@ -363,11 +365,12 @@ async def rig(site: SiteConfig | None = None, *, start: datetime = T0) -> AsyncI
         controller = Controller(site, parts)
         consuming = asyncio.create_task(controller.consume_events())
         try:
-            yield Rig(controller, asterisk, sink, clock, audit)
+            yield Rig(controller, asterisk, sink, clock, audit, catalog)
         finally:
             asterisk.ami.close()
             await asyncio.wait_for(consuming, 2)
             await controller.close()
+            catalog.close()
 
 
 def by_type(sink: MemorySink, type_name: str) -> list[dict[str, str]]:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from recordings.catalog import CATALOG_FILE, SCHEMA, Catalog, CatalogError, migrate
+from recordings.catalog import CATALOG_FILE, SCHEMA, Catalog, CatalogError, SchemaError, migrate
 from recordings.catalog_rows import COLUMNS, SignalsRow, recording_values
+from recordings.signal_summary import SignalsUnreadable, signals_per_agent
 from recordings.take import Mark
 from tests.unit.recordings.test_recording_catalog import STORED, T0, recording, segment
 
@@ -95,3 +96,27 @@ def test_a_catalogue_of_step_1_gains_the_later_steps_and_keeps_its_rows(tmp_path
             SIGNALS.hold_s,
         )
     assert [step.number for step in SCHEMA] == list(range(1, len(SCHEMA) + 1))
+
+
+def test_a_reader_of_an_older_catalogue_is_refused_and_moves_nothing(tmp_path: Path) -> None:
+    # The stats service's report reads the controller's catalogue: it must never
+    # migrate it (or chmod it) under a controller of another release.
+    with contextlib.closing(sqlite3.connect(tmp_path / CATALOG_FILE, isolation_level=None)) as db:
+        assert migrate(db, "old", SCHEMA[:1]) == 1
+    with pytest.raises(
+        SchemaError, match=rf"version 1, older than this code \(version {len(SCHEMA)}\)"
+    ):
+        Catalog.open_reader(tmp_path, lambda: STORED)
+    with pytest.raises(SignalsUnreadable, match="older than this code"):
+        signals_per_agent(tmp_path, STORED - timedelta(days=1), STORED)
+    with contextlib.closing(sqlite3.connect(tmp_path / CATALOG_FILE)) as db:
+        assert db.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+
+
+def test_a_reader_reads_what_the_writer_wrote_and_cannot_write(tmp_path: Path) -> None:
+    with Catalog.open(tmp_path, lambda: STORED) as writer:
+        writer.add(recording(1), [segment("r1", 1, 0.0, 60.0)], timeline=MARKS, signals=SIGNALS)
+    with Catalog.open_reader(tmp_path, lambda: STORED) as reader:
+        assert reader.timeline("r1") == list(MARKS)
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            reader.add(recording(2), [])

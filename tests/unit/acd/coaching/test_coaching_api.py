@@ -39,9 +39,8 @@ def recording(id_: str, agent_id: str | None, **changes: Any) -> RecordingRow:
 @pytest.fixture
 async def api() -> AsyncIterator[tuple[Rig, httpx.AsyncClient]]:
     async with rig(SITE, start=T0) as r:
-        catalog = r.controller.parts.catalog
         for row in (recording("r1", "1001"), recording("r2", "1002"), recording("r3", None)):
-            catalog.add(row, [])
+            r.catalog.add(row, [])
         transport = httpx.ASGITransport(app=r.controller.control_app())
         async with httpx.AsyncClient(transport=transport, base_url="http://ctl") as client:
             yield r, client
@@ -239,7 +238,7 @@ async def test_an_unknown_or_deleted_recording_is_404_on_record(
     api: tuple[Rig, httpx.AsyncClient], method: str, path: str, body: object, action: str
 ) -> None:
     r, client = api
-    r.controller.parts.catalog.mark_deleting("r2")
+    r.catalog.mark_deleting("r2")
     for unknown in ("r9", "r2"):
         reply = await client.request(method, path.replace("r1", unknown), json=body, headers=LEAD)
         assert reply.status_code == 404
