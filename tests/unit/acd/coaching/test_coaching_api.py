@@ -1,74 +1,35 @@
-"""Coaching over the control API: the team lead writes notes, the "besproken" mark and
-evaluations on any recording; the agent whose call it was sees it and only replies to a
-team lead's note; other agents, the floor, the back office and displays are refused;
-every write, read and refusal is on record, without a note's text."""
+"""Coaching over the control API: the team lead writes notes and the "besproken" mark on
+any recording; the agent whose call it was sees it and only replies to a team lead's
+note; other agents, the floor, the back office and displays are refused; every write,
+read and refusal is on record, without a note's text. Evaluations are in
+test_coaching_evaluations.py."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from importlib import resources
 from typing import Any
 
 import httpx
 import pytest
 
-from recordings.catalog_rows import RecordingRow
-from tests.unit.acd.rig import Rig, rig
-from tests.unit.acd.test_control_api import SITE
-from tests.unit.http.demo_access import basic, bearer
-
-LEAD, ADMIN, FLOOR = basic("teamlead"), basic("admin"), basic("floor")
-ANOUK, BRAM, ELS = basic("anouk"), basic("bram"), basic("els")  # agents 1001, 1002; 301
-T0 = datetime(2026, 6, 15, 7, 0, tzinfo=UTC)  # Monday 09:00 in Haarlem
-GOOD = {"begroeting": "yes", "vraag": 80, "antwoord": 90, "afspraak": 70, "afsluiting": "yes"}
-
-
-def recording(id_: str, agent_id: str | None, **changes: Any) -> RecordingRow:
-    values: dict[str, Any] = {
-        "id": id_, "call_id": f"1718000000.{id_}", "agent_id": agent_id, "extension": "201",
-        "position_id": "tic1", "topic": "burgerzaken", "municipality": "haarlem",
-        "started_at": T0 - timedelta(days=3), "duration_s": 120.0, "size": 1000,
-        "sha256": "a" * 64, "key_id": "k1", "file": f"{id_}.kccrec", "category": "standard",
-        **changes,
-    }  # fmt: skip
-    return RecordingRow(**values)
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[tuple[Rig, httpx.AsyncClient]]:
-    async with rig(SITE, start=T0) as r:
-        for row in (recording("r1", "1001"), recording("r2", "1002"), recording("r3", None)):
-            r.catalog.add(row, [])
-        transport = httpx.ASGITransport(app=r.controller.control_app())
-        async with httpx.AsyncClient(transport=transport, base_url="http://ctl") as client:
-            yield r, client
-
-
-def audit(r: Rig) -> list[tuple[str, str, str, str | None]]:
-    return [(e.user, e.action, e.outcome.value, e.agent_id)
-            for e in r.audit.day(T0.date()).entries]  # fmt: skip
-
-
-async def ok(reply: httpx.Response) -> dict[str, Any]:
-    assert reply.status_code == 200, reply.text
-    answer: dict[str, Any] = reply.json()
-    return answer
-
-
-async def noted(client: httpx.AsyncClient, who: dict[str, str], **body: Any) -> str:
-    reply = await client.post("/api/recordings/r1/notes", json={"at_s": 12.5, "text": "Goed",
-                                                               **body}, headers=who)  # fmt: skip
-    note_id: str = (await ok(reply))["note"]["id"]
-    return note_id
-
-
-async def shown(client: httpx.AsyncClient, who: dict[str, str] = LEAD) -> dict[str, Any]:
-    return await ok(await client.get("/api/recordings/r1/coaching", headers=who))
-
-
-# ------------------------------------------------------------ reading
+from tests.unit.acd.coaching.room import (
+    ADMIN,
+    ANOUK,
+    BRAM,
+    ELS,
+    FLOOR,
+    GOOD,
+    LEAD,
+    T0,
+    audit,
+    noted,
+    ok,
+    shown,
+)  # fmt: skip
+from tests.unit.acd.rig import Rig
+from tests.unit.http.demo_access import bearer
 
 
 async def test_the_team_lead_sees_an_empty_coaching_with_the_sites_forms(
@@ -358,106 +319,6 @@ async def test_the_discussed_day_lies_between_the_call_and_today(
 
 
 # ------------------------------------------------------------ evaluations
-
-
-async def evaluate(client: httpx.AsyncClient, who: dict[str, str], **body: Any) -> httpx.Response:
-    sent = {"form_id": "gesprek", "answers": GOOD, **body}
-    return await client.post("/api/recordings/r1/evaluations", json=sent, headers=who)
-
-
-async def evaluated(
-    client: httpx.AsyncClient, who: dict[str, str] = LEAD, **body: Any
-) -> dict[str, Any]:
-    evaluation: dict[str, Any] = (await ok(await evaluate(client, who, **body)))["evaluation"]
-    return evaluation
-
-
-async def test_an_evaluation_is_scored_and_coloured(api: tuple[Rig, httpx.AsyncClient]) -> None:
-    r, client = api
-    kept = await evaluated(client)
-    assert kept == {
-        "id": kept["id"], "form_id": "gesprek", "evaluator": "teamlead",
-        "submitted_at": T0.isoformat(), "answers": GOOD, "score": 85.6, "colour": "green",
-        "label": "Goed", "corrects": None, "current": True, "corrected_by": None,
-    }  # fmt: skip
-    [entry] = r.audit.day(T0.date()).entries
-    assert (await shown(client, ANOUK))["evaluations"] == [kept]
-    assert (entry.user, entry.action, entry.outcome.value, entry.agent_id) == (
-        "teamlead", "recording/evaluation", "done", "1001",
-    )  # fmt: skip
-    assert entry.detail == {"recording_id": "r1", "form_id": "gesprek",
-                            "evaluation_id": kept["id"], "score": "85.6"}  # fmt: skip
-
-
-async def test_a_second_evaluation_is_409_and_a_correction_keeps_the_first(
-    api: tuple[Rig, httpx.AsyncClient],
-) -> None:
-    r, client = api
-    first = await evaluated(client)
-    reply = await evaluate(client, LEAD)
-    assert reply.status_code == 409
-    assert reply.json()["detail"].endswith(f"send a correction with corrects={first['id']}")
-    await r.clock.advance(3600)
-    worse = {**GOOD, "antwoord": 20, "begroeting": "no"}
-    second = await evaluated(client, answers=worse, corrects=first["id"])
-    assert (second["score"], second["colour"], second["corrects"]) == (51.1, "red", first["id"])
-    listed = (await shown(client))["evaluations"]
-    assert [(e["id"], e["current"], e["corrected_by"]) for e in listed] == [
-        (first["id"], False, second["id"]), (second["id"], True, None),
-    ]  # fmt: skip
-    assert listed[0]["answers"] == GOOD and listed[0]["score"] == 85.6
-    reply = await evaluate(client, LEAD, corrects=first["id"])
-    assert reply.status_code == 409
-    assert reply.json()["detail"] == (
-        f"corrects: evaluation {first['id']} was corrected already by {second['id']}; correct "
-        "the current one"
-    )
-    outcomes = [(a, o) for _, a, o, _ in audit(r) if a == "recording/evaluation"]
-    assert outcomes == [("recording/evaluation", o) for o in ("done", "refused", "done",
-                                                              "refused")]  # fmt: skip
-
-
-async def test_each_evaluator_has_their_own_and_corrects_only_their_own(
-    api: tuple[Rig, httpx.AsyncClient],
-) -> None:
-    _, client = api
-    lead = await evaluated(client)
-    admin = await evaluated(client, ADMIN, answers={**GOOD, "vraag": 0})
-    assert admin["score"] == 67.8
-    reply = await evaluate(client, ADMIN, corrects=lead["id"])
-    assert reply.status_code == 409
-    assert "a correction is by the same evaluator on the same form" in reply.json()["detail"]
-    assert [e["current"] for e in (await shown(client))["evaluations"]] == [True, True]
-
-
-@pytest.mark.parametrize(
-    ("body", "message"),
-    [
-        ({"answers": {**GOOD, "vraag": 101}}, "answers.vraag: 101; allowed: a whole number from "
-                                              "0 to 100"),
-        ({"answers": {**GOOD, "begroeting": "ja"}}, "answers.begroeting: 'ja'; allowed: 'yes' or "
-                                                    "'no'"),
-        ({"answers": {"vraag": 50}}, "answers: not answered: begroeting, antwoord, afspraak, "
-                                     "afsluiting; allowed: exactly the items of form gesprek"),
-        ({"answers": {**GOOD, "humor": 3}}, "answers: not on form gesprek: humor;"),
-        ({"form_id": "kort"}, "form_id: 'kort' is no QA form of the site; allowed: gesprek"),
-    ],
-)  # fmt: skip
-async def test_wrong_answers_are_422_naming_the_item(
-    api: tuple[Rig, httpx.AsyncClient], body: dict[str, Any], message: str
-) -> None:
-    r, client = api
-    reply = await evaluate(client, LEAD, **body)
-    assert reply.status_code == 422
-    assert reply.json()["detail"].startswith(message)
-    [entry] = r.audit.day(T0.date()).entries
-    assert (entry.action, entry.outcome.value, entry.reason) == (
-        "recording/evaluation", "refused", reply.json()["detail"],
-    )  # fmt: skip
-    assert (await shown(client))["evaluations"] == []
-
-
-# ------------------------------------------------------------ the panel's files
 
 
 @pytest.mark.parametrize(("path", "kind"), [("/coaching.js", "text/javascript"),
