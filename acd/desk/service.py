@@ -16,12 +16,12 @@ or wrapping it up); the page keeps showing the call through after-call work.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from acd.changes import ChangeFeed
 from acd.clock import Clock
 from acd.core import AgentView, PositionView
 from acd.desk import screen as screens
@@ -99,7 +99,7 @@ class AgentDesks:
         self._calls: dict[str, CallScreen] = {}
         self._ended: set[str] = set()
         self._tallies: dict[str, Tally] = {}
-        self._wakers: dict[str, set[asyncio.Queue[None]]] = {}
+        self._feed: ChangeFeed[str] = ChangeFeed()
 
     # ------------------------------------------------------------ the sink
 
@@ -173,25 +173,16 @@ class AgentDesks:
     def now(self) -> datetime:
         return self._clock.now()
 
-    async def changes(self, agent_id: str) -> AsyncGenerator[None]:
+    def changes(self, agent_id: str) -> AsyncGenerator[None]:
         """Yields once per change for ``agent_id`` (changes in between merged)."""
-        waker: asyncio.Queue[None] = asyncio.Queue(maxsize=1)
-        self._wakers.setdefault(agent_id, set()).add(waker)
-        try:
-            while True:
-                await waker.get()
-                yield None
-        finally:
-            self._wakers.get(agent_id, set()).discard(waker)
+        return self._feed.changes(agent_id)
 
     def touch(self, agent_id: str) -> None:
         """Wake the agent's page after a change no event says (an extended wrap-up)."""
         self._wake(agent_id)
 
     def _wake(self, agent_id: str) -> None:
-        for waker in self._wakers.get(agent_id, ()):
-            if waker.empty():
-                waker.put_nowait(None)
+        self._feed.wake(agent_id)
 
     def close(self) -> None:
         self._history.close()

@@ -16,7 +16,6 @@ ignoring case and accents ("andre" finds "André").
 
 from __future__ import annotations
 
-import asyncio
 import unicodedata
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from acd.ami.events import HintState
+from acd.changes import ChangeFeed
 from acd.clock import Clock, Timer
 from acd.phonebook.machine import Availability, Line, OwnStatus, line_of, reachable
 from acd.phonebook.status_file import StatusFile
@@ -71,7 +71,7 @@ class Phonebook:
         self._lines: dict[str, tuple[Line, datetime]] = {}
         saved = statuses.load()
         self._statuses = {ext: s for ext, s in saved.items() if ext in self._colleagues}
-        self._wakers: set[asyncio.Queue[None]] = set()
+        self._feed: ChangeFeed[None] = ChangeFeed()
         self._ends: dict[str, Timer] = {}
         for extension, status in self._statuses.items():
             self._watch_end(extension, status)
@@ -147,21 +147,12 @@ class Phonebook:
 
     # ------------------------------------------------------------ watching
 
-    async def changes(self) -> AsyncGenerator[None]:
+    def changes(self) -> AsyncGenerator[None]:
         """Yields once per change (changes in between are merged), until closed."""
-        waker: asyncio.Queue[None] = asyncio.Queue(maxsize=1)
-        self._wakers.add(waker)
-        try:
-            while True:
-                await waker.get()
-                yield None
-        finally:
-            self._wakers.discard(waker)
+        return self._feed.changes(None)
 
     def _wake(self) -> None:
-        for waker in self._wakers:
-            if waker.empty():
-                waker.put_nowait(None)
+        self._feed.wake(None)
 
     def close(self) -> None:
         for timer in self._ends.values():
