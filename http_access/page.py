@@ -15,6 +15,7 @@ import html
 import secrets
 from collections.abc import Mapping
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 from fastapi.responses import HTMLResponse
 
@@ -31,6 +32,19 @@ def page_headers(nonce: str, *, media: bool = False) -> dict[str, str]:
     return {**NO_STORE, "Content-Security-Policy": policy}
 
 
+def inline_assets(folder: Traversable, name: str, *, style: str, script: str) -> str:
+    """The page ``name`` in ``folder`` with its ``{{style}}`` and ``{{script}}`` files
+    inlined; ``ValueError`` when an asset could break out of its element."""
+    template = folder.joinpath(name).read_text(encoding="utf-8")
+    for marker, asset in (("{{style}}", style), ("{{script}}", script)):
+        text = folder.joinpath(asset).read_text(encoding="utf-8")
+        if "{{" in text or "</" in text:
+            # Either would be read as a marker or could end the inline element early.
+            raise ValueError(f"page asset {asset} must not contain '{{{{' or '</'")
+        template = template.replace(marker, text)
+    return template
+
+
 class InlinePage:
     """``name`` from ``package``, with ``{{style}}`` and ``{{script}}`` inlined."""
 
@@ -38,14 +52,7 @@ class InlinePage:
         self, package: str, name: str, *, style: str, script: str, media: bool = False
     ) -> None:
         self._media = media
-        folder = resources.files(package)
-        template = folder.joinpath(name).read_text(encoding="utf-8")
-        for marker, asset in (("{{style}}", style), ("{{script}}", script)):
-            text = folder.joinpath(asset).read_text(encoding="utf-8")
-            if "{{" in text or "</" in text:
-                # Either would be read as a marker or could end the inline element early.
-                raise ValueError(f"page asset {asset} must not contain '{{{{' or '</'")
-            template = template.replace(marker, text)
+        template = inline_assets(resources.files(package), name, style=style, script=script)
         self._template = template
 
     def render(self, values: Mapping[str, str], *, nonce: str = "") -> str:

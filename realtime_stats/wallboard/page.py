@@ -17,20 +17,9 @@ from importlib.resources.abc import Traversable
 from fastapi.responses import HTMLResponse
 
 from http_access.auth import Principal, PrincipalKind
+from http_access.page import inline_assets, page_headers
 
-_ASSETS = {"{{style}}": "board.css", "{{script}}": "board.js"}
 _MARKERS = ("{{site}}", "{{name}}", "{{role}}")
-
-# A token may sit in these URLs: never send it on as a Referer, never cache a response.
-NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-
-
-def _page_headers(nonce: str) -> dict[str, str]:
-    policy = (
-        f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
-        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-    )
-    return {**NO_STORE, "Content-Security-Policy": policy}
 
 
 class WallboardPage:
@@ -49,13 +38,7 @@ class WallboardPage:
         """The page ``name`` with its assets inlined, from ``folder`` (default: the package
         ``realtime_stats.wallboard``)."""
         folder = folder or resources.files("realtime_stats.wallboard")
-        template = folder.joinpath(name).read_text(encoding="utf-8")
-        for marker, asset in _ASSETS.items():
-            text = folder.joinpath(asset).read_text(encoding="utf-8")
-            if "{{" in text or "</" in text:
-                # Either would be read as a marker or could end the inline element early.
-                raise ValueError(f"wallboard asset {asset} must not contain '{{{{' or '</'")
-            template = template.replace(marker, text)
+        template = inline_assets(folder, name, style="board.css", script="board.js")
         return cls(template, site_name=site_name)
 
     def render(self, who: Principal, *, nonce: str = "") -> str:
@@ -70,4 +53,4 @@ class WallboardPage:
 
     def response(self, who: Principal) -> HTMLResponse:
         nonce = secrets.token_urlsafe(18)
-        return HTMLResponse(self.render(who, nonce=nonce), headers=_page_headers(nonce))
+        return HTMLResponse(self.render(who, nonce=nonce), headers=page_headers(nonce))

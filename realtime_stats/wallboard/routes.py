@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from http_access.auth import Principal, require
-from realtime_stats.wallboard.page import NO_STORE
+from http_access.page import NO_STORE
 from realtime_stats.wallboard.service import WallboardService
 from site_config.access import Role
 from site_config.config import SiteConfig
