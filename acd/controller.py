@@ -70,7 +70,7 @@ from acd.prompts import PromptBook, Prompts
 from acd.publisher import EventPublisher
 from acd.queue import routes as queue_routes
 from acd.queue.service import QueueService
-from acd.queue.session import QueueWait
+from acd.queue.session import MAX_WAIT_TEXTS, QueueWait
 from acd.recording import routes as recording_routes
 from acd.recording.automatic import AutomaticRecording
 from acd.recording.consumer import RecordingEvents
@@ -185,6 +185,7 @@ class Controller:
             clock,
             prompt_name=parts.prompts.name,
             message_interval_s=float(site.norms.waiting_message_interval_s),
+            max_wait_s=float(site.norms.max_wait_s),
         )
         self.positions = {p.extension: p.id for p in site.positions}
         self.features = FeatureCodes(
@@ -353,7 +354,7 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
         flow,
         options.prompts_dir,
         options.prompts_asterisk_dir,
-        extra_texts={**FRAGMENTS, **FEATURE_TEXTS, **CAMP_ON_TEXTS},
+        extra_texts={**FRAGMENTS, **FEATURE_TEXTS, **CAMP_ON_TEXTS, **MAX_WAIT_TEXTS},
     )
     holder: list[Controller] = []
 

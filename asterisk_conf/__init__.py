@@ -7,5 +7,6 @@ what the project uses. Nothing here is edited by hand; change `config/site.yaml`
 """
 
 from asterisk_conf.generate import AsteriskPaths, generate
+from asterisk_conf.static import SECURITY_LOG
 
-__all__ = ["AsteriskPaths", "generate"]
+__all__ = ["SECURITY_LOG", "AsteriskPaths", "generate"]

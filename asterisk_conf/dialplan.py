@@ -30,6 +30,7 @@ from site_config import SiteConfig
 __all__ = ["queue_name", "sections"]
 
 _AGI = f"${{{Var.AGI}}}"
+QUEUE_TIMEOUT = "TIMEOUT"  # app_queue's QUEUESTATUS when the Queue timeout ended the wait
 _HANDLED = f'GotoIf($["${{{Var.HANDLED}}}" = "{HANDLED}"]?done)'
 
 
@@ -137,8 +138,15 @@ def _fallback(site: SiteConfig) -> Iterator[tuple[str, str]]:
         yield ("exten", f"{topic.id},1,Set({Var.FALLBACK}=1)")
         # r: Dutch ringback instead of music; t: the agent may transfer. The recording
         # key comes with the agent's endpoint (DYNAMIC_FEATURES), the caller has none.
-        yield ("same", f"n,Queue({queue_name(topic.id)},rt)")
-        yield ("same", "n,Hangup()")
+        # The fifth argument ends the wait at norms.max_wait_s (QUEUESTATUS=TIMEOUT).
+        # Without the controller no Dutch prompt can be named here; the Dutch busy tone
+        # says "nobody can take the call now, try again later" in a way callers know.
+        max_wait = site.norms.max_wait_s
+        yield ("same", f"n,Queue({queue_name(topic.id)},rt,,,{max_wait})")
+        yield ("same", f'n,GotoIf($["${{QUEUESTATUS}}" != "{QUEUE_TIMEOUT}"]?end)')
+        yield ("same", "n,Playtones(busy)")
+        yield ("same", "n,Wait(6)")
+        yield ("same", "n(end),Hangup()")
     yield ("exten", f"_[a-z0-9].,1,Goto({site.ivr.general_topic},1)")
 
 

@@ -1,10 +1,10 @@
 """pjsip.conf: one UDP transport, the 14023 trunk and the registering phones.
 
-The trunk is identified by source address, as a carrier's would be: any SIP
-client on the bind address may call 14023. Phones (TIC positions and
-back-office extensions) are identified by user name first, so a phone on the
-same address is never mistaken for the trunk, and must authenticate with a
-digest whose MD5 hash is all the site configuration holds.
+The trunk is identified by source address, as a carrier's would be: only the
+site's ``trunk.carrier_addresses`` (default: the bind address) may call 14023.
+Phones (TIC positions and back-office extensions) are identified by user name
+first, so a phone on the same address is never mistaken for the trunk, and must
+authenticate with a digest whose MD5 hash is all the site configuration holds.
 """
 
 from __future__ import annotations
@@ -82,11 +82,18 @@ def _trunk(site: SiteConfig) -> Iterator[Section]:
             ("type", "endpoint"),
             ("context", Context.TRUNK),
             *_media_pairs(site, symmetric=False),
+            # The caller on 14023 transfers nothing (a REFER is refused) and watches no
+            # phone's state (a SUBSCRIBE is refused): those are staff features.
+            ("allow_transfer", "no"),
+            ("allow_subscribe", "no"),
         ),
     )
+    # Only the carrier's own addresses are the trunk (trunk.carrier_addresses); an
+    # INVITE from anywhere else finds no endpoint and is refused unauthenticated.
+    addresses = site.trunk.addresses(site.services.bind_host)
     yield Section(
         name="trunk-identify",
-        pairs=(("type", "identify"), ("endpoint", "trunk"), ("match", site.services.bind_host)),
+        pairs=(("type", "identify"), ("endpoint", "trunk"), ("match", ",".join(addresses))),
     )
 
 

@@ -32,6 +32,8 @@ MODULES: tuple[str, ...] = (
     "res_pjsip_header_funcs.so",
     "res_pjsip_nat.so",
     "res_rtp_asterisk.so",
+    # security events (failed auth, unknown endpoints) to the logger's "security" level
+    "res_security_log.so",
     # media
     "codec_alaw.so",
     "codec_ulaw.so",
@@ -78,6 +80,10 @@ MODULES: tuple[str, ...] = (
     "func_timeout.so",
     "func_uri.so",
 )
+
+
+SECURITY_LOG = "security.log"
+"""Asterisk's security events, in ``AsteriskPaths.log`` (logger.conf ``security`` level)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -137,6 +143,9 @@ def logger_conf() -> Iterator[Section]:
         pairs=(
             ("console", "notice,warning,error"),
             ("messages.log", "notice,warning,error,verbose"),
+            # Failed SIP and AMI logins, INVITEs from unknown addresses, ACL refusals:
+            # one file an operator (or fail2ban) reads, in the instance's log folder.
+            (SECURITY_LOG, "security"),
         ),
     )
 

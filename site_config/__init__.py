@@ -14,6 +14,7 @@ from site_config.norms import Norms
 from site_config.organisation import Agent, BackOfficeExtension, Department, Position, Topic
 from site_config.recording import Recording
 from site_config.services import Ivr, Services
+from site_config.trunk import Trunk
 
 __all__ = [
     "Access",
@@ -34,6 +35,7 @@ __all__ = [
     "Services",
     "SiteConfig",
     "Topic",
+    "Trunk",
     "User",
     "load_site_config",
 ]

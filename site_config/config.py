@@ -23,6 +23,7 @@ from site_config.norms import Norms
 from site_config.organisation import Agent, Department, Position, Topic
 from site_config.recording import Recording
 from site_config.services import Ivr, Services
+from site_config.trunk import Trunk
 
 _TZ_ALLOWED = "an IANA time zone name such as 'Europe/Amsterdam'"
 
@@ -55,6 +56,7 @@ class SiteConfig(FrozenModel, frozen=True):
     recording: Recording
     access: Access
     services: Services = Services()
+    trunk: Trunk = Trunk()
     ivr: Ivr
     callback_notes: CallbackNotes = CallbackNotes()
     # Set by the loader, never written in the YAML (the loader refuses the key).

@@ -68,13 +68,56 @@ def matches(pattern: str, allowed: str) -> BeforeValidator:
     return BeforeValidator(check)
 
 
+# Line breaks (also Unicode's NEL, LS, PS) and other control characters: in a generated
+# Asterisk file a line break starts a new setting; in a log or a header, a forged line.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# What changes meaning in an Asterisk value or a SIP display name: ';' starts a
+# comment, '"' '<' '>' end the display name, '\\' escapes, '[' ']' open a section.
+_CONF_SPECIAL = re.compile(r'[;"<>\\\[\]]')
+CONF_SPECIAL_SHOWN = '; " < > \\ [ ]'
+
+
+def _refuse_control(value: str, allowed: str) -> None:
+    found = _CONTROL.search(value)
+    if found:
+        what = f"{short(value)} contains a line break or control character ({found.group()!r})"
+        raise not_allowed(allowed, what)
+
+
+def short(value: str) -> str:
+    """``repr`` of a value, cut for an error line."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def text(max_len: int) -> BeforeValidator:
-    """Free text that is not blank and at most ``max_len`` characters."""
-    allowed = f"non-empty text of at most {max_len} characters"
+    """Free text on one line: not blank, at most ``max_len`` characters, no control
+    characters (it may land in a generated Asterisk file, a header or a log line)."""
+    allowed = f"non-empty text on one line of at most {max_len} characters"
 
     def check(value: Any) -> Any:
         if not _require_str(value, allowed).strip() or len(value) > max_len:
             raise not_allowed(allowed)
+        _refuse_control(value, allowed)
+        return value
+
+    return BeforeValidator(check)
+
+
+def label(max_len: int) -> BeforeValidator:
+    """A name written into an Asterisk value (a phone's caller id): one line and none of
+    the characters that would end or escape it there."""
+    allowed = (
+        f"non-empty text on one line of at most {max_len} characters, without {CONF_SPECIAL_SHOWN}"
+    )
+
+    def check(value: Any) -> Any:
+        if not _require_str(value, allowed).strip() or len(value) > max_len:
+            raise not_allowed(allowed)
+        _refuse_control(value, allowed)
+        found = _CONF_SPECIAL.search(value)
+        if found:
+            raise not_allowed(allowed, f"{short(value)} contains {found.group()!r}")
         return value
 
     return BeforeValidator(check)

@@ -27,6 +27,9 @@ class Norms(FrozenModel, frozen=True):
     back_office_answer_within_rings: Annotated[int, in_range(1, 20, "rings")] = 3
     # A callback note is due at the close of this many working days after it is written.
     callback_within_working_days: Annotated[int, in_range(1, 10, "working days")] = 1
+    # No caller waits longer than this in a queue: then they are told and the call ends
+    # (docs/decisions.md, "Maximum time in the queue").
+    max_wait_s: Annotated[int, in_range(60, 7200, "seconds")] = 1800
 
     @property
     def waiting_message_interval_s(self) -> int:

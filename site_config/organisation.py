@@ -21,6 +21,7 @@ from site_config.fields import (
     Identifier,
     fraction,
     in_range,
+    label,
     not_allowed,
     text,
 )
@@ -74,7 +75,8 @@ class BackOfficeExtension(FrozenModel, frozen=True):
     the phonebook (name, role, photo)."""
 
     extension: Digits
-    name: Annotated[str, text(80)]
+    # Also the phone's caller id in pjsip.conf ('"<name>" <301>'): a label, not free text.
+    name: Annotated[str, label(80)]
     sip_md5: Hex32
     role: Annotated[str, text(80)] | None = None  # what they do: "Medewerker reisdocumenten"
     # A portrait for the phonebook; a relative path is relative to the config file.

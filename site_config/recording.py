@@ -8,6 +8,7 @@ agents of the automatic policy) are checked against the rest of the site in
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -17,10 +18,18 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from site_config.fields import Boolean, FrozenModel, Identifier, in_range, not_allowed, text
 
+_FOLDER_ALLOWED = (
+    "an absolute folder path of letters, digits, '.', '_', '-' and '/', "
+    "e.g. /var/lib/kcc/recordings"
+)
+# The folder lands in extensions.conf and in the shell command MixMonitor runs when a
+# segment closes (contract.dialplan.closed_command): nothing there may need quoting.
+_FOLDER_RE = re.compile(r"/[A-Za-z0-9._/-]*")
+
 
 def _absolute(value: Any) -> Any:
-    if not isinstance(value, str | Path) or not Path(value).is_absolute():
-        raise not_allowed("an absolute folder path, e.g. /var/lib/kcc/recordings")
+    if not isinstance(value, str | Path) or not _FOLDER_RE.fullmatch(str(value)):
+        raise not_allowed(_FOLDER_ALLOWED)
     return Path(value)
 
 

@@ -85,7 +85,8 @@ class AgentLegs:
             extension=effect.extension,
             caller_channel=caller.channel,
             ring_timeout_s=effect.ring_timeout_s,
-            caller_id=f'"{topic}" <{caller.caller or "anoniem"}>',
+            label=topic,
+            caller=caller.caller,
             leg_id=uniqueid,
             # A warm transfer (#2) dials from kcc-internal: positions and back offices.
             variables={

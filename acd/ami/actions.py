@@ -15,12 +15,18 @@ an ``OriginateResponse`` event: ``final_event`` names it.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 Headers = list[tuple[str, str]]
+
+# Asterisk splits a Variable header into name=value items on ',' (honouring '"' quotes
+# and '\' escapes, which it strips), "|" was the separator of old versions, and a line
+# break would end the header: a value holding one could set a variable of its own.
+_VARIABLE_UNSAFE = re.compile('[,|"\\\\\x00-\x1f\x7f]')
 
 
 def _flag(value: bool) -> str:
@@ -116,9 +122,17 @@ class Originate(Action):
             )
         if to_dialplan and (self.exten is None or self.context is None):
             raise ValueError("Originate to the dialplan needs both context and exten")
-        for key in self.variables:
-            if not key or "=" in key:
-                raise ValueError(f"Originate variable name {key!r} is empty or contains '='")
+        for key, value in self.variables.items():
+            if not key or "=" in key or _VARIABLE_UNSAFE.search(key):
+                raise ValueError(
+                    f"Originate variable name {key!r} is empty or contains '=' or a separator"
+                )
+            found = _VARIABLE_UNSAFE.search(value)
+            if found:
+                raise ValueError(
+                    f"Originate variable {key}: the value contains {found.group()!r}, which "
+                    "Asterisk would read as a separator (a second variable) or a quote"
+                )
 
     def headers(self) -> Headers:
         h: Headers = [("Channel", self.channel)]

@@ -7,6 +7,7 @@ is ``Bridge`` to the waiting caller, under a uniqueid of ours (``ChannelId``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from acd.ami.actions import Getvar, Originate
@@ -29,16 +30,44 @@ _FAILURES: Mapping[int, str] = {
 }
 
 
+ANONYMOUS = "anoniem"
+"""What a rung phone shows for a caller without a (usable) number."""
+
+# What a number from the public network may hold to be shown as it is: digits, a
+# leading '+', and the keypad's '*' and '#'. Anything else (a SIP URI, "anonymous",
+# quotes or a forged "<...>") is not a number a colleague can call back.
+_NUMBER = re.compile(r"\+?[0-9*#]{1,32}")
+# Out of a display name: what would end it ('"', '<', '>', '\') or a header line.
+_NOT_IN_NAME = re.compile('["<>\\\\\x00-\x1f\x7f-\x9f\u2028\u2029]')
+_NAME_MAX = 40
+
+
+def caller_number(raw: str | None) -> str:
+    """The caller's number if it is one, else :data:`ANONYMOUS`."""
+    number = (raw or "").strip()
+    return number if _NUMBER.fullmatch(number) else ANONYMOUS
+
+
+def caller_id(name: str, number: str | None) -> str:
+    """An Originate ``CallerID`` (``"name" <number>``) safe from what a caller sends."""
+    clean = " ".join(_NOT_IN_NAME.sub(" ", name).split())[:_NAME_MAX]
+    return f'"{clean}" <{caller_number(number)}>'
+
+
 def bridge_originate(
     *,
     extension: str,
     caller_channel: str,
     ring_timeout_s: float,
-    caller_id: str,
+    label: str,
+    caller: str | None,
     leg_id: str,
     variables: Mapping[str, str],
 ) -> Originate:
     """Ring ``PJSIP/<extension>``; on answer, bridge to ``caller_channel``.
+
+    The phone shows ``label`` and the caller's number (:func:`caller_id`: the number
+    comes from the public network and is shown only if it is one).
 
     ``F(kcc-done^s^1)``: when the answering phone hangs up, the caller is hung up too
     instead of running on in the dialplan (which would queue them again). In Bridge's
@@ -50,7 +79,7 @@ def bridge_originate(
         application="Bridge",
         data=f"{caller_channel},F({HANG_UP_AFTER_BRIDGE})T",
         timeout=ring_timeout_s,
-        caller_id=caller_id,
+        caller_id=caller_id(label, caller),
         channel_id=leg_id,
         variables=dict(variables),
     )

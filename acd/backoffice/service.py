@@ -102,7 +102,8 @@ class DirectRinger:
             extension=ring.extension,
             caller_channel=caller_channel,
             ring_timeout_s=timeout,
-            caller_id=f'"{_LABELS[ring.kind]}" <{caller or "anoniem"}>',
+            label=_LABELS[ring.kind],
+            caller=caller,
             leg_id=leg_id(ring),
             variables={Var.CALL_ID: ring.call_id},
         )

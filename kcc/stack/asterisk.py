@@ -17,7 +17,7 @@ from types import TracebackType
 from acd.ami.actions import Login, Logoff
 from acd.ami.frames import Event, Response, ResponseKind
 from acd.ami.protocol import AmiProtocol
-from asterisk_conf import AsteriskPaths, generate
+from asterisk_conf import SECURITY_LOG, AsteriskPaths, generate
 from kcc.stack.holdmusic import write_hold_music
 from kcc.stack.process import ManagedProcess, ProcessError
 from kcc.stack.rootfs import ensure_rootfs
@@ -67,6 +67,11 @@ class Asterisk:
     @property
     def log_path(self) -> Path:
         return self.host_dir / "log" / "console.log"
+
+    @property
+    def security_log_path(self) -> Path:
+        """Asterisk's security events (failed logins, refused INVITEs), on the host."""
+        return self.host_path(f"{self.paths.log}/{SECURITY_LOG}")
 
     def __enter__(self) -> Asterisk:
         self._prepare()

@@ -19,6 +19,7 @@ from acd.ami.testing import FakeAmiServer, ReceivedAction, list_answer, success
 from acd.campon.session import CAMP_ON_TEXTS
 from acd.controller import ControllerOptions, serve
 from acd.prompts import PromptBook
+from acd.queue.session import MAX_WAIT_TEXTS
 from acd.waiting import FRAGMENTS
 from ivr_flows.prompt_audio import EspeakVoice
 from ivr_flows.site_check import load_site_flow
@@ -52,7 +53,7 @@ def prompts_rendered(site: SiteConfig, folder: Path) -> Path:
         load_site_flow(site),
         folder,
         ASTERISK_DIR,
-        extra_texts={**FRAGMENTS, **FEATURE_TEXTS, **CAMP_ON_TEXTS},
+        extra_texts={**FRAGMENTS, **FEATURE_TEXTS, **CAMP_ON_TEXTS, **MAX_WAIT_TEXTS},
         synthesizer=ToneVoice(EspeakVoice().identity()),
     )
     return folder

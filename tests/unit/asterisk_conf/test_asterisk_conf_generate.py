@@ -89,7 +89,7 @@ def test_public_number_goes_to_the_ivr_then_the_fallback(out: Path, site: SiteCo
     assert f"exten => {site.public_number},1," in text
     assert "AGI(${KCC_AGI}/ivr)" in text
     for topic in site.topics:
-        assert f"Queue(kcc-{topic.id},rt)" in text
+        assert f"Queue(kcc-{topic.id},rt,,,{site.norms.max_wait_s})" in text
 
 
 def test_empty_ami_secret_is_refused(site: SiteConfig, tmp_path: Path) -> None:

@@ -40,5 +40,6 @@ def test_the_variables_the_controller_and_the_dialplan_share_are_in_it(tmp_path:
 
 def test_each_topic_falls_back_to_its_own_queue(tmp_path: Path) -> None:
     text = extensions(tmp_path)
-    for topic in sample_site().topics:
-        assert f"Queue({queue_name(topic.id)},rt)" in text
+    site = sample_site()
+    for topic in site.topics:
+        assert f"Queue({queue_name(topic.id)},rt,,,{site.norms.max_wait_s})" in text

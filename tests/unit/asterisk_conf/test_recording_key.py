@@ -58,7 +58,7 @@ def test_no_dial_or_queue_gives_the_caller_a_key(out: Path) -> None:
     trunk = text.split("[kcc-trunk]")[1].split("\n[")[0]
     for options in re.findall(r"Dial\(PJSIP/[^,]+,[^,]*,([^)]*)\)", trunk):
         assert options == "t", "the caller on 14023 may not transfer or record"
-    for options in re.findall(r"Queue\(kcc-[^,]+,([^)]*)\)", text):
+    for options in re.findall(r"Queue\(kcc-[^,]+,([^,)]*)", text):
         assert set(options) <= {"r", "t"}, options
 
 

@@ -271,6 +271,63 @@ CASES: list[tuple[str, Edit, str]] = [
         "allowed: a hash from 'kcc hash-pin' (scrypt$n$r$p$salt_b64$hash_b64)",
     ),
     (
+        "carrier address that is not an address",
+        _set("trunk", value={"carrier_addresses": ["carrier.example"]}),
+        "trunk.carrier_addresses[0]: 'carrier.example' is not allowed; allowed: "
+        "an IP address or network in CIDR form with no host bits set, e.g. '192.0.2.10' or "
+        "'198.51.100.0/28' (not a catch-all such as '0.0.0.0/0')",
+    ),
+    (
+        "carrier network with host bits",
+        _set("trunk", value={"carrier_addresses": ["192.0.2.10", "198.51.100.7/28"]}),
+        "trunk.carrier_addresses[1]: '198.51.100.7/28' is not allowed; allowed: "
+        "an IP address or network in CIDR form with no host bits set, e.g. '192.0.2.10' or "
+        "'198.51.100.0/28' (not a catch-all such as '0.0.0.0/0')",
+    ),
+    (
+        "carrier catch-all",
+        _set("trunk", value={"carrier_addresses": ["0.0.0.0/0"]}),
+        "trunk.carrier_addresses[0]: '0.0.0.0/0' would make every address the carrier; "
+        "allowed: an IP address or network in CIDR form with no host bits set, e.g. "
+        "'192.0.2.10' or '198.51.100.0/28' (not a catch-all such as '0.0.0.0/0')",
+    ),
+    (
+        "carrier address twice",
+        _set("trunk", value={"carrier_addresses": ["192.0.2.10", "192.0.2.10"]}),
+        "trunk.carrier_addresses: 192.0.2.10 listed twice; allowed: each address once",
+    ),
+    (
+        "topic explanation over two lines",
+        _set("topics", 0, "explanation", value="paspoort\nexten => 9,1,Dial(PJSIP/201)"),
+        "topics[0].explanation: 'paspoort\\nexten => 9,1,Dial(PJSIP/201)' contains a line "
+        "break or control character ('\\n'); "
+        "allowed: non-empty text on one line of at most 200 characters",
+    ),
+    (
+        "caller-id name that ends the display name",
+        _set("departments", 0, "extensions", 0, "name", value='Els" <201>'),
+        "departments[0].extensions[0].name: 'Els\" <201>' contains '\"'; allowed: non-empty "
+        'text on one line of at most 80 characters, without ; " < > \\ [ ]',
+    ),
+    (
+        "caller-id name with a comment",
+        _set("departments", 0, "extensions", 1, "name", value="Team; Basis"),
+        "departments[0].extensions[1].name: 'Team; Basis' contains ';'; allowed: non-empty "
+        'text on one line of at most 80 characters, without ; " < > \\ [ ]',
+    ),
+    (
+        "recording folder a shell would split",
+        _set("recording", "directory", value="/var/lib/kcc/opnames; rm -rf ~"),
+        "recording.directory: '/var/lib/kcc/opnames; rm -rf ~' is not allowed; allowed: "
+        "an absolute folder path of letters, digits, '.', '_', '-' and '/', "
+        "e.g. /var/lib/kcc/recordings",
+    ),
+    (
+        "maximum wait too short",
+        _set("norms", value={"max_wait_s": 30}),
+        "norms.max_wait_s: 30 is not allowed; allowed: a whole number from 60 to 7200 seconds",
+    ),
+    (
         "missing key",
         lambda data: data["topics"][0].pop("explanation"),
         "topics[0].explanation: required key is missing; allowed: add it (see docs/site-config.md)",

@@ -238,9 +238,9 @@ def test_send_refuses_header_injection() -> None:
         channel="PJSIP/1001",
         application="Playback",
         data="x",
-        variables={"KCC_CALLER": "1\r\nAction: Hangup\r\nChannel: PJSIP/1001-1"},
+        caller_id='"x" <1>\r\nAction: Hangup\r\nChannel: PJSIP/1001-1',
     )
-    with pytest.raises(ValueError, match="'Variable' contains a line break"):
+    with pytest.raises(ValueError, match="'CallerID' contains a line break"):
         protocol.send(evil)
     with pytest.raises(ValueError, match="line break"):
         protocol.send(Atxfer(channel="PJSIP/1001-1", exten="2001\nx"))

@@ -124,6 +124,17 @@ async def test_an_anonymous_caller_rings_as_anoniem() -> None:
         assert originate.caller_id == '"Rechtstreeks" <anoniem>'
 
 
+async def test_a_forged_caller_number_rings_as_anoniem() -> None:
+    # The number comes from the public network: quotes and brackets would forge the
+    # colleague's display, a line break a second AMI action.
+    async with rig() as r:
+        ringer = r.controller.ringer
+        ring = ringer.open(CALL, "321", "")
+        await ringer.ring(ring, CALLER.name, CALLER.uniqueid, '0612" <201>\r\nAction: Hangup')
+        [originate] = r.asterisk.originated("321")
+        assert originate.caller_id == '"Rechtstreeks" <anoniem>'
+
+
 async def test_an_answered_direct_call_publishes_answered() -> None:
     async with rig() as r:
         r.asterisk.outcomes["321"] = ANSWERED

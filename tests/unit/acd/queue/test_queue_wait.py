@@ -10,8 +10,9 @@ import pytest
 from acd.clock import FakeClock
 from acd.core.acd import Acd
 from acd.queue.service import QueueService
-from acd.queue.session import QueueWait
+from acd.queue.session import MAX_WAIT_PROMPT, MAX_WAIT_TEXTS, QueueWait
 from contract import MemorySink
+from site_config import SiteConfig
 from tests.unit.acd.rig import ANSWERED, by_type, log_in, queued, rig, sample_site
 
 MESSAGE = "EXEC StopPlaytones"
@@ -95,3 +96,54 @@ def test_the_message_interval_must_be_positive() -> None:
     queue = QueueService(Acd(sample_site()), MemorySink(), FakeClock(), ringer=None, mirror=None)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"message_interval_s must be > 0, got 0"):
         QueueWait(queue, MemorySink(), FakeClock(), prompt_name=str, message_interval_s=0)
+
+
+def _short_max_wait(seconds: int) -> SiteConfig:
+    site = sample_site()
+    return site.model_copy(update={"norms": site.norms.model_copy(update={"max_wait_s": seconds})})
+
+
+async def test_after_the_longest_wait_the_caller_is_told_and_kept_out_of_the_fallback() -> None:
+    async with rig(_short_max_wait(90)) as r:
+        caller = await queued(r, "c1")
+        await r.clock.advance(89.999)
+        assert not caller.task.done()
+        assert [w.call_id for w in r.controller.queue.waiting()] == ["c1"]
+        await r.clock.advance(0.001)
+        await asyncio.wait_for(caller.task, 1)
+        assert r.controller.queue.waiting() == []
+        assert caller.agi.commands[-3:] == [
+            "SET VARIABLE KCC_HANDLED 1",
+            "EXEC StopPlaytones",
+            f"STREAM FILE kcc/prompts/{MAX_WAIT_PROMPT}",
+        ]
+        assert by_type(r.sink, "call.ended")[0]["phase"] == "queue"
+    assert "geen medewerker vrij" in MAX_WAIT_TEXTS[MAX_WAIT_PROMPT]
+
+
+async def test_the_site_default_is_half_an_hour_of_waiting() -> None:
+    async with rig() as r:
+        caller = await queued(r, "c1")
+        await r.clock.advance(1799)
+        assert not caller.task.done()
+        await r.clock.advance(1)
+        await asyncio.wait_for(caller.task, 1)
+        assert "SET VARIABLE KCC_HANDLED 1" in caller.agi.commands
+
+
+async def test_a_caller_answered_at_the_deadline_is_not_sent_away() -> None:
+    async with rig(_short_max_wait(60)) as r:
+        log_in(r, "1001", "tic1")
+        r.asterisk.outcomes["201"] = ANSWERED
+        caller = await queued(r, "c1")  # answered; the Bridge has not taken them yet
+        await r.clock.advance(60)
+        await asyncio.wait_for(caller.task, 1)
+        assert "SET VARIABLE KCC_HANDLED 1" not in caller.agi.commands
+
+
+def test_the_longest_wait_must_be_positive() -> None:
+    queue = QueueService(Acd(sample_site()), MemorySink(), FakeClock(), ringer=None, mirror=None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"max_wait_s must be > 0, got 0"):
+        QueueWait(
+            queue, MemorySink(), FakeClock(), prompt_name=str, message_interval_s=5, max_wait_s=0
+        )
