@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from asterisk_conf.render import Section
-from contract.dialplan import RECORD_FEATURE, Context
+from contract.dialplan import RECORD_FEATURE, RECORD_KEY, Context
 from site_config import SiteConfig
 
 # Only what the project uses; `autoload = no` keeps everything else out, so a
@@ -223,7 +223,7 @@ def features_conf(site: SiteConfig) -> Iterator[Section]:
     # endpoints (asterisk_conf/pjsip.py), never the trunk.
     yield Section(
         name="applicationmap",
-        pairs=((RECORD_FEATURE, f"#3,self,Gosub({Context.RECORD},s,1)"),),
+        pairs=((RECORD_FEATURE, f"{RECORD_KEY},self,Gosub({Context.RECORD},s,1)"),),
     )
 
 
