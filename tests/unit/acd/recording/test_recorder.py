@@ -249,6 +249,17 @@ async def test_the_key_is_pressed_once_the_leg_is_bridged(tmp_path: Path) -> Non
     assert len(r.ami.sent_of(PlayDtmf)) == 2
 
 
+async def test_the_automatic_policy_presses_the_same_key(tmp_path: Path) -> None:
+    r = rig(tmp_path)
+    r.recorder.start_soon("1001", "c9")  # the agent is on c1 by now: nothing to record
+    r.recorder.start_soon("1001", "c1")
+    await settle()
+    assert [p.digit for p in r.ami.sent_of(PlayDtmf)] == ["#", "3"]
+    assert recording_states(r.sink) == ["started"]
+    assert audited(r.audit) == []
+    await r.recorder.close()
+
+
 async def test_the_hang_up_keeps_the_tape_with_the_calls_facts(tmp_path: Path) -> None:
     shelf = Shelf()
     r = rig(tmp_path, shelf)
