@@ -73,6 +73,8 @@ rule) before it is kept as it is."""
 
 BYTES_PER_SECOND = 8000 * 2 * 2  # MixMonitor D: 8 kHz, 16 bit, two channels
 
+_PRESSING = "agent {}'s recording key is being pressed already; try again in a moment"
+
 
 class Shelf(Protocol):
     """Where recordings are kept (``recordings.shelf.Shelf``); blocking, run in a thread."""
@@ -148,6 +150,8 @@ class Recorder:
         already = f"agent {agent_id}'s call is being recorded already"
         if tape is not None and tape.running is not None:
             return already
+        if self._key.awaits(leg.uniqueid):
+            return _PRESSING.format(agent_id)
         try:
             if await self._key.recording(leg.uniqueid):
                 return already  # a segment the controller did not hear of: the key would stop it
@@ -179,6 +183,8 @@ class Recorder:
         running = tape.running if tape is not None else None
         if leg is None or running is None:
             return f"agent {agent_id}'s call is not being recorded"
+        if self._key.awaits(leg.uniqueid):
+            return _PRESSING.format(agent_id)
         try:
             if not await self._key.recording(leg.uniqueid):
                 # Asterisk records nothing (its MixMonitor ended unheard of): the key

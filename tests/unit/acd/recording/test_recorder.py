@@ -249,6 +249,21 @@ async def test_the_key_is_pressed_once_the_leg_is_bridged(tmp_path: Path) -> Non
     assert len(r.ami.sent_of(PlayDtmf)) == 2
 
 
+async def test_a_second_ask_while_the_key_is_pressed_changes_nothing(tmp_path: Path) -> None:
+    r = rig(tmp_path)
+    r.dialplan.answers = False
+    r.clock.call_later(0.5, r.dialplan.toggle)
+    first = asyncio.ensure_future(r.recorder.start("1001"))
+    await settle()
+    assert await r.recorder.start("1001") == (
+        "agent 1001's recording key is being pressed already; try again in a moment"
+    )
+    await r.clock.advance(0.5)
+    assert await first is None
+    assert len(r.ami.sent_of(PlayDtmf)) == 2
+    assert recording_states(r.sink) == ["started"]  # the second ask published no failure
+
+
 async def test_the_automatic_policy_presses_the_same_key(tmp_path: Path) -> None:
     r = rig(tmp_path)
     r.recorder.start_soon("1001", "c9")  # the agent is on c1 by now: nothing to record
