@@ -14,12 +14,18 @@ __all__ = ["AsteriskPaths", "generate"]
 
 
 def generate(
-    site: SiteConfig, out_dir: Path, *, paths: AsteriskPaths, ami_secret: str
+    site: SiteConfig,
+    out_dir: Path,
+    *,
+    paths: AsteriskPaths,
+    ami_secret: str,
+    harness_secret: str | None = None,
 ) -> list[Path]:
     """Write every file into `out_dir`; returns the files written.
 
     `ami_secret` comes from the environment of whoever starts the stack and is
-    never part of the repository.
+    never part of the repository. `harness_secret` adds the integration tests' own
+    AMI user (`static.HARNESS_USERNAME`); a server install never has one.
     """
     if not ami_secret:
         raise ValueError("ami_secret is empty: set KCC_AMI_SECRET")
@@ -27,7 +33,7 @@ def generate(
         "asterisk.conf": (lambda: static.asterisk_conf(paths), False),
         "modules.conf": (static.modules_conf, False),
         "logger.conf": (static.logger_conf, False),
-        "manager.conf": (lambda: static.manager_conf(site, ami_secret), False),
+        "manager.conf": (lambda: static.manager_conf(site, ami_secret, harness_secret), False),
         "rtp.conf": (lambda: static.rtp_conf(site), False),
         "indications.conf": (static.indications_conf, False),
         "features.conf": (lambda: static.features_conf(site), False),

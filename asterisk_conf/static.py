@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from asterisk_conf.render import Section
-from contract.dialplan import RECORD_FEATURE, Context
+from contract.dialplan import RECORD_FEATURE, RECORD_KEY, Context
 from site_config import SiteConfig
 
 # Only what the project uses; `autoload = no` keeps everything else out, so a
@@ -150,20 +150,59 @@ def logger_conf() -> Iterator[Section]:
     )
 
 
-def manager_conf(site: SiteConfig, secret: str) -> Iterator[Section]:
+# The controller's AMI user may do what its actions need and no more (docs/ami.md,
+# "Manager classes"; the action -> class table from Asterisk's source is checked in
+# tests/unit/asterisk_conf/test_manager_classes.py). Asterisk lets an action run when
+# the user holds ANY of the action's classes. Never `system` (with `originate` it
+# amounts to a shell: Originate of Application=System) nor `command` (any CLI command).
+CONTROLLER_READ: tuple[str, ...] = (
+    "system",
+    "call",
+    "agent",
+    "user",
+    "dtmf",
+    "reporting",
+    "dialplan",
+)
+CONTROLLER_WRITE: tuple[str, ...] = ("call", "agent", "originate", "reporting")
+
+HARNESS_USERNAME = "kcc-harness"
+"""The integration tests' own AMI user (tests/integration/ami_watch.py): CLI commands
+and queue members. It exists only where Asterisk is started with a harness secret."""
+HARNESS_WRITE: tuple[str, ...] = ("agent", "command")
+
+
+def manager_conf(
+    site: SiteConfig, secret: str, harness_secret: str | None = None
+) -> Iterator[Section]:
     svc = site.services
     yield Section(
         name="general",
         pairs=(("enabled", "yes"), ("port", str(svc.ami_port)), ("bindaddr", svc.bind_host)),
     )
-    yield Section(
-        name=svc.ami_username,
+    yield _manager_user(site, svc.ami_username, secret, CONTROLLER_WRITE)
+    if harness_secret is None:
+        return
+    if svc.ami_username == HARNESS_USERNAME:
+        raise ValueError(
+            f"services.ami_username {HARNESS_USERNAME!r} is the test harness's AMI user; "
+            "choose another name for the controller's"
+        )
+    yield _manager_user(site, HARNESS_USERNAME, harness_secret, HARNESS_WRITE)
+
+
+def _manager_user(site: SiteConfig, name: str, secret: str, write: tuple[str, ...]) -> Section:
+    if not secret:
+        raise ValueError(f"the AMI secret of manager.conf user {name!r} is empty")
+    host = site.services.bind_host
+    return Section(
+        name=name,
         pairs=(
             ("secret", secret),
             ("deny", "0.0.0.0/0.0.0.0"),
-            ("permit", f"{svc.bind_host}/255.255.255.255"),
-            ("read", "system,call,agent,user,dtmf,reporting,dialplan"),
-            ("write", "system,call,agent,user,originate,reporting,command"),
+            ("permit", f"{host}/255.255.255.255"),
+            ("read", ",".join(CONTROLLER_READ)),
+            ("write", ",".join(write)),
             ("writetimeout", "1000"),
         ),
     )
@@ -232,7 +271,7 @@ def features_conf(site: SiteConfig) -> Iterator[Section]:
     # endpoints (asterisk_conf/pjsip.py), never the trunk.
     yield Section(
         name="applicationmap",
-        pairs=((RECORD_FEATURE, f"#3,self,Gosub({Context.RECORD},s,1)"),),
+        pairs=((RECORD_FEATURE, f"{RECORD_KEY},self,Gosub({Context.RECORD},s,1)"),),
     )
 
 

@@ -54,6 +54,10 @@ class AgiScript(StrEnum):
 RECORD_FEATURE = "kcc-record"
 """The applicationmap item behind the recording key; only staff phones hold it."""
 
+RECORD_KEY = "#3"
+"""The digits of the recording key on a staff phone (features.conf ``applicationmap``);
+the API presses the same digits on the phone's channel (``acd.recording.remote_key``)."""
+
 RECORD_EVENT = "KccRecording"
 """The ``UserEvent`` the recording key sends (``State: started`` or ``stopped``)."""
 

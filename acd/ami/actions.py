@@ -320,36 +320,32 @@ class Setvar(Action):
         return [("Channel", self.channel), ("Variable", self.variable), ("Value", self.value)]
 
 
-@dataclass(frozen=True, kw_only=True)
-class MixMonitor(Action):
-    """Record ``channel`` into ``file`` (app_mixmonitor.c ``manager_mixmonitor``).
+_DTMF_DIGITS = frozenset("0123456789*#ABCDabcd")
 
-    ``command`` runs in Asterisk once the file is closed. A start Asterisk refuses
-    (no such channel, bad options) is an error response, ``MixMonitorID`` the answer.
+
+@dataclass(frozen=True, kw_only=True)
+class PlayDtmf(Action):
+    """One DTMF digit on ``channel`` (app_senddtmf.c ``manager_play_dtmf``).
+
+    ``receive``: as if the channel's own phone pressed it. Asterisk queues the digit on
+    the channel's read side, so a bridge's feature keys (``applicationmap``) see it as
+    they see the phone's; without it the digit is sent out to the phone. Asterisk plays
+    only the first character of ``Digit``: one action a digit.
     """
 
-    name: ClassVar[str] = "MixMonitor"
+    name: ClassVar[str] = "PlayDTMF"
     channel: str
-    file: str
-    options: str = ""
-    command: str | None = None
+    digit: str
+    duration_ms: int | None = None
+    receive: bool = False
+
+    def __post_init__(self) -> None:
+        if len(self.digit) != 1 or self.digit not in _DTMF_DIGITS:
+            raise ValueError(f"PlayDTMF plays one digit of 0-9, *, #, A-D; got {self.digit!r}")
 
     def headers(self) -> Headers:
-        headers: Headers = [("Channel", self.channel), ("File", self.file)]
-        _put(headers, "Options", self.options or None)
-        _put(headers, "Command", self.command)
-        return headers
-
-
-@dataclass(frozen=True, kw_only=True)
-class StopMixMonitor(Action):
-    """Stop ``channel``'s MixMonitor (``monitor_id``: only that one); the file is closed."""
-
-    name: ClassVar[str] = "StopMixMonitor"
-    channel: str
-    monitor_id: str | None = None
-
-    def headers(self) -> Headers:
-        headers: Headers = [("Channel", self.channel)]
-        _put(headers, "MixMonitorID", self.monitor_id)
+        headers: Headers = [("Channel", self.channel), ("Digit", self.digit)]
+        _put(headers, "Duration", self.duration_ms)
+        if self.receive:
+            headers.append(("Receive", "yes"))
         return headers

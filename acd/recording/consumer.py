@@ -1,9 +1,10 @@
 """Asterisk's news for recordings: a phone's recording key, and its channel hanging up.
 
 The ``kcc-record`` subroutine's ``UserEvent`` (``acd.ami.events.RecordingKey``) starts
-or stops a segment; a ``Hangup`` of a recording channel ends its tape. The agent is the
-controller's ``KCC_AGENT`` on a leg it rang, else whoever is seated at the phone's
-position (a call of the app_queue fallback); a colleague's phone has none.
+or stops a segment, whether the phone pressed the key or the controller did
+(``acd.recording.remote_key``); a ``Hangup`` of a recording channel ends its tape. The
+agent is the controller's ``KCC_AGENT`` on a leg it rang, else whoever is seated at the
+phone's position (a call of the app_queue fallback); a colleague's phone has none.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ class RecordingEvents:
 
     def _key(self, event: RecordingKey) -> None:
         channel, now = event.channel.uniqueid, self._clock.now()
+        # The controller's own press (the API, the automatic policy) is audited where it
+        # was asked for; only the phone's is the phone's.
+        pressed_by_us = self._recorder.awaits_key(channel)
         parsed = parse_capture_name(event.file)
         extension = parsed[1] if parsed is not None else _endpoint(event.channel.name)
         agent = event.agent_id or self._recorder.agent_at(extension)
@@ -39,6 +43,8 @@ class RecordingEvents:
             )
         else:
             self._recorder.feed(SegmentStopped(channel, event.segment, now))
+        if pressed_by_us:
+            return
         # The key is the phone's way in: on the audit log like the feature codes.
         self._audit.record(
             AuditEntry(

@@ -4,9 +4,10 @@ Theory of operation
 -------------------
 Asterisk records; the controller steers and keeps. A staff phone's ``#3`` runs the
 dialplan's ``kcc-record`` subroutine, which toggles MixMonitor on the phone's own
-channel and says so in a ``UserEvent`` (``acd.recording.consumer``). The API and the
-agent page do the same over AMI (``start``/``stop``), setting the same channel
-variables, so the key and the page always agree on what runs. Either way a segment is
+channel and says so in a ``UserEvent`` (``acd.recording.consumer``). The API, the agent
+page and the automatic policy (``start``/``stop``) press that same key on the agent's
+channel over AMI (``acd.recording.remote_key``) and wait for its ``UserEvent``, so the
+key and the page always agree on what runs. Either way a segment is
 one ``.raw`` file in the capture folder, named by ids only
 (``contract.dialplan.capture_name``), and MixMonitor's end command touches a
 ``.closed`` file beside it once Asterisk has closed it.
@@ -36,7 +37,6 @@ from typing import Protocol
 
 from acd.agents.machine import Leg
 from acd.ami import AmiError
-from acd.ami.actions import Getvar, MixMonitor, Setvar, StopMixMonitor
 from acd.ami.originate import channel_state
 from acd.ami.port import AmiPort
 from acd.clock import Clock
@@ -52,16 +52,10 @@ from acd.recording.machine import (
     TapeInput,
     Tapes,
 )
+from acd.recording.remote_key import RemoteKey
 from acd.tasks import TaskSet
 from contract import EventSink
-from contract.dialplan import (
-    CLOSED_SUFFIX,
-    MIXMONITOR_OPTIONS,
-    Var,
-    capture_name,
-    closed_command,
-    parse_capture_name,
-)
+from contract.dialplan import CLOSED_SUFFIX, parse_capture_name
 from contract.events import CallRecording
 from contract.vocabulary import RecordingState
 from recordings.take import Piece, Take
@@ -78,6 +72,8 @@ CLOSE_WAIT_S = 10.0
 rule) before it is kept as it is."""
 
 BYTES_PER_SECOND = 8000 * 2 * 2  # MixMonitor D: 8 kHz, 16 bit, two channels
+
+_PRESSING = "agent {}'s recording key is being pressed already; try again in a moment"
 
 
 class Shelf(Protocol):
@@ -118,6 +114,7 @@ class Recorder:
         self._facts = facts
         self._keeping: set[str] = set()  # channels whose tape is being kept
         self._tasks = TaskSet("recording")
+        self._key = RemoteKey(ami, clock)
 
     def agent_at(self, extension: str) -> str:
         return self._agent_at(extension)
@@ -128,6 +125,8 @@ class Recorder:
     # ------------------------------------------------------------ the machine
 
     def feed(self, event: TapeInput) -> None:
+        if isinstance(event, SegmentStarted | SegmentStopped):
+            self._key.heard(event.channel, started=isinstance(event, SegmentStarted))
         for effect in self._tapes.feed(event):
             match effect:
                 case Announce():
@@ -148,39 +147,21 @@ class Recorder:
         if leg is None:
             return f"agent {agent_id} is in no call"
         tape = self._tapes.get(leg.uniqueid)
+        already = f"agent {agent_id}'s call is being recorded already"
         if tape is not None and tape.running is not None:
-            return f"agent {agent_id}'s call is being recorded already"
+            return already
+        if self._key.awaits(leg.uniqueid):
+            return _PRESSING.format(agent_id)
         try:
-            number = await self._next_segment(leg.uniqueid)
-            name = capture_name(leg.call_id, leg.extension, leg.uniqueid, number)
-            for variable, value in (
-                (Var.REC_CALL, leg.call_id),
-                (Var.REC_SEGMENT, str(number)),
-                (Var.REC_FILE, name),
-            ):
-                await self._ami.send_action(
-                    Setvar(channel=leg.uniqueid, variable=variable, value=value)
-                )
-            path = str(self._capture.asterisk / name)
-            await self._ami.send_action(
-                MixMonitor(
-                    channel=leg.uniqueid,
-                    file=path,
-                    options=f"{MIXMONITOR_OPTIONS}i({Var.REC_MONITOR})",
-                    command=closed_command(path),
-                )
-            )
+            if await self._key.recording(leg.uniqueid):
+                return already  # a segment the controller did not hear of: the key would stop it
+            refused = await self._key.press(leg.uniqueid, started=True)
         except AmiError as exc:
-            why = f"Asterisk could not start the recording: {exc}"
-            log.warning("recording for agent %s: %s", agent_id, why)
-            self._failed(leg.call_id, leg.extension, agent_id, why)
-            return why
-        self.feed(
-            SegmentStarted(
-                leg.uniqueid, leg.call_id, leg.extension, agent_id, number, name, self._clock.now()
-            )
-        )
-        return None
+            refused = f"Asterisk could not start the recording: {exc}"
+        if refused is not None:
+            log.warning("recording for agent %s: %s", agent_id, refused)
+            self._failed(leg.call_id, leg.extension, agent_id, refused)
+        return refused
 
     def start_soon(self, agent_id: str, call_id: str) -> None:
         """Start recording ``call_id`` on the agent's leg (the automatic policy)."""
@@ -202,24 +183,25 @@ class Recorder:
         running = tape.running if tape is not None else None
         if leg is None or running is None:
             return f"agent {agent_id}'s call is not being recorded"
+        if self._key.awaits(leg.uniqueid):
+            return _PRESSING.format(agent_id)
         try:
-            reply = await self._ami.send_action(
-                Getvar(channel=leg.uniqueid, variable=Var.REC_MONITOR)
-            )
-            monitor = reply.response.headers.get("Value") or None
-            await self._ami.send_action(StopMixMonitor(channel=leg.uniqueid, monitor_id=monitor))
-            await self._ami.send_action(
-                Setvar(channel=leg.uniqueid, variable=Var.REC_MONITOR, value="")
-            )
+            if not await self._key.recording(leg.uniqueid):
+                # Asterisk records nothing (its MixMonitor ended unheard of): the key
+                # would start a segment. Off is what was asked, and what is.
+                self.feed(SegmentStopped(leg.uniqueid, running.number, self._clock.now()))
+                return None
+            refused = await self._key.press(leg.uniqueid, started=False)
         except AmiError as exc:
-            return f"Asterisk could not stop the recording: {exc}"
-        self.feed(SegmentStopped(leg.uniqueid, running.number, self._clock.now()))
-        return None
+            refused = f"Asterisk could not stop the recording: {exc}"
+        if refused is not None:
+            log.warning("recording for agent %s: %s", agent_id, refused)
+        return refused
 
-    async def _next_segment(self, channel: str) -> int:
-        reply = await self._ami.send_action(Getvar(channel=channel, variable=Var.REC_SEGMENT))
-        value = reply.response.headers.get("Value") or "0"
-        return int(value) + 1 if value.isdigit() else 1
+    def awaits_key(self, channel: str) -> bool:
+        """Whether the controller pressed the key on ``channel`` and awaits its event:
+        the key's ``UserEvent`` is then the API's (or the policy's), not the phone's."""
+        return self._key.awaits(channel)
 
     async def _writing(self, started: SegmentStarted) -> None:
         """Tell the agent (``failed``, on their page) and the log when Asterisk does not

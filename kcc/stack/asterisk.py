@@ -25,10 +25,21 @@ from site_config import SiteConfig
 
 
 class Asterisk:
+    """One Asterisk for ``site``. ``harness_secret``: also the test harness's AMI user
+    (``asterisk_conf.static.HARNESS_USERNAME``, CLI commands); only the integration
+    tests pass one, so ``make up`` and the demo run with the controller's user alone."""
+
     def __init__(
-        self, site: SiteConfig, *, instance: str, ami_secret: str, rootfs: Path | None = None
+        self,
+        site: SiteConfig,
+        *,
+        instance: str,
+        ami_secret: str,
+        harness_secret: str | None = None,
+        rootfs: Path | None = None,
     ) -> None:
         self.site, self.instance, self.ami_secret = site, instance, ami_secret
+        self.harness_secret = harness_secret
         self._rootfs = rootfs
         self._proc: ManagedProcess | None = None
 
@@ -110,7 +121,13 @@ class Asterisk:
         for sub in ("etc", "lib/cache", "spool", "run", "log", "sounds", "recordings", "moh"):
             (self.host_dir / sub).mkdir(parents=True, exist_ok=True)
         write_hold_music(self.host_dir / "moh" / "kcc-hold.sln")
-        generate(self.site, self.host_dir / "etc", paths=self.paths, ami_secret=self.ami_secret)
+        generate(
+            self.site,
+            self.host_dir / "etc",
+            paths=self.paths,
+            ami_secret=self.ami_secret,
+            harness_secret=self.harness_secret,
+        )
 
     def _kill_stale(self) -> None:
         """A run that was killed outright may have left its Asterisk behind."""

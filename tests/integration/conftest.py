@@ -14,6 +14,7 @@ from contextlib import contextmanager
 import pytest
 
 from acd.ami.actions import QueueAdd, QueueRemove
+from asterisk_conf.static import HARNESS_USERNAME
 from kcc.sipp import AgentPhone
 from kcc.sipp.runner import PortAllocator
 from kcc.sipp.scenarios import Step
@@ -37,15 +38,24 @@ def ami_secret() -> str:
 
 
 @pytest.fixture(scope="session")
-def asterisk(site: SiteConfig, ami_secret: str) -> Iterator[Asterisk]:
-    with Asterisk(site, instance="test", ami_secret=ami_secret) as running:
+def harness_secret() -> str:
+    return secrets.token_hex(16)
+
+
+@pytest.fixture(scope="session")
+def asterisk(site: SiteConfig, ami_secret: str, harness_secret: str) -> Iterator[Asterisk]:
+    with Asterisk(
+        site, instance="test", ami_secret=ami_secret, harness_secret=harness_secret
+    ) as running:
         yield running
 
 
 @pytest.fixture
-def ami(asterisk: Asterisk, site: SiteConfig, ami_secret: str) -> Iterator[AmiWatch]:
+def ami(asterisk: Asterisk, site: SiteConfig, harness_secret: str) -> Iterator[AmiWatch]:
+    """The tests' own AMI session, as the harness's user: it may run CLI commands
+    (``command``), which the controller's user may not."""
     svc = site.services
-    with AmiWatch(svc.bind_host, svc.ami_port, svc.ami_username, ami_secret) as watch:
+    with AmiWatch(svc.bind_host, svc.ami_port, HARNESS_USERNAME, harness_secret) as watch:
         yield watch
 
 

@@ -6,11 +6,11 @@ import re
 
 import redis
 
-from asterisk_conf.static import MODULES
+from asterisk_conf.static import CONTROLLER_WRITE, MODULES
 from kcc.stack.asterisk import Asterisk
 from kcc.stack.redis import RedisServer
 from site_config import SiteConfig
-from tests.integration.ami_watch import AmiWatch
+from tests.integration.ami_watch import AmiWatch, Command
 
 
 def test_asterisk_is_version_22(ami: AmiWatch) -> None:
@@ -55,6 +55,19 @@ def test_manager_listens_on_loopback_only(ami: AmiWatch, site: SiteConfig) -> No
         rf"TCP Bindaddress:\s+{re.escape(site.services.bind_host)}:{site.services.ami_port}",
         settings,
     ), settings
+
+
+def test_the_controllers_ami_user_holds_no_shell(
+    ami: AmiWatch, site: SiteConfig, ami_secret: str
+) -> None:
+    svc = site.services
+    shown = ami.command(f"manager show user {svc.ami_username}")
+    write = re.search(r"write perm:\s*(\S+)", shown)
+    assert write is not None, shown
+    assert set(write.group(1).split(",")) == set(CONTROLLER_WRITE), shown
+    with AmiWatch(svc.bind_host, svc.ami_port, svc.ami_username, ami_secret) as controller:
+        (reply,) = controller.action(Command(command="core show version"))
+    assert (reply["Response"], reply.get("Message")) == ("Error", "Permission denied")
 
 
 def test_redis_server_runs_on_its_own_port(redis_server: RedisServer) -> None:

@@ -97,3 +97,17 @@ def test_originate_rejects_ambiguous_targets(kwargs: dict[str, object], message:
 
 def test_regex_hangup_is_still_one_action() -> None:
     assert a.Hangup(channel="/^PJSIP\\/1001-.*$/").headers()[0][1] == "/^PJSIP\\/1001-.*$/"
+
+
+def test_play_dtmf_received_is_one_digit_queued_on_the_channel() -> None:
+    pressed = a.PlayDtmf(channel="kcc-c1-1", digit="#", receive=True)
+    assert pressed.name == "PlayDTMF"
+    assert pressed.headers() == [("Channel", "kcc-c1-1"), ("Digit", "#"), ("Receive", "yes")]
+    sent = a.PlayDtmf(channel="C", digit="3", duration_ms=120)
+    assert sent.headers() == [("Channel", "C"), ("Digit", "3"), ("Duration", "120")]
+
+
+@pytest.mark.parametrize("digit", ["", "#3", "x", " "])
+def test_play_dtmf_refuses_what_asterisk_would_cut_or_not_play(digit: str) -> None:
+    with pytest.raises(ValueError, match="one digit"):
+        a.PlayDtmf(channel="C", digit=digit)
