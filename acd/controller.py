@@ -36,6 +36,7 @@ from acd.agents.mirror import FallbackMirror
 from acd.agents.service import AgentLegs
 from acd.agents.session import FeatureCodes
 from acd.agi import AgiRouter, AgiServer
+from acd.agi_guard import ChannelGuard
 from acd.ami import AmiClient, AmiSettings, ResyncRequired
 from acd.ami.port import AmiPort
 from acd.audit import LOCAL, AuditLog
@@ -291,6 +292,10 @@ class Controller:
 
     # ------------------------------------------------------------ FastAGI and HTTP
 
+    def agi_handler(self) -> ChannelGuard:
+        """What FastAGI serves: the rooms by script path, for channels Asterisk has only."""
+        return ChannelGuard(self.parts.ami, self.agi_router())
+
     def agi_router(self) -> AgiRouter:
         return AgiRouter(
             {
@@ -415,7 +420,7 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
     )
     holder.append(controller)
     agi = AgiServer(
-        controller.agi_router(),
+        controller.agi_handler(),
         host=svc.agi_bind_host,
         port=svc.agi_port,
         allowed_peers=svc.agi_peers,
