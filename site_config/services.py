@@ -47,9 +47,13 @@ def _host(value: Any) -> Any:
     raise not_allowed(_HOST_ALLOWED)
 
 
+def _is_wildcard(value: str) -> bool:
+    return _is_ip(value) and ipaddress.ip_address(value).is_unspecified
+
+
 def _one_host(value: Any) -> Any:
     """A host others connect to or come from: not a wildcard such as 0.0.0.0 or ::."""
-    if isinstance(value, str) and _is_ip(value) and ipaddress.ip_address(value).is_unspecified:
+    if isinstance(value, str) and _is_wildcard(value):
         raise not_allowed(_ONE_HOST_ALLOWED)
     try:
         return _host(value)
@@ -119,7 +123,9 @@ class Services(FrozenModel, frozen=True):
         """
         if self.agi_allowed_peers is not None:
             return self.agi_allowed_peers
-        return tuple(dict.fromkeys((self.bind_host, self.agi_bind_host)))
+        # A wildcard bind_host (0.0.0.0) is no address anyone connects from.
+        hosts = (self.bind_host, self.agi_bind_host)
+        return tuple(dict.fromkeys(h for h in hosts if not _is_wildcard(h)))
 
 
 class Ivr(FrozenModel, frozen=True):

@@ -31,6 +31,8 @@ def test_fastagi_peers_default_to_asterisks_host() -> None:
     assert Services().agi_peers == ("127.0.0.1",)
     lan = Services.model_validate({"bind_host": "10.20.0.5"})
     assert lan.agi_peers == ("10.20.0.5", "127.0.0.1")
+    everywhere = Services.model_validate({"bind_host": "0.0.0.0"})
+    assert everywhere.agi_peers == ("127.0.0.1",)
     listed = Services.model_validate({"agi_allowed_peers": ["10.20.0.7", "::1"]})
     assert listed.agi_peers == ("10.20.0.7", "::1")
 
