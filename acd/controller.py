@@ -36,6 +36,7 @@ from acd.agents.mirror import FallbackMirror
 from acd.agents.service import AgentLegs
 from acd.agents.session import FeatureCodes
 from acd.agi import AgiRouter, AgiServer
+from acd.agi_guard import ChannelGuard
 from acd.ami import AmiClient, AmiSettings, ResyncRequired
 from acd.ami.port import AmiPort
 from acd.audit import LOCAL, AuditLog
@@ -292,6 +293,10 @@ class Controller:
 
     # ------------------------------------------------------------ FastAGI and HTTP
 
+    def agi_handler(self) -> ChannelGuard:
+        """What FastAGI serves: the rooms by script path, for channels Asterisk has only."""
+        return ChannelGuard(self.parts.ami, self.agi_router())
+
     def agi_router(self) -> AgiRouter:
         return AgiRouter(
             {
@@ -413,11 +418,16 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
         ivr_now=wall_clock(options.ivr_time),
     )
     holder.append(controller)
-    agi = AgiServer(controller.agi_router(), host=svc.bind_host, port=svc.agi_port)
+    agi = AgiServer(
+        controller.agi_handler(),
+        host=svc.agi_bind_host,
+        port=svc.agi_port,
+        allowed_peers=svc.agi_peers,
+    )
     api = _QuietServer(
         uvicorn.Config(
             controller.control_app(),
-            host=svc.bind_host,
+            host=svc.control_bind_host,
             port=svc.control_port,
             lifespan="off",
             log_level="warning",
@@ -429,7 +439,7 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
         draining = tasks.create_task(publisher.run(), name="publisher")
         events = tasks.create_task(controller.consume_events(), name="ami-events")
         serving = tasks.create_task(api.serve(), name="control-api")
-        log.info("controller ready: FastAGI on %s:%d", svc.bind_host, svc.agi_port)
+        log.info("controller ready: FastAGI on %s:%d", svc.agi_bind_host, svc.agi_port)
         # The controller is the one process that writes the recordings folder: it keeps
         # the recordings and deletes them on their retention (at start, then daily).
         purge = RecordingPurge(

@@ -34,8 +34,15 @@ QUEUE_TIMEOUT = "TIMEOUT"  # app_queue's QUEUESTATUS when the Queue timeout ende
 _HANDLED = f'GotoIf($["${{{Var.HANDLED}}}" = "{HANDLED}"]?done)'
 
 
+def agi_url(site: SiteConfig) -> str:
+    """Where Asterisk reaches the controller's FastAGI: its own bind address, not Asterisk's."""
+    host, port = site.services.agi_bind_host, site.services.agi_port
+    # res_agi splits host and port with ast_sockaddr_split_hostport: IPv6 in brackets.
+    return f"agi://[{host}]:{port}" if ":" in host else f"agi://{host}:{port}"
+
+
 def sections(site: SiteConfig, paths: AsteriskPaths) -> Iterator[Section]:
-    agi = f"agi://{site.services.bind_host}:{site.services.agi_port}"
+    agi = agi_url(site)
     general = site.ivr.general_topic
     yield Section(
         name="globals",

@@ -136,7 +136,7 @@ def build_server(
 ) -> uvicorn.Server:
     """A uvicorn server for the site at ``site_path`` (``ConfigError`` if it is bad).
 
-    ``host``/``port`` default to the site's ``services.bind_host``/``http_port``,
+    ``host``/``port`` default to the site's ``services.http_bind_host``/``http_port``,
     ``recordings_dir`` to its ``recording.directory``.
     """
     site = load_site_config(site_path)
@@ -147,7 +147,7 @@ def build_server(
             database=database or site.services.database_url,
             recordings_dir=recordings_dir,
         ),
-        host=site.services.bind_host if host is None else host,
+        host=site.services.http_bind_host if host is None else host,
         port=site.services.http_port if port is None else port,
         lifespan="on",
         log_config=log_config(),

@@ -10,7 +10,9 @@ which the dialplan continues. Layers, from the wire up:
 * ``environment`` the typed, frozen ``agi_*`` environment
 * ``session``     AgiSession: one call's commands over asyncio streams
                   (one at a time; safe to cancel, see its module doc)
-* ``server``      AgiServer (one owned task per call) and AgiRouter (by script path)
+* ``peers``       AllowedPeers: the addresses (Asterisk's) a connection may come from
+* ``server``      AgiServer (one owned task per call, allowed peers only) and
+                  AgiRouter (by script path)
 * ``testing``     FakeAsterisk, a scripted Asterisk side for tests
 """
 

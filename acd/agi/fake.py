@@ -35,10 +35,12 @@ class FakeAgiChannel:
         linkedid: str = "1718000000.1",
         variables: Mapping[str, str] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        peer: str = "127.0.0.1",
         **env: str,
     ) -> None:
         headers = asterisk_env(script, **{f"agi_{k}": v for k, v in env.items()})
         self._env = AgiEnvironment.from_headers(headers)
+        self.peer = peer  # the address the call came from, as AgiSession.peer
         self.variables: dict[str, str] = {"CHANNEL(linkedid)": linkedid, **(variables or {})}
         self.commands: list[str] = []
         self.on_command: Callable[[str], None] | None = None

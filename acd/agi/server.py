@@ -6,6 +6,10 @@ environment (bounded by ``env_timeout``), runs the handler and closes the
 connection; closing is what makes AGI() return so the dialplan carries on
 (with its fallback, when the handler did not mark the call as handled).
 
+Only Asterisk may connect: a connection from an address not in
+``allowed_peers`` (loopback unless given; names are resolved at ``start``) is
+closed at once, before a byte is read, and its address logged.
+
 Failures stay inside their call: a handler that raises is logged with the
 channel name, a peer that sends garbage, sends the environment too slowly or
 disconnects early is logged with its address, and other calls never notice.
@@ -23,10 +27,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from types import TracebackType
 
 from acd.agi.errors import AgiError, AgiHangup, AgiProtocolError
+from acd.agi.peers import LOOPBACK, AllowedPeers, peer_host
 from acd.agi.session import DEFAULT_ENV_TIMEOUT, AgiSession, open_session
 
 log = logging.getLogger(__name__)
@@ -70,6 +75,7 @@ class AgiServer:
         port: int = DEFAULT_PORT,
         max_sessions: int = DEFAULT_MAX_SESSIONS,
         env_timeout: float = DEFAULT_ENV_TIMEOUT,
+        allowed_peers: Collection[str] = LOOPBACK,
     ) -> None:
         if not 0 <= port <= 65535:
             raise ValueError(f"AgiServer port must be 0-65535, got {port}")
@@ -82,10 +88,15 @@ class AgiServer:
         self._requested_port = port
         self._max_sessions = max_sessions
         self._env_timeout = env_timeout
+        if isinstance(allowed_peers, str) or not allowed_peers:
+            raise ValueError(f"AgiServer allowed_peers must list addresses, got {allowed_peers!r}")
+        self._peer_hosts = tuple(allowed_peers)
+        self._peers: AllowedPeers | None = None
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
         self.rejected_connections = 0
+        self.refused_peers = 0  # connections from an address not allowed
 
     async def __aenter__(self) -> AgiServer:
         await self.start()
@@ -116,8 +127,9 @@ class AgiServer:
         if self._server is not None:
             raise RuntimeError("AgiServer already started")
         self._stopping = False
+        self._peers = await AllowedPeers.resolve(self._peer_hosts)
         self._server = await asyncio.start_server(self._accept, self._host, self._requested_port)
-        log.info("FastAGI listening on %s:%d", self._host, self.port)
+        log.info("FastAGI listening on %s:%d for %s only", self._host, self.port, self._peers)
 
     async def stop(self) -> None:
         """Stop listening, cancel every open call and wait for their tasks to finish."""
@@ -138,6 +150,15 @@ class AgiServer:
         # A plain callback, not a coroutine: asyncio would own a coroutine's task,
         # and stop() could not cancel and await it.
         peer = writer.get_extra_info("peername")
+        if self._peers is None or not self._peers.allows(peer):
+            self.refused_peers += 1
+            log.warning(
+                "FastAGI connection from %s refused: not an allowed peer (allowed: %s)",
+                peer_host(peer),
+                self._peers,
+            )
+            writer.transport.abort()
+            return
         if self._stopping or len(self._tasks) >= self._max_sessions:
             self.rejected_connections += 1
             log.warning(

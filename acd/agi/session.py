@@ -48,6 +48,7 @@ from typing import Protocol
 from acd.agi.commands import encode_line, format_command
 from acd.agi.environment import AgiEnvironment
 from acd.agi.errors import AgiCommandError, AgiError, AgiHangup, AgiProtocolError
+from acd.agi.peers import peer_host
 from acd.agi.protocol import AgiParser, AgiReply, ConnectionClosed, HangupNotice, NeedData
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,11 @@ class AgiSession:
         self._gone = asyncio.Event()
         self._syncs = 0
         self.discarded_replies = 0
+
+    @property
+    def peer(self) -> str:
+        """The address the call came from (Asterisk's), for the log."""
+        return peer_host(self._writer.get_extra_info("peername"))
 
     def __repr__(self) -> str:
         return f"<AgiSession {self._env.channel} {self._env.network_script!r}>"

@@ -120,9 +120,15 @@ class FakeAsterisk:
     """``async with FakeAsterisk(port) as asterisk: await asterisk.send_env()``."""
 
     def __init__(
-        self, port: int, *, host: str = "127.0.0.1", answer: Answer = standard_answer
+        self,
+        port: int,
+        *,
+        host: str = "127.0.0.1",
+        answer: Answer = standard_answer,
+        source: str | None = None,  # the address to connect from (default: the OS picks)
     ) -> None:
         self.host = host
+        self.source = source
         self.port = port
         self.answer = answer
         self.commands: list[str] = []
@@ -146,7 +152,10 @@ class FakeAsterisk:
 
     async def connect(self) -> None:
         """Connect and start answering; ``closed_by_server`` is set when the server closes."""
-        self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
+        local = None if self.source is None else (self.source, 0)
+        self._reader, self._writer = await asyncio.open_connection(
+            self.host, self.port, local_addr=local
+        )
         self._serving = asyncio.create_task(self._serve(), name="fake-asterisk")
 
     async def send(self, data: bytes | str) -> None:

@@ -29,7 +29,7 @@ def _port(text: str) -> int:
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--site", required=True, help="the site config, e.g. config/site.yaml")
-    parser.add_argument("--host", help="listen address (default: services.bind_host)")
+    parser.add_argument("--host", help="listen address (default: services.http_bind_host)")
     parser.add_argument("--port", type=_port, help="listen port (default: services.http_port)")
     parser.add_argument(
         "--database", help="record store URL (default: services.database_url of the site)"

@@ -76,7 +76,7 @@ class Stack:
     @property
     def http_url(self) -> str:
         svc = self.site.services
-        return f"http://{svc.bind_host}:{svc.http_port}"
+        return f"http://{svc.http_bind_host}:{svc.http_port}"
 
     def __enter__(self) -> Stack:
         try:
@@ -101,7 +101,7 @@ class Stack:
     @property
     def control_url(self) -> str:
         svc = self.site.services
-        return f"http://{svc.bind_host}:{svc.control_port}"
+        return f"http://{svc.control_bind_host}:{svc.control_port}"
 
     def _start_controller(self) -> None:
         assert self.asterisk is not None
@@ -129,9 +129,9 @@ class Stack:
         proc = ManagedProcess("stats service", argv, self.state_dir / "stats.log")
         self._exit.callback(proc.stop)
         wait_until(
-            lambda: _tcp_open(svc.bind_host, svc.http_port),
+            lambda: _tcp_open(svc.http_bind_host, svc.http_port),
             timeout_s=30,
-            what=f"HTTP on {svc.bind_host}:{svc.http_port}",
+            what=f"HTTP on {svc.http_bind_host}:{svc.http_port}",
             proc=proc,
         )
 
@@ -175,9 +175,9 @@ def start_controller(
     proc = ManagedProcess("controller", argv, log_path, env=env)
     try:
         wait_until(
-            lambda: _tcp_open(svc.bind_host, svc.control_port),
+            lambda: _tcp_open(svc.control_bind_host, svc.control_port),
             timeout_s=60,
-            what=f"the controller's API on {svc.bind_host}:{svc.control_port}",
+            what=f"the controller's API on {svc.control_bind_host}:{svc.control_port}",
             proc=proc,
         )
     except BaseException:

@@ -166,7 +166,7 @@ class ControlApi:
     def __init__(self, site: SiteConfig, login: tuple[str, str] = FLOOR) -> None:
         svc = site.services
         self._http = httpx.Client(
-            base_url=f"http://{svc.bind_host}:{svc.control_port}", auth=login, timeout=20
+            base_url=f"http://{svc.control_bind_host}:{svc.control_port}", auth=login, timeout=20
         )
 
     def request(self, method: str, path: str, body: object = None) -> httpx.Response:

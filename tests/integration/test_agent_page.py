@@ -53,7 +53,7 @@ def anouk(browser: Browser, site: SiteConfig) -> Iterator[Page]:
     context = browser.new_context(
         viewport={"width": 1400, "height": 1000},
         http_credentials={"username": "anouk", "password": "demo-anouk"},
-        base_url=f"http://{svc.bind_host}:{svc.control_port}",
+        base_url=f"http://{svc.control_bind_host}:{svc.control_port}",
     )
     page = context.new_page()
     errors: list[str] = []

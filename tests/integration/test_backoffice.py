@@ -198,7 +198,7 @@ class LineWatch:
         self.seen: list[str] = []
         self._changed = threading.Condition()
         self._client = httpx.Client(
-            base_url=f"http://{svc.bind_host}:{svc.control_port}",
+            base_url=f"http://{svc.control_bind_host}:{svc.control_port}",
             auth=("anouk", "demo-anouk"),  # an agent, who transfers to colleagues
             timeout=httpx.Timeout(10, read=None),
         )

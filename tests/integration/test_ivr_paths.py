@@ -233,7 +233,7 @@ def test_fastagi_survives_garbage_and_early_disconnects(
     events: EventLog,
     timing: IvrTiming,
 ) -> None:
-    address = (site.services.bind_host, site.services.agi_port)
+    address = (site.services.agi_bind_host, site.services.agi_port)
     for payload in (b"\x00\xffgarbage\r\n\r\n", b"agi_network: yes\nagi_chan", b""):
         with socket.create_connection(address, timeout=5) as sock:
             sock.sendall(payload)

@@ -43,7 +43,7 @@ def _page(browser: Browser, site: SiteConfig, login: str) -> Iterator[Page]:  # 
     context = browser.new_context(
         viewport={"width": 1400, "height": 1000},
         http_credentials={"username": login, "password": f"demo-{login}"},
-        base_url=f"http://{svc.bind_host}:{svc.control_port}",
+        base_url=f"http://{svc.control_bind_host}:{svc.control_port}",
     )
     page = context.new_page()
     errors: list[str] = []

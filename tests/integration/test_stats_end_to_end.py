@@ -53,7 +53,9 @@ class StatsService:
         self.proc: ManagedProcess | None = None
         self.runs = 0
         svc = site.services
-        self.http = httpx.Client(base_url=f"http://{svc.bind_host}:{svc.http_port}", auth=FLOOR)
+        self.http = httpx.Client(
+            base_url=f"http://{svc.http_bind_host}:{svc.http_port}", auth=FLOOR
+        )
 
     def start(self) -> None:
         self.runs += 1

@@ -3,8 +3,9 @@
 ``Asterisk`` answers the actions the controller sends the way Asterisk 22 does, scripted
 per test: an ``Originate`` per extension (answered at once, not answered, refused, held
 until the test finishes it, picked up by another phone), ``Getvar`` of a channel's
-state, ``Hangup``, ``Atxfer``, ``Redirect``, the ``CoreShowChannels`` and ``QueueStatus`` lists and
-the queue-member actions. The event builders lay out headers as Asterisk writes them;
+state and of a live channel's ``UNIQUEID`` (``channels``: the FastAGI guard asks),
+``Hangup``, ``Atxfer``, ``Redirect``, the ``CoreShowChannels`` and ``QueueStatus``
+lists and the queue-member actions. The event builders lay out headers as Asterisk writes them;
 ``acd.ami.fake.event`` parses them with the real parser.
 
 ``rig(site)`` builds a real ``acd.controller.Controller`` on these fakes, with a
@@ -200,6 +201,7 @@ class Asterisk:
     ami: FakeAmi = field(default_factory=FakeAmi)
     outcomes: dict[str, Outcome] = field(default_factory=dict)  # extension -> next outcome
     states: dict[str, str] = field(default_factory=dict)  # uniqueid -> CHANNEL(state)
+    channels: dict[str, str] = field(default_factory=dict)  # name -> UNIQUEID, for Getvar
     alive: set[str] = field(default_factory=set)  # uniqueids CoreShowChannels lists
     members: list[AmiEvent] = field(default_factory=list)  # QueueStatus's QueueMember items
     hints: list[AmiEvent] = field(default_factory=list)  # ExtensionStateList's items
@@ -251,6 +253,11 @@ class Asterisk:
         return success("Originate successfully queued", [response])
 
     def _getvar(self, action: Getvar) -> Reply:
+        if action.variable == "UNIQUEID":
+            uniqueid = self.channels.get(action.channel or "")
+            if uniqueid is None:
+                return failure("No such channel")
+            return success(Variable=action.variable, Value=uniqueid)
         state = self.states.get(action.channel or "")
         if state is None:
             return failure("No such channel")

@@ -6,6 +6,7 @@ Asterisk makes it, and the control API over HTTP. Every port is a free one on
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
@@ -15,7 +16,7 @@ import pytest
 
 from acd.agents.features import FEATURE_TEXTS
 from acd.agi.testing import FakeAsterisk, asterisk_env, result, standard_answer
-from acd.ami.testing import FakeAmiServer, ReceivedAction, list_answer, success
+from acd.ami.testing import FakeAmiServer, ReceivedAction, error, list_answer, success
 from acd.campon.session import CAMP_ON_TEXTS
 from acd.controller import ControllerOptions, serve
 from acd.prompts import PromptBook
@@ -60,7 +61,8 @@ def prompts_rendered(site: SiteConfig, folder: Path) -> Path:
 
 
 def asterisk_with_one_member(ami: FakeAmiServer) -> None:
-    """Agent 1001 is a member of the general queue at tic1 (201); no channel is up."""
+    """Agent 1001 is a member of the general queue at tic1 (201); the one channel up is
+    tic1's phone ``PJSIP/201-0000000a`` (uniqueid 1718000000.1), dialling a feature code."""
     member = [
         ("Queue", "kcc-algemeen"), ("Name", "1001"), ("Location", "PJSIP/201"),
         ("StateInterface", "PJSIP/201"), ("Membership", "dynamic"), ("Penalty", "0"),
@@ -75,7 +77,14 @@ def asterisk_with_one_member(ami: FakeAmiServer) -> None:
     def channels(action: ReceivedAction) -> Sequence[bytes]:
         return list_answer(action, [], "CoreShowChannelsComplete", "Channels will follow")
 
+    def getvar(action: ReceivedAction) -> Sequence[bytes]:
+        if action.headers.get("Channel") != "PJSIP/201-0000000a":
+            return [error(action, "No such channel")]
+        value = "1718000000.1" if action.headers.get("Variable") == "UNIQUEID" else ""
+        return [success(action, extra={"Variable": action.headers["Variable"], "Value": value})]
+
     ami.handlers["QueueStatus"] = queue_status
+    ami.handlers["Getvar"] = getvar
     ami.handlers["CoreShowChannels"] = channels
     for name in ("QueueAdd", "QueueRemove", "QueuePause"):
         ami.handlers[name] = lambda action: [success(action, "Done")]
@@ -129,6 +138,13 @@ async def test_the_controller_serves_on_its_sockets_until_stopped(
             assert played.startswith(f"STREAM FILE {ASTERISK_DIR}/flow/feature-logged-out-")
             await ami.wait_until(lambda: bool(ami.actions_named("QueueRemove")), limit=5)
             assert ami.actions_named("QueueRemove")[0].headers["Queue"] == "kcc-algemeen"
+
+            # Another host on the network (here 127.0.0.2) is not Asterisk: cut off at once.
+            async with FakeAsterisk(site.services.agi_port, source="127.0.0.2") as stranger:
+                with contextlib.suppress(OSError):
+                    await stranger.send_env(env)
+                await asyncio.wait_for(stranger.closed_by_server.wait(), 5)
+            assert stranger.commands == []
 
             # The control API answers on its port (and wants a login).
             url = f"http://127.0.0.1:{site.services.control_port}/api/acd/state"

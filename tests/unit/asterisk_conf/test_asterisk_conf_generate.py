@@ -95,3 +95,16 @@ def test_public_number_goes_to_the_ivr_then_the_fallback(out: Path, site: SiteCo
 def test_empty_ami_secret_is_refused(site: SiteConfig, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="KCC_AMI_SECRET"):
         generate(site, tmp_path, paths=PATHS, ami_secret="")
+
+
+def test_asterisk_on_the_lan_still_dials_fastagi_on_its_own_address(
+    site: SiteConfig, tmp_path: Path
+) -> None:
+    services = site.services.model_copy(
+        update={"bind_host": "10.20.0.5", "agi_bind_host": "127.0.0.1"}
+    )
+    generate(site.model_copy(update={"services": services}), tmp_path, paths=PATHS, ami_secret="s")
+    assert parse(tmp_path / "extensions.conf")["globals"][0]["KCC_AGI"] == (
+        f"agi://127.0.0.1:{site.services.agi_port}"
+    )
+    assert parse(tmp_path / "pjsip.conf")["transport-udp"][0]["bind"].startswith("10.20.0.5:")

@@ -236,7 +236,7 @@ def test_addresses_match_the_site_config(
     assert _flag(redis["healthcheck"]["test"], "-p") == str(redis_url.port)
     prometheus = _load_yaml(REPO / "deploy" / "prometheus.yml")
     stats_job = next(j for j in prometheus["scrape_configs"] if j["job_name"] == "kcc-stats")
-    target = f"{site.services.bind_host}:{site.services.http_port}"
+    target = f"{site.services.http_bind_host}:{site.services.http_port}"
     assert stats_job["static_configs"][0]["targets"] == [target]
 
 

@@ -53,6 +53,19 @@ def test_listens_where_the_site_says_unless_overridden(site_file: Path) -> None:
     assert (override.host, override.port) == ("::1", 9000)
 
 
+@pytest.mark.usefixtures("restore_uvicorn_logging")
+def test_asterisk_on_the_lan_leaves_the_stats_service_on_its_own_address(
+    site_file: Path,
+) -> None:
+    data = yaml.safe_load(site_file.read_text(encoding="utf-8"))
+    data["services"]["bind_host"] = "10.20.0.5"
+    site_file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    assert build_server(site_file).config.host == "127.0.0.1"
+    data["services"]["http_bind_host"] = "127.0.0.3"
+    site_file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    assert build_server(site_file).config.host == "127.0.0.3"
+
+
 def test_access_log_redacts_query_tokens() -> None:
     config = log_config()
     assert config["handlers"]["access"]["filters"] == ["redact_query_token"]

@@ -127,6 +127,24 @@ CASES: list[tuple[str, Edit, str]] = [
         "allowed: an IP address or host name, e.g. '127.0.0.1' or '::1'",
     ),
     (
+        "wildcard FastAGI address (the dialplan dials it)",
+        _set("services", "agi_bind_host", value="0.0.0.0"),
+        "services.agi_bind_host: '0.0.0.0' is not allowed; allowed: one IP address or host "
+        "name, e.g. '127.0.0.1' or '::1' (not a wildcard like 0.0.0.0)",
+    ),
+    (
+        "FastAGI peers not a list",
+        _set("services", "agi_allowed_peers", value="127.0.0.1"),
+        "services.agi_allowed_peers: '127.0.0.1' is not allowed; allowed: a non-empty list "
+        "of IP addresses or host names, e.g. ['127.0.0.1'] (no wildcard)",
+    ),
+    (
+        "FastAGI peer that is not an address",
+        _set("services", "agi_allowed_peers", value=["127.0.0.1", "asterisk host"]),
+        "services.agi_allowed_peers: 'asterisk host' is not allowed; allowed: a non-empty list "
+        "of IP addresses or host names, e.g. ['127.0.0.1'] (no wildcard)",
+    ),
+    (
         "rtp range reversed",
         _set("services", "rtp_port_end", value=19000),
         "services.rtp_port_end: 19000 is not above rtp_port_start 20000; "
