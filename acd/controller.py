@@ -88,6 +88,7 @@ from contract import EventSink
 from contract.dialplan import AgiScript
 from contract.sink import Tee
 from http_access.auth import Authenticator, install_authenticator
+from http_access.body_limit import CONTROL_API_MAX_BODY, BodyLimit
 from ivr_flows.model import Flow
 from ivr_flows.site_check import load_site_flow
 from recordings.catalog import Catalog
@@ -304,6 +305,7 @@ class Controller:
     def control_app(self) -> FastAPI:
         """The control API: each room's routes, bound to this controller's services."""
         app = FastAPI(title="KCC 14023 controller", docs_url=None, redoc_url=None, openapi_url=None)
+        app.add_middleware(BodyLimit, max_bytes=CONTROL_API_MAX_BODY)  # before any body is read
         install_authenticator(app, Authenticator(self.site.access))
         audit_routes.add_routes(app, Auditing(self.parts.audit, self.parts.clock))
         queue_routes.add_routes(app, self.queue)

@@ -21,7 +21,9 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from http_access.auth import Authenticator, QueryTokenRedactor, install_authenticator
+from http_access.auth import Authenticator, install_authenticator
+from http_access.body_limit import STATS_MAX_BODY, BodyLimit
+from http_access.redaction import QueryTokenRedactor
 from realtime_stats.health import routes as health_routes
 from realtime_stats.health.redis_probe import RedisProbe
 from realtime_stats.health.service import HealthService
@@ -56,6 +58,7 @@ def create_app(
     feed: BoardFeed | None = None,
     database: str | None = None,
     recordings_dir: Path | None = None,
+    max_body_bytes: int = STATS_MAX_BODY,
 ) -> FastAPI:
     """The stats app for ``site``; ``redis_url=None`` means health does not check Redis.
 
@@ -86,6 +89,8 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
     )
+    # Before anything reads a body, even before authentication (http_access.body_limit).
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     install_authenticator(app, Authenticator(site.access))
     # Routes go on the app itself, not through include_router: app.routes then lists
     # every route, and tests/unit/http checks each one refuses anonymous callers.

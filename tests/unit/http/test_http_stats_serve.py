@@ -9,7 +9,7 @@ import httpx
 import pytest
 import yaml
 
-from http_access.auth import QueryTokenRedactor
+from http_access.redaction import QueryTokenRedactor
 from kcc.cli import default_registry, main
 from realtime_stats.app import build_server, log_config
 from tests.unit.http.demo_access import DISPLAY_TOKEN, REPO, SAMPLE, basic
