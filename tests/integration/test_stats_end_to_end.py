@@ -194,7 +194,8 @@ def test_real_calls_give_the_hand_computed_figures_also_after_a_restart(
     assert after["service_level"]["value"] == pytest.approx(2 / 4)
     assert after["direct_handling"]["value"] == pytest.approx(2 / 3)
 
-    scrape = stats.http.get("/metrics", auth=("admin", "demo-admin"))  # Prometheus' login
+    # Prometheus' own login: role metrics (deploy/prometheus.yml).
+    scrape = stats.http.get("/metrics", auth=("prometheus", "demo-prometheus"))
     scrape.raise_for_status()
     metrics = _samples(scrape.text)
     assert metrics.get("kcc_board_figures_ok") == 1, scrape.text
