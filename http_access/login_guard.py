@@ -8,9 +8,9 @@ starving it; a login the :class:`~http_access.credential_cache.CredentialCache` 
 passes neither, so people who are logged in stay fast.
 
 * :class:`LoginThrottle` counts failed logins per key - the client's address and the
-  user name, each on its own - within ``window_s``. The first ``free_failures`` cost
-  nothing; after that each further failure locks the key for twice as long as the
-  one before (``first_lockout_s``, doubling, at most ``max_lockout_s``). A locked key
+  user name, each on its own - within ``window_s``. The ``free_failures``-th failure
+  locks the key for ``first_lockout_s``, and each failure after it for twice as long
+  as the one before, at most ``max_lockout_s``. A locked key
   is answered 429 with ``Retry-After`` without running scrypt. A success clears the
   user name's count and the address's. Pure: the clock is passed in.
 * :class:`ScryptGate` lets at most ``concurrent`` checks run at once; a check that

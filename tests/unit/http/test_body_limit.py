@@ -9,7 +9,7 @@ import httpx
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 
-from http_access.body_limit import BodyLimit
+from http_access.body_limit import STATS_MAX_BODY, BodyLimit
 
 LIMIT = 1024
 
@@ -76,7 +76,12 @@ async def test_413_on_a_declared_length_reads_no_byte_of_the_body() -> None:
     async def send(message: Message) -> None:
         sent.append(message)
 
-    scope = {"type": "http", "method": "POST", "path": "/", "headers": [(b"content-length", b"5000000000")]}
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/",
+        "headers": [(b"content-length", b"5000000000")],
+    }
     await BodyLimit(EchoApp(), max_bytes=LIMIT)(scope, receive, send)
     assert sent[0]["status"] == 413
 
@@ -106,7 +111,12 @@ async def test_a_content_length_that_is_no_number_is_400() -> None:
     async def send(message: Message) -> None:
         sent.append(message)
 
-    scope = {"type": "http", "method": "POST", "path": "/", "headers": [(b"content-length", b"12abc")]}
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/",
+        "headers": [(b"content-length", b"12abc")],
+    }
     await BodyLimit(EchoApp(), max_bytes=LIMIT)(scope, receive, send)
     assert sent[0]["status"] == 400
     assert b"'12abc' is not a whole number" in sent[1]["body"]
@@ -115,3 +125,12 @@ async def test_a_content_length_that_is_no_number_is_400() -> None:
 def test_a_negative_limit_is_refused() -> None:
     with pytest.raises(ValueError, match="max_bytes"):
         BodyLimit(EchoApp(), max_bytes=-1)
+
+
+async def test_the_stats_app_refuses_a_large_body_before_authentication(
+    client: httpx.AsyncClient,
+) -> None:
+    # Anonymous and to a GET route: the size decides first, before login or routing.
+    reply = await client.post("/api/wallboard", content=b"x" * (STATS_MAX_BODY + 1))
+    assert reply.status_code == 413
+    assert f"{STATS_MAX_BODY} bytes" in reply.json()["detail"]
