@@ -89,6 +89,7 @@ from contract.dialplan import AgiScript
 from contract.sink import Tee
 from http_access.auth import Authenticator, install_authenticator
 from http_access.body_limit import CONTROL_API_MAX_BODY, BodyLimit
+from http_access.streams import StreamSlots, install_stream_slots
 from ivr_flows.model import Flow
 from ivr_flows.site_check import load_site_flow
 from recordings.catalog import Catalog
@@ -307,6 +308,7 @@ class Controller:
         app = FastAPI(title="KCC 14023 controller", docs_url=None, redoc_url=None, openapi_url=None)
         app.add_middleware(BodyLimit, max_bytes=CONTROL_API_MAX_BODY)  # before any body is read
         install_authenticator(app, Authenticator(self.site.access))
+        install_stream_slots(app, StreamSlots())
         audit_routes.add_routes(app, Auditing(self.parts.audit, self.parts.clock))
         queue_routes.add_routes(app, self.queue)
         agent_routes.add_routes(app, self.queue)

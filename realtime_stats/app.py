@@ -24,6 +24,7 @@ from fastapi import FastAPI
 from http_access.auth import Authenticator, install_authenticator
 from http_access.body_limit import STATS_MAX_BODY, BodyLimit
 from http_access.redaction import QueryTokenRedactor
+from http_access.streams import StreamSlots, install_stream_slots
 from realtime_stats.health import routes as health_routes
 from realtime_stats.health.redis_probe import RedisProbe
 from realtime_stats.health.service import HealthService
@@ -92,6 +93,7 @@ def create_app(
     # Before anything reads a body, even before authentication (http_access.body_limit).
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     install_authenticator(app, Authenticator(site.access))
+    install_stream_slots(app, StreamSlots())
     # Routes go on the app itself, not through include_router: app.routes then lists
     # every route, and tests/unit/http checks each one refuses anonymous callers.
     health_routes.add_routes(app, HealthService(redis, consumer))

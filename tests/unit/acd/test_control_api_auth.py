@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 
 import httpx
 import pytest
@@ -13,8 +14,10 @@ import pytest
 from http_access.auth import Authenticator, install_authenticator
 from http_access.body_limit import CONTROL_API_MAX_BODY
 from http_access.login_guard import LoginGuard, ThrottlePolicy
+from http_access.streams import DEFAULT_STREAMS_PER_PRINCIPAL
 from tests.unit.acd.rig import Rig, rig
 from tests.unit.acd.test_control_api import ROUTES, SITE
+from tests.unit.http.asgi_stream import open_get
 from tests.unit.http.demo_access import DISPLAY_TOKEN, basic, bearer
 
 FLOOR, AGENT = basic("floor"), basic("anouk")  # anouk is agent 1001
@@ -188,3 +191,21 @@ async def test_a_body_within_the_limit_is_served(api: tuple[Rig, httpx.AsyncClie
         headers={"Content-Type": "application/json", **AGENT},
     )
     assert reply.status_code == 200, reply.text
+
+
+async def test_a_login_has_at_most_four_event_streams_over_both_stream_routes() -> None:
+    async with rig(SITE) as r, AsyncExitStack() as streams:
+        app = r.controller.control_app()
+        for _ in range(DEFAULT_STREAMS_PER_PRINCIPAL - 1):
+            desk = await streams.enter_async_context(
+                open_get(app, "/api/agents/1001/desk/stream", headers=AGENT)
+            )
+            assert desk.status == 200
+        async with open_get(app, "/api/phonebook/stream", headers=AGENT) as fourth:
+            assert fourth.status == 200
+            async with open_get(app, "/api/phonebook/stream", headers=AGENT) as fifth:
+                assert fifth.status == 429
+                assert b"'anouk' has 4 event streams open already" in await fifth.body()
+        # The fourth's client went away: its slot is free again.
+        async with open_get(app, "/api/agents/1001/desk/stream", headers=AGENT) as again:
+            assert again.status == 200

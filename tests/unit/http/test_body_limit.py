@@ -62,7 +62,8 @@ async def test_a_declared_length_over_the_limit_is_413_before_the_app_runs() -> 
         reply = await c.post("/", content=b"x" * (LIMIT + 1))
     assert reply.status_code == 413
     assert reply.json() == {
-        "detail": "the request body is larger than 1024 bytes (1 KiB), the most this service accepts"
+        "detail": "the request body is larger than 1024 bytes (1 KiB), "
+        "the most this service accepts"
     }
     assert not app.called
 

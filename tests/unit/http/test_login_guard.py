@@ -108,9 +108,12 @@ class CountedCheck:
         self.calls = 0
         self.hold = threading.Event()
         self.hold.set()
+        self.two_in = threading.Event()  # two checks are running at once
 
     def __call__(self, password: str, stored: str) -> bool:
         self.calls += 1
+        if self.calls == 2:
+            self.two_in.set()
         self.hold.wait(5)
         return verify_password(password, stored)
 
@@ -188,8 +191,7 @@ async def test_when_scrypt_is_busy_a_login_gets_503_not_a_queue(
         for n in ("floor", "admin")
     ]
     try:
-        while check.calls < 2:
-            await asyncio.sleep(0.005)
+        assert await asyncio.to_thread(check.two_in.wait, 5)
         busy = await guarded.get("/api/whoami", headers=basic("teamlead"))
         assert busy.status_code == 503
         assert busy.headers["Retry-After"] == "1"
