@@ -98,6 +98,7 @@ from recordings.keys import KeyRing
 from recordings.retention import RetentionPolicy
 from recordings.shelf import open_reader, open_shelf
 from site_config import SiteConfig
+from site_config.demo_secrets import refuse_demo_secrets
 
 log = logging.getLogger(__name__)
 
@@ -455,7 +456,12 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
 
 
 def run_controller(site: SiteConfig, options: ControllerOptions) -> None:
-    """Run one controller in the foreground until SIGINT or SIGTERM."""
+    """Run one controller in the foreground until SIGINT or SIGTERM.
+
+    ``ConfigError`` before anything starts when the site still has a published demo
+    secret and this is not the demo (``site_config.demo_secrets``).
+    """
+    refuse_demo_secrets(site, os.environ)
 
     async def main() -> None:
         stop = asyncio.Event()

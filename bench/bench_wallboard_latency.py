@@ -182,7 +182,14 @@ def measure(args: argparse.Namespace, folder: Path) -> Recorded:
     with ExitStack() as exits:
         print(f"starting the stack (instance {INSTANCE!r}, state in {folder})", flush=True)
         stack = exits.enter_context(
-            Stack(site, instance=INSTANCE, state_dir=folder / "state", controller_args=IVR_OPEN)
+            # demo: the bench logs in with the sample site's published demo secrets.
+            Stack(
+                site,
+                instance=INSTANCE,
+                state_dir=folder / "state",
+                controller_args=IVR_OPEN,
+                demo=True,
+            )
         )
         ports = PortAllocator(*SIPP_PORTS)
         for line in staff_agents(stack, exits, ports, load):

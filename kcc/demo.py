@@ -99,7 +99,8 @@ def run_demo(
             local = ivr_time.astimezone(ZoneInfo(site.timezone))
             print(f"the municipalities are closed now: the IVR's clock starts at {local:%A %H:%M}")
         stack = stack_exit.enter_context(
-            Stack(site, instance=instance, controller_args=controller_args)
+            # The demo is the one run that may use the sample's published secrets.
+            Stack(site, instance=instance, controller_args=controller_args, demo=True)
         )
         target = f"{site.services.bind_host}:{site.services.sip_port}"
         ports = PortAllocator(40000, 48000)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-from collections.abc import AsyncIterator, Callable
+import os
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import metadata
 from pathlib import Path
@@ -40,6 +41,7 @@ from realtime_stats.wallboard.consumer_feed import ConsumerBoardFeed
 from realtime_stats.wallboard.feed import BoardFeed, InMemoryBoardFeed
 from realtime_stats.wallboard.service import WallboardService
 from site_config.config import SiteConfig
+from site_config.demo_secrets import refuse_demo_secrets
 from site_config.loader import load_site_config
 
 DISTRIBUTION = "kcc14023"
@@ -140,13 +142,17 @@ def build_server(
     port: int | None = None,
     database: str | None = None,
     recordings_dir: Path | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> uvicorn.Server:
     """A uvicorn server for the site at ``site_path`` (``ConfigError`` if it is bad).
 
     ``host``/``port`` default to the site's ``services.bind_host``/``http_port``,
-    ``recordings_dir`` to its ``recording.directory``.
+    ``recordings_dir`` to its ``recording.directory``. A published demo secret in the
+    site is a ``ConfigError`` too, unless ``environ`` (default: the process's) says
+    this runs the demo (``site_config.demo_secrets``).
     """
     site = load_site_config(site_path)
+    refuse_demo_secrets(site, os.environ if environ is None else environ)
     config = uvicorn.Config(
         create_app(
             site,

@@ -26,6 +26,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from kcc.sipp.runner import PortAllocator
 from kcc.sipp.scenarios import Step
 from kcc.stack.process import ManagedProcess, wait_until
+from kcc.stack.stack import demo_environment
 from site_config import SiteConfig
 from tests.integration.acd_harness import (
     FLOOR,
@@ -62,7 +63,9 @@ class StatsService:
             "--site", str(self.site.source_path),
             "--database", f"sqlite:///{self.folder / 'kcc.db'}",
         ]  # fmt: skip
-        self.proc = ManagedProcess("stats", argv, self.folder / f"stats-{self.runs}.log")
+        log = self.folder / f"stats-{self.runs}.log"
+        # The test site is the sample: it logs in with the demo's published secrets.
+        self.proc = ManagedProcess("stats", argv, log, env=demo_environment(demo=True))
         wait_until(self._answers, timeout_s=30, what="the stats service", proc=self.proc)
 
     def _answers(self) -> bool:

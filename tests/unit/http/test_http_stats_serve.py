@@ -17,8 +17,10 @@ from tests.unit.http.fakes import FakeRedis
 
 
 @pytest.fixture
-def site_file(tmp_path: Path) -> Path:
-    """The sample site with the flow file made absolute, so it loads from tmp_path."""
+def site_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The sample site with the flow file made absolute, so it loads from tmp_path; run
+    as the demo, since the sample's logins are the demo's published ones."""
+    monkeypatch.setenv("KCC_DEMO", "1")
     data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
     data["ivr"]["flow_file"] = str(REPO / "ivr_flows" / "flows" / "14023.yaml")
     # The sample's store is the system state folder: a test keeps its own.
