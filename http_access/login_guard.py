@@ -59,7 +59,8 @@ class ThrottlePolicy:
         beyond = failures - self.free_failures
         if beyond < 0:
             return 0.0
-        return min(self.first_lockout_s * 2 ** min(beyond, 32), self.max_lockout_s)
+        doubled: float = self.first_lockout_s * float(2 ** min(beyond, 32))
+        return min(doubled, self.max_lockout_s)
 
 
 @dataclass(slots=True)

@@ -129,10 +129,13 @@ def _lifespan(
 
 
 def log_config() -> dict[str, Any]:
-    """uvicorn's logging setup with display tokens redacted from the access log."""
+    """uvicorn's logging setup with display tokens redacted from the access log, and
+    refused logins logged."""
     config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     config.setdefault("filters", {})["redact_query_token"] = {"()": QueryTokenRedactor}
     config["handlers"]["access"]["filters"] = ["redact_query_token"]
+    # Refused logins (http_access.login: the user name and address, never a secret).
+    config["loggers"]["http_access"] = {"handlers": ["default"], "level": "INFO"}
     return config
 
 

@@ -59,6 +59,7 @@ def test_access_log_redacts_query_tokens() -> None:
     config = log_config()
     assert config["handlers"]["access"]["filters"] == ["redact_query_token"]
     assert config["filters"]["redact_query_token"]["()"] is QueryTokenRedactor
+    assert config["loggers"]["http_access"]["handlers"] == ["default"]  # refused logins
 
 
 @pytest.fixture
