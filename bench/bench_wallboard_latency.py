@@ -67,11 +67,11 @@ from wallboard_load import (  # noqa: E402
     write_bench_site,
 )
 
-from kcc.demo import DEMO_DISPLAY_TOKEN  # noqa: E402
 from kcc.sipp.runner import PortAllocator  # noqa: E402
 from kcc.stack.stack import Stack  # noqa: E402
 from realtime_stats.store import StreamId  # noqa: E402
 from site_config import load_site_config  # noqa: E402
+from site_config.demo_secrets import DEMO_DISPLAY_TOKEN  # noqa: E402
 
 SAMPLE = ROOT / "config" / "site.yaml"
 RESULTS_PATH = ROOT / "bench" / "results.json"
