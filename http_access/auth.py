@@ -282,7 +282,7 @@ async def _verified(
     Refusals are logged with the user name and the address, never the password.
     """
     guard: LoginGuard = getattr(request.app.state, _GUARD_KEY, None) or _missing_guard()
-    name, address = credentials.username, _client(request)
+    name, address = credentials.username[:80], _client(request)  # cut for the log
     wait = guard.retry_after(name, address)
     if wait is not None:
         log.warning("login of %r from %s refused: locked after failed logins", name, address)
@@ -291,7 +291,9 @@ async def _verified(
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, detail=detail, headers=headers)
     try:
         async with guard.gate.slot():
-            principal = await run_in_threadpool(auth.verify_user, name, credentials.password)
+            principal = await run_in_threadpool(
+                auth.verify_user, credentials.username, credentials.password
+            )
     except ScryptBusy as busy:
         log.warning("login of %r from %s refused: %s", name, address, busy)
         headers = {"Retry-After": retry_after_header(busy.retry_after_s)}

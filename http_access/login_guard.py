@@ -190,15 +190,27 @@ class LoginGuard:
 
     def retry_after(self, username: str, address: str | None) -> float | None:
         """Seconds until this user name from this address may try again; None: now."""
-        waits = (self.users.retry_after(username), self.addresses.retry_after(address or ""))
+        waits = (
+            self.users.retry_after(_user_key(username)),
+            self.addresses.retry_after(address or ""),
+        )
         return max((wait for wait in waits if wait is not None), default=None)
 
     def failed(self, username: str, address: str | None) -> float | None:
         """Count one failure on both; the lockout it starts, if any."""
-        starts = [self.users.failed(username), self.addresses.failed(address or "")]
+        starts = [self.users.failed(_user_key(username)), self.addresses.failed(address or "")]
         return max((s for s in starts if s is not None), default=None)
 
     def succeeded(self, username: str) -> None:
         # Only the user name's count: one good login must not wipe out an address's
         # failures, or an attacker with one account could keep guessing at others.
-        self.users.succeeded(username)
+        self.users.succeeded(_user_key(username))
+
+
+MAX_USER_NAME = 64  # site_config.access allows no longer name
+
+
+def _user_key(username: str) -> str:
+    """The name, cut to the longest a user may have: a header of made-up names many
+    kilobytes long must not become as many kilobytes of throttle state."""
+    return username[: MAX_USER_NAME + 1]

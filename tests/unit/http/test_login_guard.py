@@ -212,3 +212,10 @@ async def test_refusals_are_logged_with_the_name_never_the_password(
     assert "'floor'" in text and "wrong password; locked for 30 s" in text
     assert "locked after failed logins" in text
     assert "s3cret-guess" not in text
+
+
+def test_a_made_up_name_kilobytes_long_is_counted_under_its_first_65_characters() -> None:
+    guard = LoginGuard(clock=Clock())
+    guard.failed("x" * 100_000, "192.0.2.1")
+    assert guard.users.failures("x" * 65) == 1  # no 100 kB of state per attempt
+    assert guard.addresses.failures("192.0.2.1") == 1
