@@ -89,6 +89,8 @@ from contract import EventSink
 from contract.dialplan import AgiScript
 from contract.sink import Tee
 from http_access.auth import Authenticator, install_authenticator
+from http_access.body_limit import CONTROL_API_MAX_BODY, BodyLimit
+from http_access.streams import StreamSlots, install_stream_slots
 from ivr_flows.model import Flow
 from ivr_flows.site_check import load_site_flow
 from recordings.coaching import CoachingStore
@@ -96,6 +98,7 @@ from recordings.keys import KeyRing
 from recordings.retention import RetentionPolicy
 from recordings.shelf import open_reader, open_shelf
 from site_config import SiteConfig
+from site_config.demo_secrets import refuse_demo_secrets
 
 log = logging.getLogger(__name__)
 
@@ -310,7 +313,9 @@ class Controller:
     def control_app(self) -> FastAPI:
         """The control API: each room's routes, bound to this controller's services."""
         app = FastAPI(title="KCC 14023 controller", docs_url=None, redoc_url=None, openapi_url=None)
+        app.add_middleware(BodyLimit, max_bytes=CONTROL_API_MAX_BODY)  # before any body is read
         install_authenticator(app, Authenticator(self.site.access))
+        install_stream_slots(app, StreamSlots())
         audit_routes.add_routes(app, Auditing(self.parts.audit, self.parts.clock))
         queue_routes.add_routes(app, self.queue)
         agent_routes.add_routes(app, self.queue)
@@ -460,7 +465,12 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
 
 
 def run_controller(site: SiteConfig, options: ControllerOptions) -> None:
-    """Run one controller in the foreground until SIGINT or SIGTERM."""
+    """Run one controller in the foreground until SIGINT or SIGTERM.
+
+    ``ConfigError`` before anything starts when the site still has a published demo
+    secret and this is not the demo (``site_config.demo_secrets``).
+    """
+    refuse_demo_secrets(site, os.environ)
 
     async def main() -> None:
         stop = asyncio.Event()

@@ -67,11 +67,11 @@ from wallboard_load import (  # noqa: E402
     write_bench_site,
 )
 
-from kcc.demo import DEMO_DISPLAY_TOKEN  # noqa: E402
 from kcc.sipp.runner import PortAllocator  # noqa: E402
 from kcc.stack.stack import Stack  # noqa: E402
 from realtime_stats.store import StreamId  # noqa: E402
 from site_config import load_site_config  # noqa: E402
+from site_config.demo_secrets import DEMO_DISPLAY_TOKEN  # noqa: E402
 
 SAMPLE = ROOT / "config" / "site.yaml"
 RESULTS_PATH = ROOT / "bench" / "results.json"
@@ -182,7 +182,14 @@ def measure(args: argparse.Namespace, folder: Path) -> Recorded:
     with ExitStack() as exits:
         print(f"starting the stack (instance {INSTANCE!r}, state in {folder})", flush=True)
         stack = exits.enter_context(
-            Stack(site, instance=INSTANCE, state_dir=folder / "state", controller_args=IVR_OPEN)
+            # demo: the bench logs in with the sample site's published demo secrets.
+            Stack(
+                site,
+                instance=INSTANCE,
+                state_dir=folder / "state",
+                controller_args=IVR_OPEN,
+                demo=True,
+            )
         )
         ports = PortAllocator(*SIPP_PORTS)
         for line in staff_agents(stack, exits, ports, load):

@@ -27,12 +27,8 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
-import hashlib
-import hmac
 import logging
-import re
 import secrets
-import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -40,6 +36,9 @@ from dataclasses import dataclass
 from fastapi import FastAPI, HTTPException, Request, status
 from starlette.concurrency import run_in_threadpool
 
+from http_access.credential_cache import CredentialCache
+from http_access.login_guard import LoginGuard, ScryptBusy, retry_after_header
+from http_access.redaction import QUERY_TOKEN
 from site_config.access import Access, Role
 from site_config.passwords import (
     DEFAULT_N,
@@ -54,11 +53,13 @@ from site_config.passwords import (
 )
 
 REALM = "kcc14023"
-QUERY_TOKEN = "token"  # ?token=<display token>, accepted only where displays are allowed
 DEFAULT_CACHE_TTL_S = 60.0
 DEFAULT_CACHE_SIZE = 1024
 
 _STATE_KEY = "kcc_authenticator"
+_GUARD_KEY = "kcc_login_guard"
+
+log = logging.getLogger("http_access.login")
 
 
 class PrincipalKind(enum.StrEnum):
@@ -162,62 +163,6 @@ def parse_authorization(header: str) -> BasicCredentials | BearerToken:
     return BasicCredentials(username=username, password=password)
 
 
-@dataclass(frozen=True)
-class _CacheEntry:
-    principal: Principal
-    expires_at: float
-
-
-class CredentialCache:
-    """Recently verified Basic credentials, so a run of requests pays scrypt once.
-
-    Only successes are stored, under an HMAC of the credentials; entries expire after
-    ``ttl_s`` and the oldest go first when ``max_entries`` is reached. Verification runs
-    in worker threads, hence the lock.
-    """
-
-    def __init__(self, *, ttl_s: float, max_entries: int, clock: Callable[[], float]) -> None:
-        if ttl_s < 0 or max_entries < 1:
-            raise ValueError("cache ttl_s must be >= 0 and max_entries >= 1")
-        self._ttl_s, self._max_entries, self._clock = ttl_s, max_entries, clock
-        self._key = secrets.token_bytes(32)
-        self._entries: dict[bytes, _CacheEntry] = {}
-        self._lock = threading.Lock()
-
-    def _fingerprint(self, username: str, password: str) -> bytes:
-        # Length prefix: ("ab", "c") and ("a", "bc") must not share a key.
-        material = f"{len(username)}:{username}:{password}".encode()
-        return hmac.new(self._key, material, hashlib.sha256).digest()
-
-    def get(self, username: str, password: str) -> Principal | None:
-        key = self._fingerprint(username, password)
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            if entry.expires_at <= self._clock():
-                del self._entries[key]
-                return None
-            return entry.principal
-
-    def put(self, username: str, password: str, principal: Principal) -> None:
-        key = self._fingerprint(username, password)
-        now = self._clock()
-        with self._lock:
-            if key not in self._entries and len(self._entries) >= self._max_entries:
-                self._evict(now)
-            self._entries[key] = _CacheEntry(principal, now + self._ttl_s)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def _evict(self, now: float) -> None:
-        for key in [k for k, entry in self._entries.items() if entry.expires_at <= now]:
-            del self._entries[key]
-        while len(self._entries) >= self._max_entries:
-            del self._entries[next(iter(self._entries))]
-
-
 PasswordCheck = Callable[[str, str], bool]  # (password, stored hash) -> matches
 
 
@@ -236,7 +181,9 @@ class Authenticator:
         self._users = {user.name: user for user in access.users}
         self._tokens = access.display_tokens
         self._check_password = check_password
-        self._cache = CredentialCache(ttl_s=cache_ttl_s, max_entries=cache_size, clock=clock)
+        self._cache = CredentialCache[Principal](
+            ttl_s=cache_ttl_s, max_entries=cache_size, clock=clock
+        )
         self._decoy_hash = _decoy_hash(access)
 
     def cached_user(self, username: str, password: str) -> Principal | None:
@@ -280,9 +227,13 @@ def _decoy_hash(access: Access) -> str:
     ).encode()
 
 
-def install_authenticator(app: FastAPI, authenticator: Authenticator) -> None:
-    """Give ``app``'s routes their Authenticator (called by the app's composition root)."""
+def install_authenticator(
+    app: FastAPI, authenticator: Authenticator, guard: LoginGuard | None = None
+) -> None:
+    """Give ``app``'s routes their Authenticator and login guard (``guard=None``: the
+    defaults of ``http_access.login_guard``); called by the app's composition root."""
     setattr(app.state, _STATE_KEY, authenticator)
+    setattr(app.state, _GUARD_KEY, guard or LoginGuard())
 
 
 def _authenticator(request: Request) -> Authenticator:
@@ -316,13 +267,53 @@ async def authenticate(request: Request, *, allow_display: bool) -> Principal:
         if principal is None:
             raise _unauthorized("unknown display token", allow_display=allow_display)
         return principal
-    name, password = credentials.username, credentials.password
-    principal = auth.cached_user(name, password)
+    # A login verified recently passes no guard: people who are logged in stay fast.
+    cached = auth.cached_user(credentials.username, credentials.password)
+    if cached is not None:
+        return cached
+    return await _verified(request, auth, credentials, allow_display=allow_display)
+
+
+async def _verified(
+    request: Request, auth: Authenticator, credentials: BasicCredentials, *, allow_display: bool
+) -> Principal:
+    """Check a login not in the cache with scrypt, behind the app's :class:`LoginGuard`.
+
+    Refusals are logged with the user name and the address, never the password.
+    """
+    guard: LoginGuard = getattr(request.app.state, _GUARD_KEY, None) or _missing_guard()
+    name, address = credentials.username[:80], _client(request)  # cut for the log
+    wait = guard.retry_after(name, address)
+    if wait is not None:
+        log.warning("login of %r from %s refused: locked after failed logins", name, address)
+        detail = f"too many failed logins; try again in {retry_after_header(wait)} s"
+        headers = {"Retry-After": retry_after_header(wait)}
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, detail=detail, headers=headers)
+    try:
+        async with guard.gate.slot():
+            principal = await run_in_threadpool(
+                auth.verify_user, credentials.username, credentials.password
+            )
+    except ScryptBusy as busy:
+        log.warning("login of %r from %s refused: %s", name, address, busy)
+        headers = {"Retry-After": retry_after_header(busy.retry_after_s)}
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(busy), headers) from None
     if principal is None:
-        principal = await run_in_threadpool(auth.verify_user, name, password)
-    if principal is None:
+        lockout = guard.failed(name, address)
+        locked = "" if lockout is None else f"; locked for {lockout:.0f} s"
+        log.warning("login of %r from %s refused: wrong password%s", name, address, locked)
         raise _unauthorized("wrong user name or password", allow_display=allow_display)
+    guard.succeeded(name)
     return principal
+
+
+def _missing_guard() -> LoginGuard:
+    raise RuntimeError("no LoginGuard on this app: call install_authenticator(app, ...)")
+
+
+def _client(request: Request) -> str | None:
+    """The TCP peer: neither service trusts ``X-Forwarded-For`` (``proxy_headers`` off)."""
+    return None if request.client is None else request.client.host
 
 
 def _from_query_token(request: Request, auth: Authenticator, *, allow_display: bool) -> Principal:
@@ -362,24 +353,3 @@ def require(*roles: Role, allow_display: bool = False) -> Callable[[Request], Aw
         return principal
 
     return dependency
-
-
-_QUERY_TOKEN_RE = re.compile(rf"([?&]{QUERY_TOKEN}=)[^&\s\"]*", re.IGNORECASE)
-
-
-def redact_query_token(text: str) -> str:
-    """``text`` with the value of every ``?token=`` replaced, for logs."""
-    return _QUERY_TOKEN_RE.sub(r"\1<redacted>", text)
-
-
-class QueryTokenRedactor(logging.Filter):
-    """Keeps display tokens out of access logs (uvicorn logs the full query string)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = redact_query_token(record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                redact_query_token(arg) if isinstance(arg, str) else arg for arg in record.args
-            )
-        return True

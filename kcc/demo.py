@@ -31,11 +31,10 @@ from kcc.sipp.runner import PortAllocator
 from kcc.sipp.scenarios import Digit, Pause, Step
 from kcc.stack.stack import PROMPTS_INSIDE, Stack
 from site_config import SiteConfig
+from site_config.demo_secrets import DEMO_DISPLAY_TOKEN, demo_password
 from site_config.passwords import verify_token
 
-DEMO_FLOOR_LOGIN = ("floor", "demo-floor")  # documented in docs/site-config.md
-
-DEMO_DISPLAY_TOKEN = "demo-wall-display"  # documented in docs/site-config.md
+DEMO_FLOOR_LOGIN = ("floor", demo_password("floor"))  # documented in docs/site-config.md
 
 # Talk time of the agents at the normal positions, in turn. Long enough for a warm
 # transfer's consult to be answered before the agent hangs up (which completes it):
@@ -99,7 +98,8 @@ def run_demo(
             local = ivr_time.astimezone(ZoneInfo(site.timezone))
             print(f"the municipalities are closed now: the IVR's clock starts at {local:%A %H:%M}")
         stack = stack_exit.enter_context(
-            Stack(site, instance=instance, controller_args=controller_args)
+            # The demo is the one run that may use the sample's published secrets.
+            Stack(site, instance=instance, controller_args=controller_args, demo=True)
         )
         target = f"{site.services.bind_host}:{site.services.sip_port}"
         ports = PortAllocator(40000, 48000)
@@ -160,7 +160,7 @@ def _staff_positions(
 def _own_login(site: SiteConfig, agent_id: str) -> tuple[str, str] | None:
     """The agent's own web login with its documented demo password (``demo-<name>``)."""
     user = next((u for u in site.access.users if u.agent_id == agent_id), None)
-    return None if user is None else (user.name, f"demo-{user.name}")
+    return None if user is None else (user.name, demo_password(user.name))
 
 
 @dataclass(frozen=True)

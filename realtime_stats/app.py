@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-from collections.abc import AsyncIterator, Callable
+import os
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import metadata
 from pathlib import Path
@@ -21,7 +22,10 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from http_access.auth import Authenticator, QueryTokenRedactor, install_authenticator
+from http_access.auth import Authenticator, install_authenticator
+from http_access.body_limit import STATS_MAX_BODY, BodyLimit
+from http_access.redaction import QueryTokenRedactor
+from http_access.streams import StreamSlots, install_stream_slots
 from realtime_stats.health import routes as health_routes
 from realtime_stats.health.redis_probe import RedisProbe
 from realtime_stats.health.service import HealthService
@@ -37,6 +41,7 @@ from realtime_stats.wallboard.consumer_feed import ConsumerBoardFeed
 from realtime_stats.wallboard.feed import BoardFeed, InMemoryBoardFeed
 from realtime_stats.wallboard.service import WallboardService
 from site_config.config import SiteConfig
+from site_config.demo_secrets import refuse_demo_secrets
 from site_config.loader import load_site_config
 
 DISTRIBUTION = "kcc14023"
@@ -56,6 +61,7 @@ def create_app(
     feed: BoardFeed | None = None,
     database: str | None = None,
     recordings_dir: Path | None = None,
+    max_body_bytes: int = STATS_MAX_BODY,
 ) -> FastAPI:
     """The stats app for ``site``; ``redis_url=None`` means health does not check Redis.
 
@@ -86,7 +92,10 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
     )
+    # Before anything reads a body, even before authentication (http_access.body_limit).
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     install_authenticator(app, Authenticator(site.access))
+    install_stream_slots(app, StreamSlots())
     # Routes go on the app itself, not through include_router: app.routes then lists
     # every route, and tests/unit/http checks each one refuses anonymous callers.
     health_routes.add_routes(app, HealthService(redis, consumer))
@@ -120,10 +129,13 @@ def _lifespan(
 
 
 def log_config() -> dict[str, Any]:
-    """uvicorn's logging setup with display tokens redacted from the access log."""
+    """uvicorn's logging setup with display tokens redacted from the access log, and
+    refused logins logged."""
     config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     config.setdefault("filters", {})["redact_query_token"] = {"()": QueryTokenRedactor}
     config["handlers"]["access"]["filters"] = ["redact_query_token"]
+    # Refused logins (http_access.login: the user name and address, never a secret).
+    config["loggers"]["http_access"] = {"handlers": ["default"], "level": "INFO"}
     return config
 
 
@@ -133,13 +145,17 @@ def build_server(
     port: int | None = None,
     database: str | None = None,
     recordings_dir: Path | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> uvicorn.Server:
     """A uvicorn server for the site at ``site_path`` (``ConfigError`` if it is bad).
 
     ``host``/``port`` default to the site's ``services.http_bind_host``/``http_port``,
-    ``recordings_dir`` to its ``recording.directory``.
+    ``recordings_dir`` to its ``recording.directory``. A published demo secret in the
+    site is a ``ConfigError`` too, unless ``environ`` (default: the process's) says
+    this runs the demo (``site_config.demo_secrets``).
     """
     site = load_site_config(site_path)
+    refuse_demo_secrets(site, os.environ if environ is None else environ)
     config = uvicorn.Config(
         create_app(
             site,

@@ -23,8 +23,10 @@ from acd.desk.service import AgentDesks, Desk, Names
 from acd.web import AgentUser
 from http_access.auth import Principal
 from http_access.page import InlinePage
+from http_access.streams import event_stream
 
 KEEP_ALIVE_S = 15.0
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _desks(request: Request) -> AgentDesks:
@@ -55,10 +57,12 @@ async def desk(agent_id: str, desks: Desks, _: DeskReader) -> dict[str, Any]:
     return desk_view(desks, agent_id)
 
 
-async def stream(agent_id: str, desks: Desks, _: DeskReader) -> StreamingResponse:
+async def stream(
+    request: Request, agent_id: str, desks: Desks, who: DeskReader
+) -> StreamingResponse:
     desk_view(desks, agent_id)  # 404 for an unknown agent before the stream starts
-    return StreamingResponse(_events(desks, agent_id), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store"})  # fmt: skip
+    # 429 when this login has too many streams open (http_access.streams).
+    return event_stream(request, who, _events(desks, agent_id), headers=NO_STORE)
 
 
 async def _events(desks: AgentDesks, agent_id: str) -> AsyncIterator[str]:

@@ -19,6 +19,7 @@ from pydantic import AwareDatetime, BaseModel
 from acd.phonebook.machine import Availability
 from acd.phonebook.service import Entry, Phonebook, UnknownExtension
 from acd.web import ColleagueUser, ExtensionTrail
+from http_access.streams import event_stream
 
 KEEP_ALIVE_S = 15.0
 
@@ -59,10 +60,10 @@ async def search(
     return {"entries": [entry_view(e) for e in book.entries(q)]}
 
 
-async def stream(book: Book, _: ColleagueUser) -> StreamingResponse:
-    """Server-sent events: every entry now, then again after each change."""
-    return StreamingResponse(_events(book), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store"})  # fmt: skip
+async def stream(request: Request, book: Book, who: ColleagueUser) -> StreamingResponse:
+    """Server-sent events: every entry now, then again after each change; 429 when this
+    login has too many streams open (``http_access.streams``)."""
+    return event_stream(request, who, _events(book), headers={"Cache-Control": "no-store"})
 
 
 async def _events(book: Book) -> AsyncIterator[str]:

@@ -92,5 +92,9 @@ def _run(args: argparse.Namespace) -> int:
             PurePosixPath(args.capture_asterisk_dir) if args.capture_asterisk_dir else None
         ),
     )
-    run_controller(site, options)
+    try:
+        run_controller(site, options)
+    except ConfigError as exc:  # a published demo secret outside the demo
+        print(exc, file=sys.stderr)
+        return 1
     return 0

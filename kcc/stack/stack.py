@@ -22,6 +22,7 @@ from kcc.stack.redis import RedisServer
 from recordings.keys import ENVIRONMENT_VARIABLE as KEYS_VARIABLE
 from recordings.keys import generate_key
 from site_config import SiteConfig
+from site_config.demo_secrets import DEMO_VARIABLE
 
 PROMPTS_INSIDE = "/kcc/prompts"
 STATE_DIR = Path(os.environ.get("KCC_STATE_DIR", "/var/lib/kcc"))
@@ -64,8 +65,12 @@ class Stack:
         instance: str = "dev",
         state_dir: Path = STATE_DIR,
         controller_args: Sequence[str] = (),
+        demo: bool = False,
     ) -> None:
+        """``demo=True``: the controller and the stats service run as the demo, so they
+        accept the sample site's published secrets (``site_config.demo_secrets``)."""
         self.site, self.instance = site, instance
+        self.demo = demo
         self.state_dir = state_dir / instance
         self.ami_secret = ami_secret(state_dir)
         self._exit = ExitStack()
@@ -111,6 +116,7 @@ class Stack:
             self.ami_secret,
             self.state_dir / "controller.log",
             self.controller_args,
+            demo=self.demo,
         )
         self.controller = proc
         self._exit.callback(proc.stop)
@@ -126,7 +132,8 @@ class Stack:
             # The controller's recordings folder (start_controller): the reports' QA scores.
             "--recordings-dir", str(self.state_dir / "recordings"),
         ]  # fmt: skip
-        proc = ManagedProcess("stats service", argv, self.state_dir / "stats.log")
+        env = demo_environment(demo=self.demo)
+        proc = ManagedProcess("stats service", argv, self.state_dir / "stats.log", env=env)
         self._exit.callback(proc.stop)
         wait_until(
             lambda: _tcp_open(svc.http_bind_host, svc.http_port),
@@ -137,6 +144,12 @@ class Stack:
 
     def __exit__(self, *exc: object | TracebackType) -> None:
         self._exit.close()
+
+
+def demo_environment(*, demo: bool) -> dict[str, str]:
+    """What a child process is given to run as the demo; nothing otherwise (it then
+    inherits ``KCC_DEMO`` from this process's environment, if set there)."""
+    return {DEMO_VARIABLE: "1"} if demo else {}
 
 
 def _tcp_open(host: str, port: int) -> bool:
@@ -153,8 +166,12 @@ def start_controller(
     ami_secret: str,
     log_path: Path,
     extra_args: Sequence[str] = (),
+    *,
+    demo: bool = False,
 ) -> ManagedProcess:
     """``kcc controller`` for ``site`` as a child process, returned once its API answers.
+
+    ``demo=True`` runs it as the demo: it accepts the published demo secrets.
 
     Prompts live in the rootfs, outside the instance folder Asterisk's start clears, so
     they are rendered once and reused by every run.
@@ -172,6 +189,7 @@ def start_controller(
         *extra_args,
     ]  # fmt: skip
     env = {"KCC_AMI_SECRET": ami_secret, KEYS_VARIABLE: recording_keys(log_path.parent)}
+    env |= demo_environment(demo=demo)
     proc = ManagedProcess("controller", argv, log_path, env=env)
     try:
         wait_until(

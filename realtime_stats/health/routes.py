@@ -16,9 +16,9 @@ from http_access.auth import Principal, require
 from realtime_stats.health.service import HealthReport, HealthService
 from site_config.access import Role
 
-# Every user role; admin would pass anyway. Display tokens are not let in: a wall
-# screen may only read the wallboard.
-ANY_USER = tuple(Role)
+# Every role of a person; admin would pass anyway. Display tokens are not let in: a
+# wall screen may only read the wallboard. Nor is the metrics login: it reads /metrics only.
+ANY_USER = tuple(role for role in Role if role is not Role.METRICS)
 # Module-level, not local: with postponed annotations FastAPI resolves the names in
 # Annotated[..., Depends(...)] from the module's globals.
 ANY_USER_ACCESS = require(*ANY_USER)

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from http_access.auth import Principal, require
 from http_access.page import NO_STORE
+from http_access.streams import event_stream
 from realtime_stats.wallboard.service import WallboardService
 from site_config.access import Role
 from site_config.config import SiteConfig
@@ -72,10 +73,12 @@ async def snapshot(_: WallboardViewer, wallboard: Wallboard) -> Response:
     return Response(text, media_type="application/json", headers=NO_STORE)
 
 
-async def snapshot_stream(_: WallboardViewer, wallboard: Wallboard) -> StreamingResponse:
+async def snapshot_stream(
+    request: Request, who: WallboardViewer, wallboard: Wallboard
+) -> StreamingResponse:
     # X-Accel-Buffering: a buffering proxy would hold events back until it fills up.
     headers = {**NO_STORE, "X-Accel-Buffering": "no"}
-    return StreamingResponse(wallboard.events(), media_type="text/event-stream", headers=headers)
+    return event_stream(request, who, wallboard.events(), headers=headers)  # 429 over the limit
 
 
 def add_routes(app: FastAPI, wallboard: WallboardService) -> None:

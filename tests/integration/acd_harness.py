@@ -61,6 +61,7 @@ class ControllerRunner:
             self.ami_secret,
             self.log_dir / f"controller-{self.runs}.log",
             ("--ivr-time", ivr_time, *extra),
+            demo=True,  # the test site is the sample: its logins are the demo's
         )
 
     def stop(self) -> None:

@@ -26,6 +26,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from kcc.sipp.runner import PortAllocator
 from kcc.sipp.scenarios import Step
 from kcc.stack.process import ManagedProcess, wait_until
+from kcc.stack.stack import demo_environment
 from site_config import SiteConfig
 from tests.integration.acd_harness import (
     FLOOR,
@@ -64,7 +65,9 @@ class StatsService:
             "--site", str(self.site.source_path),
             "--database", f"sqlite:///{self.folder / 'kcc.db'}",
         ]  # fmt: skip
-        self.proc = ManagedProcess("stats", argv, self.folder / f"stats-{self.runs}.log")
+        log = self.folder / f"stats-{self.runs}.log"
+        # The test site is the sample: it logs in with the demo's published secrets.
+        self.proc = ManagedProcess("stats", argv, log, env=demo_environment(demo=True))
         wait_until(self._answers, timeout_s=30, what="the stats service", proc=self.proc)
 
     def _answers(self) -> bool:
@@ -196,7 +199,8 @@ def test_real_calls_give_the_hand_computed_figures_also_after_a_restart(
     assert after["service_level"]["value"] == pytest.approx(2 / 4)
     assert after["direct_handling"]["value"] == pytest.approx(2 / 3)
 
-    scrape = stats.http.get("/metrics", auth=("admin", "demo-admin"))  # Prometheus' login
+    # Prometheus' own login: role metrics (deploy/prometheus.yml).
+    scrape = stats.http.get("/metrics", auth=("prometheus", "demo-prometheus"))
     scrape.raise_for_status()
     metrics = _samples(scrape.text)
     assert metrics.get("kcc_board_figures_ok") == 1, scrape.text

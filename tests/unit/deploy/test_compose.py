@@ -310,15 +310,15 @@ def test_secrets_come_from_an_env_file_outside_the_repository(
         assert "env_file" not in service, f"{name}: env_file hands every secret to the service"
 
 
-def test_prometheus_logs_in_as_an_admin_with_a_password_file(
+def test_prometheus_logs_in_as_a_metrics_user_with_a_password_file(
     services: dict[str, dict[str, Any]], site: SiteConfig
 ) -> None:
     prometheus = _load_yaml(REPO / "deploy" / "prometheus.yml")
     job = next(j for j in prometheus["scrape_configs"] if j["job_name"] == "kcc-stats")
     assert set(job) >= {"basic_auth"} and "authorization" not in job
     auth = job["basic_auth"]
-    admins = {user.name for user in site.access.users if user.role is Role.ADMIN}
-    assert auth["username"] in admins and "password" not in auth
+    scrapers = {user.name for user in site.access.users if user.role is Role.METRICS}
+    assert auth["username"] in scrapers and "password" not in auth
     secret = PurePosixPath(auth["password_file"])
     assert secret.parent == PurePosixPath("/run/secrets")
     assert secret.name in services["prometheus"]["secrets"]

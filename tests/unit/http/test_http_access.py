@@ -15,7 +15,7 @@ from site_config.access import Role
 from tests.unit.http.demo_access import DISPLAY_TOKEN, basic, bearer
 from tests.unit.http.fakes import ClientFactory
 
-ALL_USERS = frozenset(Role)
+ALL_USERS = frozenset(Role) - {Role.METRICS}  # people: the metrics login reads /metrics only
 # Every route of the app and who may use it. test_matrix_covers_every_route makes a
 # new route fail until it is added here, with its intended audience.
 WALLBOARD_USERS = frozenset({Role.FLOOR_MANAGER, Role.TEAM_LEAD, Role.ADMIN})
@@ -31,10 +31,10 @@ ACCESS: dict[str, tuple[frozenset[Role], bool]] = {
     "/wallboard": (WALLBOARD_USERS, True),
     "/wallboard/teamlead": (WALLBOARD_USERS, False),
     "/api/wallboard": (WALLBOARD_USERS, True),
-    "/metrics": (frozenset({Role.ADMIN}), False),
+    "/metrics": (frozenset({Role.METRICS, Role.ADMIN}), False),
 }
 USERS = {Role.AGENT: "anouk", Role.FLOOR_MANAGER: "floor", Role.TEAM_LEAD: "teamlead"}
-USERS |= {Role.ADMIN: "admin", Role.BACK_OFFICE: "els"}
+USERS |= {Role.ADMIN: "admin", Role.BACK_OFFICE: "els", Role.METRICS: "prometheus"}
 
 
 def _paths(app: FastAPI) -> set[str]:

@@ -13,15 +13,14 @@ from http_access.auth import (
     Authenticator,
     BasicCredentials,
     BearerToken,
-    CredentialCache,
     MalformedCredentials,
     Principal,
     PrincipalKind,
-    QueryTokenRedactor,
     parse_authorization,
-    redact_query_token,
     require,
 )
+from http_access.credential_cache import CredentialCache
+from http_access.redaction import QueryTokenRedactor, redact_query_token
 from site_config import SiteConfig
 from site_config.access import Role
 from site_config.passwords import verify_password

@@ -9,7 +9,7 @@ import httpx
 import pytest
 import yaml
 
-from http_access.auth import QueryTokenRedactor
+from http_access.redaction import QueryTokenRedactor
 from kcc.cli import default_registry, main
 from realtime_stats.app import build_server, log_config
 from tests.unit.http.demo_access import DISPLAY_TOKEN, REPO, SAMPLE, basic
@@ -17,8 +17,10 @@ from tests.unit.http.fakes import FakeRedis
 
 
 @pytest.fixture
-def site_file(tmp_path: Path) -> Path:
-    """The sample site with the flow file made absolute, so it loads from tmp_path."""
+def site_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The sample site with the flow file made absolute, so it loads from tmp_path; run
+    as the demo, since the sample's logins are the demo's published ones."""
+    monkeypatch.setenv("KCC_DEMO", "1")
     data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
     data["ivr"]["flow_file"] = str(REPO / "ivr_flows" / "flows" / "14023.yaml")
     # The sample's store is the system state folder: a test keeps its own.
@@ -70,6 +72,7 @@ def test_access_log_redacts_query_tokens() -> None:
     config = log_config()
     assert config["handlers"]["access"]["filters"] == ["redact_query_token"]
     assert config["filters"]["redact_query_token"]["()"] is QueryTokenRedactor
+    assert config["loggers"]["http_access"]["handlers"] == ["default"]  # refused logins
 
 
 @pytest.fixture
@@ -95,6 +98,7 @@ async def test_real_server_answers_and_keeps_the_token_out_of_its_log(
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
             health = await client.get("/api/health", headers=basic("admin"))
             board = await client.get("/wallboard", params={"token": DISPLAY_TOKEN})
+        huge = await _declare_a_huge_body(port)
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 10)
@@ -103,6 +107,23 @@ async def test_real_server_answers_and_keeps_the_token_out_of_its_log(
     # The served app follows the event stream, so health says how far it is stored.
     assert set(body["events"]) == {"connected", "caught_up", "stored_through", "last_error"}
     assert board.status_code == 200
+    # uvicorn itself: 5 GB declared, none sent, and the 413 comes at once.
+    assert huge.startswith(b"HTTP/1.1 413 "), huge
+    assert b"the request body is larger than 4096 bytes" in huge
     log = capsys.readouterr().out
     assert "/wallboard?token=<redacted>" in log
     assert DISPLAY_TOKEN not in log
+
+
+async def _declare_a_huge_body(port: int) -> bytes:
+    """POST with Content-Length 5 GB and no body: what the server answers, unread."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(
+            b"POST /api/whoami HTTP/1.1\r\nHost: t\r\nContent-Length: 5000000000\r\n"
+            b"Content-Type: application/json\r\n\r\n"
+        )
+        await writer.drain()
+        return await asyncio.wait_for(reader.read(4096), 5)
+    finally:
+        writer.close()

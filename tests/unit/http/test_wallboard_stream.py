@@ -2,8 +2,8 @@
 over a real socket.
 
 httpx's ASGITransport buffers a whole response before returning it, which never happens
-for an endless stream; ``open_get`` below drives the ASGI app by hand instead and hands
-out the body as it is sent, then disconnects like a browser closing the tab.
+for an endless stream; ``open_get`` (tests/unit/http/asgi_stream.py) drives the ASGI app
+by hand instead.
 """
 
 from __future__ import annotations
@@ -13,11 +13,8 @@ import itertools
 import json
 import socket
 import time
-from collections.abc import AsyncIterator, Callable, MutableMapping
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 import pytest
@@ -30,28 +27,11 @@ from realtime_stats.figures.records import AgentInterval, CallRecord
 from realtime_stats.wallboard.feed import BoardInputs, InMemoryBoardFeed
 from realtime_stats.wallboard.stream import KEEPALIVE, StreamTiming, snapshot_events
 from site_config import SiteConfig
+from tests.unit.http.asgi_stream import open_get, parse_events
 from tests.unit.http.demo_access import DISPLAY_TOKEN, basic, bearer
 
 NOW = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
 STREAM = "/api/wallboard/stream"
-
-
-def parse_events(data: bytes) -> list[tuple[str, Any]]:
-    """Per block: ("comment", text), ("retry", ms) and (event name, its JSON data)."""
-    found: list[tuple[str, Any]] = []
-    for block in data.decode().split("\n\n"):
-        event: dict[str, str] = {}
-        for line in filter(None, block.split("\n")):
-            if line.startswith(":"):
-                found.append(("comment", line[1:].strip()))
-                continue
-            name, _, value = line.partition(":")
-            event[name] = value.removeprefix(" ")
-        if "retry" in event:
-            found.append(("retry", int(event["retry"])))
-        if "data" in event:
-            found.append((event.get("event", "message"), json.loads(event["data"])))
-    return found
 
 
 # --- snapshot_events: the stream's pacing, without HTTP ---
@@ -147,74 +127,6 @@ def test_bad_timing_is_refused() -> None:
 
 
 # --- the route, driven in-process ---
-
-
-@dataclass
-class OpenResponse:
-    status: int
-    headers: dict[str, str]
-    chunks: asyncio.Queue[bytes] = field(default_factory=asyncio.Queue)
-
-    async def next_events(self, seconds: float = 2.0) -> list[tuple[str, Any]]:
-        return parse_events(await asyncio.wait_for(self.chunks.get(), seconds))
-
-    async def body(self) -> bytes:
-        parts = []
-        while part := await asyncio.wait_for(self.chunks.get(), 2):
-            parts.append(part)
-        return b"".join(parts)
-
-
-@asynccontextmanager
-async def open_get(
-    app: FastAPI, path: str, *, query: str = "", headers: dict[str, str] | None = None
-) -> AsyncIterator[OpenResponse]:
-    """GET ``path`` on ``app``; the body arrives chunk by chunk (b"" marks its end)."""
-    started: asyncio.Future[MutableMapping[str, Any]] = asyncio.get_running_loop().create_future()
-    chunks: asyncio.Queue[bytes] = asyncio.Queue()
-    gone, asked = asyncio.Event(), False
-
-    async def receive() -> dict[str, Any]:
-        nonlocal asked
-        if not asked:
-            asked = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await gone.wait()
-        return {"type": "http.disconnect"}
-
-    async def send(message: MutableMapping[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            started.set_result(message)
-        elif message["type"] == "http.response.body":
-            if message.get("body"):
-                chunks.put_nowait(message["body"])
-            if not message.get("more_body", False):
-                chunks.put_nowait(b"")
-
-    raw_headers = [(b"host", b"testserver")]
-    raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": query.encode(),
-        "headers": raw_headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
-    task = asyncio.ensure_future(app(scope, receive, send))
-    try:
-        start = await asyncio.wait_for(started, 2)
-        response_headers = {k.decode(): v.decode() for k, v in start["headers"]}
-        yield OpenResponse(start["status"], response_headers, chunks)
-    finally:
-        gone.set()
-        await asyncio.wait_for(task, 2)
 
 
 @pytest.fixture

@@ -219,7 +219,7 @@ CASES: list[tuple[str, Edit, str]] = [
         "bad role",
         _set("access", "users", 1, "role", value="boss"),
         "access.users[1].role: 'boss' is not allowed; "
-        "allowed: agent, back_office, floor_manager, team_lead, admin",
+        "allowed: agent, back_office, floor_manager, team_lead, metrics, admin",
     ),
     (
         "no positions",

@@ -97,6 +97,7 @@ def test_demo_secrets_match_the_documented_demo_passwords(site: SiteConfig) -> N
         "floor": Role.FLOOR_MANAGER,
         "teamlead": Role.TEAM_LEAD,
         "admin": Role.ADMIN,
+        "prometheus": Role.METRICS,  # Prometheus' scrape login
         **dict.fromkeys(["anouk", "bram", "fatima", "joost", "sanne"], Role.AGENT),
         **dict.fromkeys(["els", "mark", "priya", "tom"], Role.BACK_OFFICE),
     }
