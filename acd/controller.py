@@ -196,7 +196,7 @@ class Controller:
             pins={a.id: a.pin_hash for a in site.agents if a.pin_hash is not None},
         )
         departments = Departments(site)
-        numbers = RingNumbers()
+        self.ring_numbers = numbers = RingNumbers()
         self.ringer = DirectRinger(ami, sink, clock, departments, numbers)
         self.phonebook = Phonebook(site, clock, parts.statuses)
         self.camp_ons = CampOns(
