@@ -68,6 +68,7 @@ from acd.phonebook.service import Phonebook
 from acd.phonebook.status_file import StatusFile
 from acd.prompts import PromptBook, Prompts
 from acd.publisher import EventPublisher
+from acd.publisher.spool import EventSpool
 from acd.queue import routes as queue_routes
 from acd.queue.service import QueueService
 from acd.queue.session import QueueWait
@@ -371,7 +372,8 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
         on_connected=on_connected,
         name="kcc-acd",
     )
-    publisher = EventPublisher(svc.redis_url, stream=options.stream)
+    spool = EventSpool.open(options.state_dir / "event-spool.db")
+    publisher = EventPublisher(svc.redis_url, stream=options.stream, spool=spool)
     clock = AsyncioClock()
     audit = AuditLog(
         options.state_dir / "audit",
@@ -426,28 +428,38 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
             proxy_headers=False,
         )
     )
-    async with ami, agi, asyncio.TaskGroup() as tasks:
-        draining = tasks.create_task(publisher.run(), name="publisher")
-        events = tasks.create_task(controller.consume_events(), name="ami-events")
-        serving = tasks.create_task(api.serve(), name="control-api")
-        log.info("controller ready: FastAGI on %s:%d", svc.bind_host, svc.agi_port)
-        # The controller is the one process that writes the recordings folder: it keeps
-        # the recordings and deletes them on their retention (at start, then daily).
-        purge = RecordingPurge(
-            directory=recordings_dir,
-            policy=RetentionPolicy.of(site.recording, zone=ZoneInfo(site.timezone)),
-            coaching=controller.parts.coaching,
-            clock=clock,
-            audit=audit,
-        )
-        await stop.wait()
-        api.should_exit = True
-        await purge.close()
-        await controller.close()
+    with spool:  # closed after the drain task has stopped
+        async with ami, agi, asyncio.TaskGroup() as tasks:
+            draining = tasks.create_task(publisher.run(), name="publisher")
+            events = tasks.create_task(controller.consume_events(), name="ami-events")
+            serving = tasks.create_task(api.serve(), name="control-api")
+            log.info("controller ready: FastAGI on %s:%d", svc.bind_host, svc.agi_port)
+            # The controller is the one process that writes the recordings folder: it keeps
+            # the recordings and deletes them on their retention (at start, then daily).
+            purge = RecordingPurge(
+                directory=recordings_dir,
+                policy=RetentionPolicy.of(site.recording, zone=ZoneInfo(site.timezone)),
+                coaching=controller.parts.coaching,
+                clock=clock,
+                audit=audit,
+            )
+            await stop.wait()
+            api.should_exit = True
+            await purge.close()
+            await controller.close()
+            await _drain_a_while(publisher)
+            await serving
+            for task in (draining, events):
+                task.cancel()
+
+
+async def _drain_a_while(publisher: EventPublisher) -> None:
+    """Give Redis a few seconds for what is spooled; what it does not take stays in the
+    spool for the next start (nothing is discarded)."""
+    try:
         await asyncio.wait_for(publisher.drained(), timeout=5)
-        await serving
-        for task in (draining, events):
-            task.cancel()
+    except TimeoutError:
+        log.warning("Redis did not take the last events; they wait in the spool")
 
 
 def run_controller(site: SiteConfig, options: ControllerOptions) -> None:
