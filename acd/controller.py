@@ -66,6 +66,8 @@ from acd.phonebook import routes as phonebook_routes
 from acd.phonebook.consumer import PresenceEvents
 from acd.phonebook.service import Phonebook
 from acd.phonebook.status_file import StatusFile
+from acd.prometheus import routes as metrics_routes
+from acd.prometheus.exporter import ControllerExporter, Watched
 from acd.prompts import PromptBook, Prompts
 from acd.publisher import EventPublisher
 from acd.publisher.spool import EventSpool
@@ -302,10 +304,13 @@ class Controller:
             }
         )
 
-    def control_app(self) -> FastAPI:
-        """The control API: each room's routes, bound to this controller's services."""
+    def control_app(self, watched: Watched | None = None) -> FastAPI:
+        """The control API: each room's routes, bound to this controller's services;
+        ``/metrics`` reads ``watched``: the process's publisher, AMI client and FastAGI
+        server (``serve`` passes them; without, it exports none of their series)."""
         app = FastAPI(title="KCC 14023 controller", docs_url=None, redoc_url=None, openapi_url=None)
         install_authenticator(app, Authenticator(self.site.access))
+        metrics_routes.add_routes(app, ControllerExporter(watched or Watched()))
         audit_routes.add_routes(app, Auditing(self.parts.audit, self.parts.clock))
         queue_routes.add_routes(app, self.queue)
         agent_routes.add_routes(app, self.queue)
@@ -419,7 +424,7 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
     agi = AgiServer(controller.agi_router(), host=svc.bind_host, port=svc.agi_port)
     api = _QuietServer(
         uvicorn.Config(
-            controller.control_app(),
+            controller.control_app(Watched(events=publisher, ami=ami, agi=agi)),
             host=svc.bind_host,
             port=svc.control_port,
             lifespan="off",

@@ -114,6 +114,10 @@ class EventPublisher:
         """Events in the spool, not yet acknowledged by Redis."""
         return self.spool.depth
 
+    @property
+    def spool_bytes(self) -> int:
+        return self.spool.bytes
+
     async def drained(self) -> None:
         """Returns once every event published so far is in Redis."""
         await self._idle.wait()
