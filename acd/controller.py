@@ -109,7 +109,8 @@ class ControllerOptions:
     ami_secret: str
     prompts_dir: Path
     prompts_asterisk_dir: PurePosixPath
-    # The controller's own files: audit/ (acd.audit), phonebook statuses, callbacks.db
+    # The controller's own files: audit/ (acd.audit), phonebook statuses, callbacks.db,
+    # event-spool.db (events not yet in Redis: acd.publisher.spool)
     state_dir: Path
     # Where Asterisk's MixMonitor writes segments, here and as Asterisk sees it; where
     # the kept recordings go. None: the site's recording.directory (and its capture/).
