@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -231,7 +231,14 @@ class EventConsumer:
             info = await client.xinfo_stream(self._settings.stream)
         except ResponseError:
             return  # no such stream yet: nothing was trimmed
-        gap = find_gap(info or {}, self.fold.last_stream_id)
+        except (AttributeError, TypeError, ValueError) as exc:
+            # redis-py could not parse the answer (a server that is no Redis 5+): the
+            # stream can still be followed, only not checked.
+            log.warning(
+                "event stream %s: no gap check, XINFO STREAM: %r", self._settings.stream, exc
+            )
+            return
+        gap = find_gap(info if isinstance(info, Mapping) else {}, self.fold.last_stream_id)
         if gap is not None and gap != self._gap:
             self._gap, self._gaps = gap, self._gaps + 1
             log.error("event stream %s: %s; figures miss them", self._settings.stream, gap)

@@ -7,6 +7,7 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -101,3 +102,25 @@ async def test_a_stream_that_does_not_exist_yet_is_followed_without_a_gap(tmp_pa
             _add(stream, early)
             await stored_up_to(consumer, early.events[-1].stream_id)
         assert consumer.status.gap is None and consumer.status.connected
+
+
+class UnparsedInfoStream(FakeStream):
+    """A server redis-py cannot parse XINFO STREAM from (it answers +OK to anything)."""
+
+    def info(self) -> dict[bytes, Any]:
+        raise AttributeError("'bytes' object has no attribute 'items'")
+
+
+async def test_a_gap_check_that_cannot_be_made_does_not_stop_the_consumer(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    stream = UnparsedInfoStream()
+    early, _ = _two_parts()
+    _add(stream, early)
+    with open_store(tmp_path / "stats.sqlite3") as store:
+        consumer = consumer_for(store, stream, clock=_clock)
+        with caplog.at_level(logging.WARNING, logger="realtime_stats.ingest.consumer"):
+            async with running(consumer):
+                await stored_up_to(consumer, early.events[-1].stream_id)
+    assert consumer.status.gap is None
+    assert "no gap check, XINFO STREAM" in caplog.text
