@@ -78,12 +78,11 @@ class EventPublisher:
         self._seq += 1
         entry = stamp(encode(event), Stamp(self.origin, self._seq))
         try:
-            kept = self.spool.append(entry)
-        except SpoolError as exc:
-            kept = False
-            log.error("%s; the event is lost", exc)
+            kept, why = self.spool.append(entry), "full"
+        except SpoolError as exc:  # the disk is full or failing
+            kept, why = False, str(exc)
         if not kept:
-            self._drop()
+            self._drop(why)
             return
         if self._full:
             self._full = False
@@ -91,14 +90,16 @@ class EventPublisher:
         self._idle.clear()
         self._wake.set()
 
-    def _drop(self) -> None:
+    def _drop(self, why: str) -> None:
         self.dropped += 1
         if not self._full:
             self._full = True
             log.error(
-                "event spool %s is full (%d bytes, %d events): new events are dropped "
-                "(counted in kcc_controller_events_dropped_total) until Redis takes some",
+                "event spool %s cannot keep events (%s; %d bytes, %d events kept): new "
+                "events are dropped (counted in kcc_controller_events_dropped_total) until "
+                "it has room again",
                 self.spool.where,
+                why,
                 self.spool.bytes,
                 self.spool.depth,
             )

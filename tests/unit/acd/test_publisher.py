@@ -186,7 +186,7 @@ async def test_a_full_spool_refuses_new_events_counts_them_and_alarms_once(
             for n in range(1, 7):
                 publisher.publish(started(n))
         assert (publisher.backlog, publisher.dropped) == (3, 3)
-        assert caplog.text.count("is full") == 1  # one alarm for the episode, not per event
+        assert caplog.text.count("cannot keep events (full;") == 1  # one alarm per episode
         redis.up()
         await clock.advance(0.2)
         await asyncio.wait_for(publisher.drained(), 1)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -126,3 +127,23 @@ def test_a_spool_that_cannot_be_opened_names_its_file(tmp_path: Path) -> None:
     blocker.write_text("")
     with pytest.raises(SpoolError, match="not-a-folder"):
         EventSpool.open(blocker / "event-spool.db")
+
+
+class FailingSpool(EventSpool):
+    """A spool whose disk is full: every append fails as SQLite says so."""
+
+    def append(self, entry: Mapping[str, str]) -> bool:
+        raise SpoolError(f"event spool {self.where}: database or disk is full")
+
+
+def test_a_failing_disk_drops_events_with_one_alarm_not_one_per_event(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    spool = FailingSpool.in_memory()
+    clock = FakeClock(T0)
+    with caplog.at_level(logging.ERROR, logger="acd.publisher"):
+        publisher = publisher_on(MemoryRedis(), spool, "run1", clock)
+        for n in range(1, 6):
+            publisher.publish(started(n))  # publish never raises into the controller
+    assert publisher.dropped == 5
+    assert caplog.text.count("database or disk is full") == 1
