@@ -78,8 +78,8 @@ class Stamp:
     seq: int
 
     def __post_init__(self) -> None:
-        if not self.origin or "," in self.origin:
-            raise EventError(f"field 'origin' is {self.origin!r}; it must be a non-empty id")
+        if not self.origin:
+            raise EventError("field 'origin' is empty; it names the writer's run")
         if self.seq < 1:
             raise EventError(f"field 'seq' is {self.seq}; it counts from 1")
 

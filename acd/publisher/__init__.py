@@ -69,7 +69,8 @@ class EventPublisher:
         self.published = 0
         self.dropped = 0
         if self.spool.depth:
-            log.info("%d events left in %s from before: sending them first", *self._kept())
+            depth, where = self.spool.depth, self.spool.where
+            log.info("%d events left in %s from before: sending them first", depth, where)
             self._wake.set()
         else:
             self._idle.set()
@@ -86,7 +87,10 @@ class EventPublisher:
             return
         if self._full:
             self._full = False
-            log.warning("event spool %s has room again; %d events were dropped", *self._room())
+            where, dropped = self.spool.where, self.dropped
+            log.warning(
+                "event spool %s has room again; %d events dropped since start", where, dropped
+            )
         self._idle.clear()
         self._wake.set()
 
@@ -103,12 +107,6 @@ class EventPublisher:
                 self.spool.bytes,
                 self.spool.depth,
             )
-
-    def _kept(self) -> tuple[int, str]:
-        return self.spool.depth, self.spool.where
-
-    def _room(self) -> tuple[str, int]:
-        return self.spool.where, self.dropped
 
     @property
     def backlog(self) -> int:
@@ -142,7 +140,8 @@ class EventPublisher:
         finally:
             await self._redis.aclose()
             if self.spool.depth:
-                log.warning("stopping with %d events kept in %s for the next start", *self._kept())
+                depth, where = self.spool.depth, self.spool.where
+                log.warning("stopping with %d events kept in %s for the next start", depth, where)
 
     async def _drain(self) -> None:
         while batch := self.spool.head(BATCH):

@@ -193,7 +193,7 @@ async def test_a_full_spool_refuses_new_events_counts_them_and_alarms_once(
         assert calls(redis.entries()) == ["c1", "c2", "c3"]  # what was kept, in order
         publisher.publish(started(7))  # room again: said once, and the event is kept
         await asyncio.wait_for(publisher.drained(), 1)
-        assert "has room again; 3 events were dropped" in caplog.text
+        assert "has room again; 3 events dropped since start" in caplog.text
         assert calls(redis.entries()) == ["c1", "c2", "c3", "c7"]
         # The dropped ones leave a hole in the sequence a reader can see.
         assert [e["seq"] for e in redis.entries()] == ["1", "2", "3", "7"]
