@@ -6,6 +6,7 @@ whole, with the same stamps."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
@@ -147,3 +148,28 @@ def test_a_failing_disk_drops_events_with_one_alarm_not_one_per_event(
             publisher.publish(started(n))  # publish never raises into the controller
     assert publisher.dropped == 5
     assert caplog.text.count("database or disk is full") == 1
+
+
+def test_the_spools_size_is_counted_in_utf8_bytes_and_survives_a_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "event-spool.db"
+    entries = [{"call_id": "c1", "text": "één"}, {"call_id": "c2", "text": "plain"}]
+    with EventSpool.open(path) as spool:
+        assert all(spool.append(e) for e in entries)
+        size, first_id = spool.bytes, spool.head(1)[0][0]
+    assert size == sum(len(json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode())
+                       for e in entries)  # fmt: skip
+    with EventSpool.open(path) as spool:
+        assert (spool.depth, spool.bytes) == (2, size)  # counted again from the file
+        spool.remove_through(first_id)
+        assert [e for _, e in spool.head(5)] == entries[1:]
+        assert spool.bytes == size - len(json.dumps(entries[0], ensure_ascii=False,
+                                                    separators=(",", ":")).encode())  # fmt: skip
+
+
+def test_a_spool_refuses_what_would_pass_its_bound_and_keeps_the_rest() -> None:
+    with EventSpool.in_memory(max_bytes=40) as spool:
+        assert spool.append({"a": "x" * 10})
+        assert not spool.append({"b": "y" * 30})  # would pass 40 bytes: refused whole
+        assert spool.depth == 1 and [e for _, e in spool.head(5)] == [{"a": "x" * 10}]
+    with pytest.raises(ValueError, match="max_bytes must be at least 1"):
+        EventSpool.in_memory(max_bytes=0)
