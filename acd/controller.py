@@ -67,8 +67,11 @@ from acd.phonebook import routes as phonebook_routes
 from acd.phonebook.consumer import PresenceEvents
 from acd.phonebook.service import Phonebook
 from acd.phonebook.status_file import StatusFile
+from acd.prometheus import routes as metrics_routes
+from acd.prometheus.exporter import ControllerExporter, Watched
 from acd.prompts import PromptBook, Prompts
 from acd.publisher import EventPublisher
+from acd.publisher.spool import EventSpool
 from acd.queue import routes as queue_routes
 from acd.queue.service import QueueService
 from acd.queue.session import MAX_WAIT_TEXTS, QueueWait
@@ -109,7 +112,8 @@ class ControllerOptions:
     ami_secret: str
     prompts_dir: Path
     prompts_asterisk_dir: PurePosixPath
-    # The controller's own files: audit/ (acd.audit), phonebook statuses, callbacks.db
+    # The controller's own files: audit/ (acd.audit), phonebook statuses, callbacks.db,
+    # event-spool.db (events not yet in Redis: acd.publisher.spool)
     state_dir: Path
     # Where Asterisk's MixMonitor writes segments, here and as Asterisk sees it; where
     # the kept recordings go. None: the site's recording.directory (and its capture/).
@@ -201,7 +205,7 @@ class Controller:
             pins={a.id: a.pin_hash for a in site.agents if a.pin_hash is not None},
         )
         departments = Departments(site)
-        numbers = RingNumbers()
+        self.ring_numbers = numbers = RingNumbers()
         self.ringer = DirectRinger(ami, sink, clock, departments, numbers)
         self.phonebook = Phonebook(site, clock, parts.statuses)
         self.camp_ons = CampOns(
@@ -310,12 +314,15 @@ class Controller:
             }
         )
 
-    def control_app(self) -> FastAPI:
-        """The control API: each room's routes, bound to this controller's services."""
+    def control_app(self, watched: Watched | None = None) -> FastAPI:
+        """The control API: each room's routes, bound to this controller's services;
+        ``/metrics`` reads ``watched``: the process's publisher, AMI client and FastAGI
+        server (``serve`` passes them; without, it exports none of their series)."""
         app = FastAPI(title="KCC 14023 controller", docs_url=None, redoc_url=None, openapi_url=None)
         app.add_middleware(BodyLimit, max_bytes=CONTROL_API_MAX_BODY)  # before any body is read
         install_authenticator(app, Authenticator(self.site.access))
         install_stream_slots(app, StreamSlots())
+        metrics_routes.add_routes(app, ControllerExporter(watched or Watched()))
         audit_routes.add_routes(app, Auditing(self.parts.audit, self.parts.clock))
         queue_routes.add_routes(app, self.queue)
         agent_routes.add_routes(app, self.queue)
@@ -381,7 +388,8 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
         on_connected=on_connected,
         name="kcc-acd",
     )
-    publisher = EventPublisher(svc.redis_url, stream=options.stream)
+    spool = EventSpool.open(options.state_dir / "event-spool.db")
+    publisher = EventPublisher(svc.redis_url, stream=options.stream, spool=spool)
     clock = AsyncioClock()
     audit = AuditLog(
         options.state_dir / "audit",
@@ -431,7 +439,7 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
     )
     api = _QuietServer(
         uvicorn.Config(
-            controller.control_app(),
+            controller.control_app(Watched(events=publisher, ami=ami, agi=agi)),
             host=svc.control_bind_host,
             port=svc.control_port,
             lifespan="off",
@@ -440,28 +448,38 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
             proxy_headers=False,
         )
     )
-    async with ami, agi, asyncio.TaskGroup() as tasks:
-        draining = tasks.create_task(publisher.run(), name="publisher")
-        events = tasks.create_task(controller.consume_events(), name="ami-events")
-        serving = tasks.create_task(api.serve(), name="control-api")
-        log.info("controller ready: FastAGI on %s:%d", svc.agi_bind_host, svc.agi_port)
-        # The controller is the one process that writes the recordings folder: it keeps
-        # the recordings and deletes them on their retention (at start, then daily).
-        purge = RecordingPurge(
-            directory=recordings_dir,
-            policy=RetentionPolicy.of(site.recording, zone=ZoneInfo(site.timezone)),
-            coaching=controller.parts.coaching,
-            clock=clock,
-            audit=audit,
-        )
-        await stop.wait()
-        api.should_exit = True
-        await purge.close()
-        await controller.close()
+    with spool:  # closed after the drain task has stopped
+        async with ami, agi, asyncio.TaskGroup() as tasks:
+            draining = tasks.create_task(publisher.run(), name="publisher")
+            events = tasks.create_task(controller.consume_events(), name="ami-events")
+            serving = tasks.create_task(api.serve(), name="control-api")
+            log.info("controller ready: FastAGI on %s:%d", svc.agi_bind_host, svc.agi_port)
+            # The controller is the one process that writes the recordings folder: it keeps
+            # the recordings and deletes them on their retention (at start, then daily).
+            purge = RecordingPurge(
+                directory=recordings_dir,
+                policy=RetentionPolicy.of(site.recording, zone=ZoneInfo(site.timezone)),
+                coaching=controller.parts.coaching,
+                clock=clock,
+                audit=audit,
+            )
+            await stop.wait()
+            api.should_exit = True
+            await purge.close()
+            await controller.close()
+            await _drain_a_while(publisher)
+            await serving
+            for task in (draining, events):
+                task.cancel()
+
+
+async def _drain_a_while(publisher: EventPublisher) -> None:
+    """Give Redis a few seconds for what is spooled; what it does not take stays in the
+    spool for the next start (nothing is discarded)."""
+    try:
         await asyncio.wait_for(publisher.drained(), timeout=5)
-        await serving
-        for task in (draining, events):
-            task.cancel()
+    except TimeoutError:
+        log.warning("Redis did not take the last events; they wait in the spool")
 
 
 def run_controller(site: SiteConfig, options: ControllerOptions) -> None:

@@ -10,11 +10,18 @@ as its value, a tuple of strings joined with commas.
 a schema version it does not know, ``UnknownEventType`` for a type it does not know, so
 a reader can count those apart). Fields it does not know are ignored: a writer may add
 fields and types within version 1, readers skip what they do not know.
+
+``stamp`` adds the writer's ``origin`` (one per run of the controller) and ``seq`` (1, 2,
+... within the origin) to an entry, and ``read_stamp`` reads them back: a reader skips an
+entry whose stamp it has already applied, so an entry written twice (a batch retried
+after a partial failure) counts once. Entries written before the stamp have none: they
+are read as before, without that check.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 
@@ -24,6 +31,8 @@ SCHEMA_VERSION = "1"
 KNOWN_VERSIONS = frozenset({SCHEMA_VERSION})
 ENVELOPE = ("v", "type", "at", "call_id", "agent_id")
 """The fields every entry has; a type's own fields never reuse these names."""
+STAMP = ("origin", "seq")
+"""The writer's stamp, on entries written since it exists; never a type's own field."""
 
 
 class EventError(ValueError):
@@ -59,6 +68,38 @@ def encode(event: StreamEvent) -> dict[str, str]:
     for spec in own_fields(type(event)):
         entry[spec.name] = _text(getattr(event, spec.name))
     return entry
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """Which run of the writer wrote an entry (``origin``), and its place in that run."""
+
+    origin: str
+    seq: int
+
+    def __post_init__(self) -> None:
+        if not self.origin:
+            raise EventError("field 'origin' is empty; it names the writer's run")
+        if self.seq < 1:
+            raise EventError(f"field 'seq' is {self.seq}; it counts from 1")
+
+
+def stamp(entry: Mapping[str, str], mark: Stamp) -> dict[str, str]:
+    """``entry`` with the writer's stamp added."""
+    return {**entry, "origin": mark.origin, "seq": str(mark.seq)}
+
+
+def read_stamp(entry: Mapping[str, str]) -> Stamp | None:
+    """The entry's stamp, None for an entry written without one; ``EventError`` for a
+    broken one (one field of the two, a ``seq`` that is no whole number)."""
+    origin, seq = entry.get("origin"), entry.get("seq")
+    if origin is None and seq is None:
+        return None
+    if not origin or not seq:
+        raise EventError("fields 'origin' and 'seq' come together; one is missing or empty")
+    if not (seq.isascii() and seq.isdigit()):
+        raise EventError(f"field 'seq' is not a whole number: {seq!r}")
+    return Stamp(origin, int(seq))
 
 
 def _text(value: object) -> str:

@@ -80,7 +80,11 @@ def create_app(
         feed = ConsumerBoardFeed(consumer)
     board_feed = feed or InMemoryBoardFeed()
     exporter = StatsExporter(
-        site, version=_version(), redis_configured=redis_url is not None, feed=board_feed
+        site,
+        version=_version(),
+        redis_configured=redis_url is not None,
+        feed=board_feed,
+        follows_events=consumer is not None,
     )
     # No /docs, /redoc or /openapi.json: FastAPI serves them without authentication,
     # and no endpoint of this service may be reachable anonymously.
@@ -100,7 +104,7 @@ def create_app(
     # every route, and tests/unit/http checks each one refuses anonymous callers.
     health_routes.add_routes(app, HealthService(redis, consumer))
     wallboard_routes.add_routes(app, WallboardService(site, board_feed))
-    metrics_routes.add_routes(app, MetricsService(exporter, redis))
+    metrics_routes.add_routes(app, MetricsService(exporter, redis, consumer))
     recordings = recordings_dir or site.recording.directory
     report_routes.add_routes(app, ReportService(site, store, recordings))
     return app

@@ -96,6 +96,11 @@ class AmiClient:
         return self._session is not None and self._ready.is_set()
 
     @property
+    def reconnects(self) -> int:
+        """Logins after the first: each one ends an outage of the AMI connection."""
+        return max(self.connections - 1, 0)
+
+    @property
     def dropped_events(self) -> int:
         return self._stream.dropped
 

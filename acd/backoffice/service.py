@@ -140,7 +140,14 @@ class DirectRinger:
         """The caller hung up while the extension rang: stop ringing it."""
         await self.hang_up(leg_id(ring))
         self._step(ring, NotAnswered(RingFailure.CALLER_LEFT, self._clock.now()))
+        self.caller_gone(ring.call_id)
         return Answer.CALLER_LEFT
+
+    def caller_gone(self, call_id: str) -> None:
+        """The caller left: the call is over, and so is its ring numbering. The caller's
+        AMI ``Hangup`` forgets it too, but it may come before the session opened its
+        ring (the caller hung up as it started) or never (an AMI reconnect)."""
+        self._numbers.forget(call_id)
 
     async def leg_state(self, ring: Ring) -> str | None:
         """The colleague's leg's ``CHANNEL(state)``; None once Asterisk has no such leg.

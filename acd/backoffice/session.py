@@ -124,6 +124,7 @@ class DirectCalls:
             await self._queue_wait.wait(agi, queued)
         except AgiHangup:
             log.info("direct call %s: the caller left before joining the TIC queue", call_id)
+            self._ringer.caller_gone(call_id)
 
 
 async def ring_caller(ringer: DirectRinger, clock: Clock, agi: AgiChannel, ring: Ring) -> Answer:

@@ -41,8 +41,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--state-dir",
         default=str(Path(os.environ.get("KCC_STATE_DIR", "/var/lib/kcc")) / "controller"),
-        help="the controller's own files: the audit log, colleagues' statuses "
-        "(default: $KCC_STATE_DIR/controller)",
+        help="the controller's own files: the audit log, colleagues' statuses, the "
+        "spool of events not yet in Redis (default: $KCC_STATE_DIR/controller)",
     )
     parser.add_argument(
         "--ami-port", type=int, help="connect to AMI on this port instead (a test's proxy)"

@@ -1,8 +1,11 @@
-"""Is the stats service healthy? Redis answering, and how far the event stream is stored.
+"""Is the stats service healthy? Redis answering, how far the event stream is stored, and
+whether events were lost unread (a gap).
 
 `HealthService.report` asks the `RedisProbe` and reads the event consumer's status; the
-service is degraded when a configured Redis does not answer. A service that follows no
-event stream (tests, the demo's board) reports no `events` at all.
+service is degraded when a configured Redis does not answer. A gap does not degrade it
+(a restart would not bring the events back, and a 503 could make an orchestrator try):
+it is reported in `events.gap`, and alerted on through ``kcc_stats_event_gap``. A
+service that follows no event stream (tests, the demo's board) reports no `events` at all.
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ class EventsHealth(BaseModel, frozen=True):
     caught_up: bool  # the stream was read to its end at least once since start
     stored_through: str  # stream id up to which records are durable ("" none yet)
     last_error: str | None
+    # Events trimmed from the stream before they were read, found since start: what
+    # the figures miss (realtime_stats.ingest.gap). None: no gap.
+    gap: str | None = None
+    gaps: int = 0
 
 
 class HealthReport(BaseModel, frozen=True):
@@ -38,6 +45,8 @@ def events_health(status: ConsumerStatus) -> EventsHealth:
         caught_up=status.caught_up,
         stored_through="" if status.position is None else str(status.position),
         last_error=status.last_error,
+        gap=None if status.gap is None else str(status.gap),
+        gaps=status.gaps,
     )
 
 

@@ -25,6 +25,7 @@ class Changes:
     finalized: frozenset[str] = frozenset()
     rings: frozenset[RingKey] = frozenset()
     notes: frozenset[str] = frozenset()  # callback note ids
+    origins: frozenset[str] = frozenset()  # writers' runs whose last applied seq moved
 
     @property
     def agents(self) -> frozenset[str]:
@@ -43,4 +44,5 @@ class Changes:
             self.finalized | other.finalized,
             self.rings | other.rings,
             self.notes | other.notes,
+            self.origins | other.origins,
         )

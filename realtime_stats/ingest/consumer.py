@@ -12,6 +12,9 @@ stored position and the fold skips what it has already applied.
 Redis going away is retried with a capped exponential back-off, keeping the position in
 memory; a store write that fails is retried the same way before anything else is read.
 A malformed entry is logged with its stream id and what is wrong, counted, and passed.
+At every (re)connect the consumer asks Redis whether the stream trimmed entries it had
+not read yet (`realtime_stats.ingest.gap`); such a gap is logged as an ERROR and kept in
+the status for the health page and ``kcc_stats_event_gap``, until the service restarts.
 Subscribers (`realtime_stats.ingest.subscription`) get `Changes` merged since they last
 looked, so a slow wallboard never holds the consumer up.
 """
@@ -20,19 +23,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 from realtime_stats.figures.periods import default_zone, local_day
 from realtime_stats.ingest.changes import Changes
 from realtime_stats.ingest.entries import read_entry
 from realtime_stats.ingest.fold import EventFold
+from realtime_stats.ingest.gap import StreamGap, find_gap
 from realtime_stats.ingest.subscription import Subscription
 from realtime_stats.store import FoldSnapshot, SaveBatch, StoreError, StreamId
 
@@ -58,6 +62,8 @@ class ConsumerStatus:
     caught_up: bool  # the stream has been read to its end at least once since start
     position: StreamId | None  # stored: records up to here are durable
     last_error: str | None
+    gap: StreamGap | None = None  # the last gap found since start: events lost unread
+    gaps: int = 0  # how many gaps were found since start
 
 
 class RecordStore(Protocol):
@@ -69,11 +75,13 @@ class RecordStore(Protocol):
 
 
 class StreamReader(Protocol):
-    """The two Redis calls the consumer makes; `redis.asyncio.Redis` is one."""
+    """The Redis calls the consumer makes; `redis.asyncio.Redis` is one."""
 
     def xread(
         self, streams: dict[Any, Any], count: int | None = None, block: int | None = None
     ) -> Awaitable[Any]: ...
+
+    def xinfo_stream(self, name: Any, full: bool = False) -> Awaitable[Any]: ...
 
     async def aclose(self) -> None: ...
 
@@ -133,6 +141,8 @@ class EventConsumer:
         self._last_error: str | None = None
         self._problems_seen = 0
         self._stored: StreamId | None = None
+        self._gap: StreamGap | None = None
+        self._gaps = 0
 
     @property
     def status(self) -> ConsumerStatus:
@@ -141,6 +151,8 @@ class EventConsumer:
             caught_up=self._caught_up.is_set(),
             position=self._stored,
             last_error=self._last_error,
+            gap=self._gap,
+            gaps=self._gaps,
         )
 
     def subscribe(self) -> Subscription:
@@ -191,6 +203,7 @@ class EventConsumer:
 
     async def _follow(self, client: StreamReader, *, on_read: Callable[[], None]) -> None:
         settings = self._settings
+        await self._check_gap(client)
         while True:
             position = self.fold.last_stream_id or StreamId(0, 0)
             reply = await client.xread(
@@ -212,6 +225,23 @@ class EventConsumer:
             if len(entries) < settings.batch:
                 self._caught_up.set()
             self._roll_day()
+
+    async def _check_gap(self, client: StreamReader) -> None:
+        try:
+            info = await client.xinfo_stream(self._settings.stream)
+        except ResponseError:
+            return  # no such stream yet: nothing was trimmed
+        except (AttributeError, TypeError, ValueError) as exc:
+            # redis-py could not parse the answer (a server that is no Redis 5+): the
+            # stream can still be followed, only not checked.
+            log.warning(
+                "event stream %s: no gap check, XINFO STREAM: %r", self._settings.stream, exc
+            )
+            return
+        gap = find_gap(info if isinstance(info, Mapping) else {}, self.fold.last_stream_id)
+        if gap is not None and gap != self._gap:
+            self._gap, self._gaps = gap, self._gaps + 1
+            log.error("event stream %s: %s; figures miss them", self._settings.stream, gap)
 
     def _fold_entries(self, entries: Sequence[tuple[Any, Any]]) -> Changes:
         changes = Changes()

@@ -6,7 +6,9 @@ bytes (or str). `read_entry` turns one into a `StreamEntry`: its position in the
 An entry that is no such event still has a position the fold must move past and count,
 so it becomes an `UnreadableEntry` that says why: `malformed` (not UTF-8, a field missing
 or wrong; the reason names the entry and the field), or a schema version or an event type
-this reader does not know (a newer controller's). Nothing here raises for a bad entry but
+this reader does not know (a newer controller's). The writer's stamp (``origin``,
+``seq``), when the entry has one, rides along for the fold to skip an entry it has
+already applied; a broken stamp makes the entry malformed. Nothing here raises for a bad entry but
 for a bad id, which Redis never hands out.
 """
 
@@ -16,7 +18,14 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from contract.codec import EventError, UnknownEventType, UnknownVersion, decode
+from contract.codec import (
+    EventError,
+    Stamp,
+    UnknownEventType,
+    UnknownVersion,
+    decode,
+    read_stamp,
+)
 from contract.events import StreamEvent
 from realtime_stats.store.position import StreamId
 
@@ -30,6 +39,7 @@ class StreamEntry:
 
     stream_id: StreamId
     event: StreamEvent
+    stamp: Stamp | None = None  # the writer's run and seq; None on older entries
 
 
 class EntryProblem(enum.StrEnum):
@@ -61,7 +71,7 @@ def read_entry(stream_id: StreamId | str | bytes, fields: RawFields) -> ReadEntr
         sid = StreamId.parse(_text(stream_id, "stream id"))
     try:
         values = _strings(fields)
-        return StreamEntry(sid, decode(values))
+        return StreamEntry(sid, decode(values), read_stamp(values))
     except UnknownVersion as exc:
         reason = f"schema version {exc.version!r} is unknown"
         return UnreadableEntry(sid, EntryProblem.UNKNOWN_VERSION, reason, values.get("type", ""))

@@ -17,7 +17,9 @@ the old ones, so an event that would make an impossible record (`RecordError`) i
 whole and the fold keeps what it had. Nothing raises out of `apply`: problems are counted
 (`FoldCounts`) and the last few reasons kept. An entry whose stream id is not after the
 last applied one is a replay and changes nothing, so re-reading the stream after a
-restart is safe.
+restart is safe. An entry whose writer's stamp (``origin``, ``seq``) is at or below the
+last one applied of that origin is a duplicate (the controller sent a broken batch
+again) and changes nothing either; the last seq per origin is stored with the records.
 
 A call is final when it has ended and, if answered, its agent has finished the after-call
 work for it or moved on: only then is `after_call_seconds` known.
@@ -43,7 +45,7 @@ from realtime_stats.ingest.changes import Changes
 from realtime_stats.ingest.entries import EntryProblem, ReadEntry, StreamEntry, UnreadableEntry
 from realtime_stats.ingest.fold_dispatch import handle
 from realtime_stats.ingest.fold_step import FoldState, FoldUpdate
-from realtime_stats.store.batches import FoldSnapshot, SaveBatch
+from realtime_stats.store.batches import AppliedSeq, FoldSnapshot, SaveBatch
 from realtime_stats.store.position import StreamId
 
 
@@ -52,13 +54,15 @@ class FoldCounts:
     """How many stream entries the fold took, and why it skipped the others.
 
     `applied`: events folded in (an `unmatched` one too); `replayed`: events at or before
-    the position already reached; `malformed`, `unknown_version`, `unknown_type`: entries
+    the position already reached; `duplicate`: events written twice (their stamp was
+    applied already); `malformed`, `unknown_version`, `unknown_type`: entries
     that hold no event this reader can fold (`EntryProblem`); `rejected`: events that would
     make an impossible record; `unmatched`: applied, but a part had nothing to attach to.
     """
 
     applied: int = 0
     replayed: int = 0
+    duplicate: int = 0
     unknown_version: int = 0
     unknown_type: int = 0
     rejected: int = 0
@@ -78,6 +82,7 @@ class EventFold:
         self._rings: dict[RingKey, BackOfficeRing] = {}
         self._notes: dict[str, CallbackNote] = {}  # open ones, and those of the day
         self._last: StreamId | None = None
+        self._applied: dict[str, int] = {}  # writer's run (origin) -> last seq applied
         self._counts: Counter[str] = Counter()
         self._problems: deque[str] = deque(maxlen=keep_problems)
 
@@ -144,6 +149,7 @@ class EventFold:
             intervals=tuple(i for i in found if i is not None),
             rings=tuple(r for r in map(self._rings.get, sorted(changes.rings)) if r is not None),
             notes=tuple(n for n in map(self._notes.get, sorted(changes.notes)) if n is not None),
+            applied=tuple(AppliedSeq(o, self._applied[o]) for o in sorted(changes.origins)),
         )
 
     # --- changing ---
@@ -156,7 +162,15 @@ class EventFold:
             self._counts["replayed"] += 1
             return Changes()
         self._last = entry.stream_id
-        moved = Changes(entry.stream_id)
+        if entry.stamp is not None:
+            origin, seq = entry.stamp.origin, entry.stamp.seq
+            if seq <= self._applied.get(origin, 0):
+                self._counts["duplicate"] += 1
+                return Changes(entry.stream_id)
+            self._applied[origin] = seq
+            moved = Changes(entry.stream_id, origins=frozenset({origin}))
+        else:
+            moved = Changes(entry.stream_id)
         try:
             update = handle(self._state(), entry.event)
         except RecordError as exc:
@@ -168,7 +182,7 @@ class EventFold:
         if update.note is not None:
             self._problem("unmatched", entry, update.note)
         self._counts["applied"] += 1
-        return self._commit(entry.stream_id, update)
+        return moved | self._commit(entry.stream_id, update)
 
     def _skip(self, entry: UnreadableEntry) -> Changes:
         """Count an entry that holds no event this fold can take, and move past it."""
@@ -202,6 +216,7 @@ class EventFold:
             if record.agent_id is not None:
                 self._handling[record.agent_id] = record.call_id
         self._last = snapshot.last_stream_id
+        self._applied = {a.origin: a.seq for a in snapshot.applied}
 
     def forget_before(self, moment: datetime) -> None:
         """Drop what is finished before `moment` (a day roll); live records stay."""

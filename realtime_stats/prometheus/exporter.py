@@ -3,7 +3,8 @@
 Each app owns its exporter with its own ``CollectorRegistry`` (never the process-wide
 default registry), so two apps in one process, as in tests, do not clash. Beside the
 contact-centre series (:mod:`realtime_stats.prometheus.collector`) it exports the
-service's own: its build, that it is up, and whether Redis answered.
+service's own: its build, that it is up, whether Redis answered, and whether the event
+stream lost events before this service read them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from prometheus_client import CollectorRegistry, Gauge, Info
 from prometheus_client.exposition import choose_encoder
 
 from realtime_stats.health.redis_probe import RedisStatus
+from realtime_stats.ingest.consumer import ConsumerStatus
 from realtime_stats.prometheus.collector import BoardCollector
 from realtime_stats.wallboard.feed import BoardFeed
 from site_config.config import SiteConfig
@@ -27,6 +29,7 @@ class StatsExporter:
         version: str,
         redis_configured: bool,
         feed: BoardFeed | None = None,
+        follows_events: bool = False,
     ) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         Info(
@@ -44,6 +47,20 @@ class StatsExporter:
             if redis_configured
             else None
         )
+        # Absent, not 0, when the service follows no event stream.
+        self._gap = self._gaps = None
+        if follows_events:
+            self._gap = Gauge(
+                "kcc_stats_event_gap",
+                "1 if events were trimmed from the stream before this service read them "
+                "(found since start; the figures miss them), else 0",
+                registry=self.registry,
+            )
+            self._gaps = Gauge(
+                "kcc_stats_event_gaps",
+                "Gaps in the event stream found since start",
+                registry=self.registry,
+            )
         # No feed, no figures: absent series rather than an empty day of zeros.
         if feed is not None:
             self.registry.register(BoardCollector(site, feed))
@@ -51,6 +68,11 @@ class StatsExporter:
     def record_redis(self, status: RedisStatus) -> None:
         if self._redis_up is not None and status is not RedisStatus.NOT_CONFIGURED:
             self._redis_up.set(1 if status is RedisStatus.OK else 0)
+
+    def record_events(self, status: ConsumerStatus) -> None:
+        if self._gap is not None and self._gaps is not None:
+            self._gap.set(0 if status.gap is None else 1)
+            self._gaps.set(status.gaps)
 
     def render(self, accept: str | None) -> tuple[bytes, str]:
         """The exposition in the format ``accept`` asks for, and its content type."""

@@ -8,7 +8,7 @@ Below the event fold and above the figures: the store knows the records it keeps
 (`realtime_stats.figures`) and nothing of who writes or reads them.
 """
 
-from realtime_stats.store.batches import FoldSnapshot, SaveBatch
+from realtime_stats.store.batches import AppliedSeq, FoldSnapshot, SaveBatch
 from realtime_stats.store.database import StoreError, store_target
 from realtime_stats.store.migrations import MIGRATIONS, Migration, SchemaError
 from realtime_stats.store.position import StreamId
@@ -16,6 +16,7 @@ from realtime_stats.store.store import Store, open_store
 
 __all__ = [
     "MIGRATIONS",
+    "AppliedSeq",
     "FoldSnapshot",
     "Migration",
     "SaveBatch",

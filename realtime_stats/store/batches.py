@@ -2,8 +2,9 @@
 (`FoldSnapshot`): the day's tracked records with the stream position they reach.
 
 `realtime_stats.ingest` builds a batch from what a run of stream entries changed and
-rebuilds its fold from a snapshot; the store writes a batch, position included, in one
-transaction, so the stored position never runs ahead of the stored records.
+rebuilds its fold from a snapshot; the store writes a batch, position and the last
+applied ``seq`` of each writer's run included, in one transaction, so the stored
+position never runs ahead of the stored records.
 """
 
 from __future__ import annotations
@@ -16,6 +17,15 @@ from realtime_stats.figures.tracked_records import IvrCall, TrackedCall, Tracked
 from realtime_stats.store.position import StreamId
 
 
+@dataclass(frozen=True, slots=True)
+class AppliedSeq:
+    """The last ``seq`` of a writer's run (``origin``) the stored records include: an
+    entry of that run at or below it is one written twice, and is skipped."""
+
+    origin: str
+    seq: int
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FoldSnapshot:
     """What the store gives back to rebuild a fold after a restart."""
@@ -26,6 +36,7 @@ class FoldSnapshot:
     rings: tuple[BackOfficeRing, ...] = ()
     notes: tuple[CallbackNote, ...] = ()  # callback notes
     last_stream_id: StreamId | None = None
+    applied: tuple[AppliedSeq, ...] = ()  # per writer's run, the last entry folded in
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,3 +49,4 @@ class SaveBatch:
     intervals: tuple[TrackedInterval, ...] = ()
     rings: tuple[BackOfficeRing, ...] = ()
     notes: tuple[CallbackNote, ...] = ()
+    applied: tuple[AppliedSeq, ...] = ()

@@ -135,6 +135,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX callback_notes_by_done_at ON callback_notes (done_at)",
         ),
     ),
+    Migration(
+        5,
+        "the last event applied per controller run (origin, seq), to skip one written twice",
+        (
+            # One row per run of the controller; written with the records it produced.
+            """CREATE TABLE applied_seqs (
+                origin TEXT PRIMARY KEY,
+                seq {int} NOT NULL
+            )""",
+        ),
+    ),
 )
 
 

@@ -28,7 +28,7 @@ from realtime_stats.figures.tracked_records import (
     TrackedInterval,
 )
 from realtime_stats.store import note_rows, rows
-from realtime_stats.store.batches import FoldSnapshot, SaveBatch
+from realtime_stats.store.batches import AppliedSeq, FoldSnapshot, SaveBatch
 from realtime_stats.store.database import Database, StoreError, Transaction, connect
 from realtime_stats.store.migrations import MIGRATIONS, Migration, migrate
 from realtime_stats.store.position import StreamId
@@ -108,6 +108,7 @@ class Store:
             note_rows.write(self._db, tx, batch.notes)
             if batch.stream_id is not None:
                 self._set_position(tx, batch.stream_id)
+            self._write_applied(tx, batch.applied)
 
     def save_calls(self, calls: Iterable[CallRecord | TrackedCall]) -> None:
         """Store calls; a bare `CallRecord` counts as handled once it has ended."""
@@ -166,6 +167,10 @@ class Store:
     def _write_rings(self, tx: Transaction, rings: Iterable[BackOfficeRing]) -> None:
         sql = rows.upsert("backoffice_rings", rows.RING_COLUMNS, ("call_id", "extension", "ring"))
         tx.executemany(sql, [rows.ring_row(self._db, r) for r in rings])
+
+    def _write_applied(self, tx: Transaction, applied: Iterable[AppliedSeq]) -> None:
+        sql = rows.upsert("applied_seqs", ("origin", "seq"), ("origin",))
+        tx.executemany(sql, [(a.origin, a.seq) for a in applied])
 
     def _set_position(self, tx: Transaction, stream_id: StreamId) -> None:
         stored = self._position(tx)
@@ -242,6 +247,7 @@ class Store:
             )
             notes = note_rows.read(self._db, tx, note_rows.COUNTS_FROM, (since_db,) * 3)
             position = self._position(tx)
+            applied = tx.rows("SELECT origin, seq FROM applied_seqs ORDER BY origin")
         return FoldSnapshot(
             calls=tuple(calls),
             ivr_calls=tuple(ivr),
@@ -249,6 +255,7 @@ class Store:
             rings=tuple(rings),
             notes=tuple(notes),
             last_stream_id=position,
+            applied=tuple(AppliedSeq(str(o), int(s)) for o, s in applied),
         )
 
     def _calls(self, tx: Transaction, where: str, params: tuple[object, ...]) -> list[TrackedCall]:

@@ -137,7 +137,7 @@ class EventLog:
 
 
 def _event(entry_id: str, fields: dict[str, str]) -> Event:
-    common = {"type", "at", "call_id", "agent_id", "v"}
+    common = {"type", "at", "call_id", "agent_id", "v", "origin", "seq"}  # envelope, stamp
     return Event(
         id=entry_id,
         type=fields["type"],

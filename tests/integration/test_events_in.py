@@ -201,3 +201,48 @@ async def test_redis_going_away_and_coming_back_loses_nothing(
         assert consumer.fold.counts.applied == len(script.events)
         assert consumer.fold.counts.replayed == 0
         assert store.calls_between(T0, T0 + timedelta(hours=1)) == folded(script.events).calls()
+
+
+async def test_a_stream_trimmed_past_the_stored_position_is_reported_as_a_gap(
+    redis_server: RedisServer, store: Store
+) -> None:
+    script = _morning()
+    half = len(script.events) // 2
+    first_half = await publish(redis_server.url, entries_of(script.events[:half]))
+    first = EventConsumer(settings_for(redis_server.port), store, clock=_clock)
+    async with running(first):
+        await stored_up_to(first, first_half)
+    assert first.status.gap is None
+    last = await publish(redis_server.url, entries_of(script.events[half:]))
+    client = aioredis.Redis.from_url(redis_server.url)
+    try:
+        await client.xtrim(STREAM, maxlen=2, approximate=False)  # the stats service was away
+    finally:
+        await client.aclose()
+
+    second = EventConsumer(settings_for(redis_server.port), store, clock=_clock)
+    async with running(second):
+        await stored_up_to(second, last)
+    gap = second.status.gap
+    assert gap is not None and gap.read_through == first_half and gap.lost_through < last
+    assert second.status.gaps == 1
+
+
+async def test_entries_written_twice_are_folded_once_and_remembered_across_a_restart(
+    redis_server: RedisServer, store: Store
+) -> None:
+    stamped = [
+        {**fields, "origin": "run1", "seq": str(n)}
+        for n, fields in enumerate(entries_of(_morning().events), 1)
+    ]
+    first_copy = await publish(redis_server.url, stamped)
+    first = EventConsumer(settings_for(redis_server.port), store, clock=_clock)
+    async with running(first):
+        await stored_up_to(first, first_copy)
+    again = await publish(redis_server.url, stamped[-4:])  # a batch sent again
+    second = EventConsumer(settings_for(redis_server.port), store, clock=_clock)
+    async with running(second):
+        await stored_up_to(second, again)
+    assert (second.fold.counts.applied, second.fold.counts.duplicate) == (0, 4)
+    end = T0 + timedelta(hours=1)
+    assert store.calls_between(T0, end) == folded(_morning().events).calls()

@@ -3,8 +3,10 @@
 ``MemoryRedis`` stands in for the ``redis.asyncio.Redis`` client the publisher is given:
 ``pipeline(transaction=False)`` buffers ``xadd`` calls and ``execute`` appends them to
 ``streams`` in order. A test steers it: ``down`` (every ``execute`` fails with
-redis-py's ``ConnectionError``, nothing written: Redis restarting), ``up``, and ``hold``
-(the next ``execute`` waits until ``release``: a batch in flight).
+redis-py's ``ConnectionError``, nothing written: Redis restarting), ``up``, ``hold``
+(the next ``execute`` waits until ``release``: a batch in flight), and ``break_after``
+(the next ``execute`` writes that many entries, then fails: the connection dropped
+part-way through a pipeline).
 
 ``RedisServer`` speaks enough RESP2 on 127.0.0.1 (a free port) for the real redis-py
 client: the connection handshake (``CLIENT SETINFO``, ``SELECT``), ``PING`` and ``XADD``,
@@ -66,6 +68,7 @@ class MemoryRedis:
     closed: bool = False
     _down: bool = False
     _gate: asyncio.Event | None = None
+    _break_after: int | None = None
     _in_flight: asyncio.Event = field(default_factory=asyncio.Event)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -81,6 +84,9 @@ class MemoryRedis:
 
     def up(self) -> None:
         self._down = False
+
+    def break_after(self, written: int) -> None:
+        self._break_after = written
 
     def hold(self) -> None:
         self._gate = asyncio.Event()
@@ -108,6 +114,12 @@ class MemoryRedis:
             raise RedisConnectionError(
                 "Error 111 connecting to 127.0.0.1:6390. Connection refused."
             )
+        if self._break_after is not None:
+            written, self._break_after = commands[: self._break_after], None
+            for command in written:
+                self.streams.setdefault(command.stream, []).append(command.fields)
+            self.sent += written
+            raise RedisConnectionError("Connection closed by server.")
         for command in commands:
             self.streams.setdefault(command.stream, []).append(command.fields)
         self.sent += commands

@@ -81,6 +81,7 @@ ROUTES = [
     ("GET", "/api/recordings/r1/audio"),
     ("GET", "/api/recordings/r1/waveform"),
     ("GET", "/api/recordings/r1/download"),
+    ("GET", "/metrics"),
 ]
 
 

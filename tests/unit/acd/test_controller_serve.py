@@ -20,6 +20,7 @@ from acd.ami.testing import FakeAmiServer, ReceivedAction, error, list_answer, s
 from acd.campon.session import CAMP_ON_TEXTS
 from acd.controller import ControllerOptions, serve
 from acd.prompts import PromptBook
+from acd.publisher.spool import EventSpool
 from acd.queue.session import MAX_WAIT_TEXTS
 from acd.waiting import FRAGMENTS
 from ivr_flows.prompt_audio import EspeakVoice
@@ -156,4 +157,6 @@ async def test_the_controller_serves_on_its_sockets_until_stopped(
         # Stopped: everything published before the stop is in Redis, AMI was logged off.
         assert agent_states(redis) == [("1001", "available"), ("1001", "logged_out")]
         assert ami.actions_named("Logoff")
+        with EventSpool.open(tmp_path / "controller" / "event-spool.db") as spool:
+            assert spool.depth == 0  # in the state folder, and emptied as Redis took them
         assert sorted((tmp_path / "prompts" / "flow").glob("*.sln")) == rendered  # reused

@@ -1,7 +1,9 @@
-"""The Redis publisher: events in order in the stream, never blocking the controller,
-kept through a Redis outage (their order too), the oldest dropped and counted when the
-backlog is full. On an in-process Redis and the fake clock for the pause between
-attempts; one test puts the real redis-py client on a socket in front of it."""
+"""The Redis publisher: events in order in the stream, stamped with the run's origin and
+a sequence, never blocking the controller, kept through a Redis outage (their order
+too), new ones refused and counted, with one alarm, when the spool is full. On an
+in-process Redis and the fake clock for the pause between attempts; one test puts the
+real redis-py client on a socket in front of it. The spool's file across restarts:
+test_publisher_spool.py."""
 
 from __future__ import annotations
 
@@ -15,8 +17,10 @@ import pytest
 
 from acd.clock import FakeClock, settle
 from acd.publisher import STREAM_MAXLEN, EventPublisher
+from acd.publisher.spool import EventSpool
 from contract import encode
 from contract import events as stream
+from contract.codec import Stamp, stamp
 from tests.unit.acd.fake_redis import MemoryRedis, RedisServer
 from tests.unit.acd.rig import T0
 
@@ -33,11 +37,17 @@ def calls(entries: list[dict[str, str]]) -> list[str]:
 
 @asynccontextmanager
 async def running(
-    redis: MemoryRedis, clock: FakeClock | None = None, **options: int
+    redis: MemoryRedis, clock: FakeClock | None = None, *, spool: EventSpool | None = None
 ) -> AsyncIterator[EventPublisher]:
     """A publisher on ``redis`` with its drain task running; stopped as ``serve`` does."""
     clock = clock or FakeClock(T0)
-    publisher = EventPublisher("redis://unused", redis=redis, sleep=clock.sleep, **options)  # type: ignore[arg-type]
+    publisher = EventPublisher(
+        "redis://unused",
+        redis=redis,  # type: ignore[arg-type]
+        sleep=clock.sleep,
+        spool=spool,
+        origin="run1",
+    )
     draining = asyncio.create_task(publisher.run())
     try:
         yield publisher
@@ -53,7 +63,9 @@ async def test_events_reach_the_stream_in_order_as_the_contract_encodes_them() -
         for event in events:
             publisher.publish(event)
         await asyncio.wait_for(publisher.drained(), 1)
-        assert redis.entries() == [encode(e) for e in events]
+        assert redis.entries() == [
+            stamp(encode(e), Stamp("run1", n)) for n, e in enumerate(events, 1)
+        ]
         assert {(x.stream, x.maxlen, x.approximate) for x in redis.sent} == {
             ("kcc:events", STREAM_MAXLEN, True)
         }
@@ -156,52 +168,53 @@ async def test_the_pause_between_attempts_doubles_up_to_ten_seconds_and_resets()
     await asyncio.gather(draining, return_exceptions=True)
 
 
-async def test_a_full_backlog_drops_the_oldest_events_and_counts_them(
+def spool_of(events: int) -> EventSpool:
+    """An in-memory spool with room for ``events`` entries like ``started(n)``'s."""
+    probe = EventSpool.in_memory()
+    probe.append(stamp(encode(started(1)), Stamp("run1", 1)))
+    size = probe.bytes
+    return EventSpool.in_memory(max_bytes=size * events + size // 2)
+
+
+async def test_a_full_spool_refuses_new_events_counts_them_and_alarms_once(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     redis, clock = MemoryRedis(), FakeClock(T0)
     redis.down()
-    async with running(redis, clock, max_backlog=3) as publisher:
-        with caplog.at_level(logging.ERROR, logger="acd.publisher"):
-            for n in range(1, 6):
+    async with running(redis, clock, spool=spool_of(3)) as publisher:
+        with caplog.at_level(logging.WARNING, logger="acd.publisher"):
+            for n in range(1, 7):
                 publisher.publish(started(n))
-        assert (publisher.backlog, publisher.dropped) == (3, 2)
-        assert caplog.text.count("event backlog full (3): dropped the oldest event") == 2
+        assert (publisher.backlog, publisher.dropped) == (3, 3)
+        assert caplog.text.count("cannot keep events (full;") == 1  # one alarm per episode
         redis.up()
         await clock.advance(0.2)
         await asyncio.wait_for(publisher.drained(), 1)
-        assert calls(redis.entries()) == ["c3", "c4", "c5"]
+        assert calls(redis.entries()) == ["c1", "c2", "c3"]  # what was kept, in order
+        publisher.publish(started(7))  # room again: said once, and the event is kept
+        await asyncio.wait_for(publisher.drained(), 1)
+        assert "has room again; 3 events dropped since start" in caplog.text
+        assert calls(redis.entries()) == ["c1", "c2", "c3", "c7"]
+        # The dropped ones leave a hole in the sequence a reader can see.
+        assert [e["seq"] for e in redis.entries()] == ["1", "2", "3", "7"]
 
 
-async def test_events_in_flight_do_not_count_against_a_full_backlog() -> None:
-    # Found by this test: a full backlog dropped its oldest entry even while that one was
-    # being written, and the finished write then took newer, unsent events with it.
+async def test_events_in_flight_stay_in_the_spool_until_redis_acknowledges_them() -> None:
     redis = MemoryRedis()
-    async with running(redis, max_backlog=3) as publisher:
+    async with running(redis, spool=spool_of(3)) as publisher:
         redis.hold()
         for n in range(1, 4):
             publisher.publish(started(n))
         await asyncio.wait_for(redis.in_flight(), 1)  # c1..c3 on their way
-        publisher.publish(started(4))  # c1..c3 leave when written: nothing is dropped
-        redis.release()
-        await asyncio.wait_for(publisher.drained(), 1)
-        assert publisher.dropped == 0
-        assert calls(redis.entries()) == ["c1", "c2", "c3", "c4"]
-
-
-async def test_a_full_backlog_loses_its_oldest_unsent_event_not_one_in_flight() -> None:
-    redis = MemoryRedis()
-    async with running(redis, max_backlog=3) as publisher:
-        redis.hold()
-        for n in range(1, 4):
-            publisher.publish(started(n))
-        await asyncio.wait_for(redis.in_flight(), 1)  # c1..c3 on their way
-        for n in range(4, 8):
-            publisher.publish(started(n))  # c4..c6 wait; c7 finds the backlog full
-        redis.release()
-        await asyncio.wait_for(publisher.drained(), 1)
+        assert publisher.backlog == 3
+        publisher.publish(started(4))  # the spool is full until they are acknowledged
         assert publisher.dropped == 1
-        assert calls(redis.entries()) == ["c1", "c2", "c3", "c5", "c6", "c7"]
+        redis.release()
+        await asyncio.wait_for(publisher.drained(), 1)
+        assert publisher.backlog == 0 and publisher.spool.bytes == 0
+        publisher.publish(started(5))
+        await asyncio.wait_for(publisher.drained(), 1)
+        assert calls(redis.entries()) == ["c1", "c2", "c3", "c5"]
 
 
 async def test_stopping_the_publisher_closes_its_redis_client() -> None:
@@ -223,6 +236,8 @@ async def test_the_real_client_adds_each_event_with_a_capped_stream_length() -> 
         finally:
             draining.cancel()
             await asyncio.gather(draining, return_exceptions=True)
-        assert [fields for _, fields in server.entries] == [encode(started(1)), encode(started(2))]
+        assert [fields for _, fields in server.entries] == [
+            stamp(encode(started(n)), Stamp(publisher.origin, n)) for n in (1, 2)
+        ]
         [xadd, *_] = [c for c in server.commands if c[0].upper() == "XADD"]
         assert xadd[:5] == ["XADD", "kcc:events", "MAXLEN", "~", str(STREAM_MAXLEN)]

@@ -238,6 +238,12 @@ def test_addresses_match_the_site_config(
     stats_job = next(j for j in prometheus["scrape_configs"] if j["job_name"] == "kcc-stats")
     target = f"{site.services.http_bind_host}:{site.services.http_port}"
     assert stats_job["static_configs"][0]["targets"] == [target]
+    controller_job = next(
+        j for j in prometheus["scrape_configs"] if j["job_name"] == "kcc-controller"
+    )
+    target = f"{site.services.bind_host}:{site.services.control_port}"
+    assert controller_job["static_configs"][0]["targets"] == [target]
+    assert controller_job["basic_auth"] == stats_job["basic_auth"]
 
 
 def test_monitoring_ports_do_not_clash_with_the_site(

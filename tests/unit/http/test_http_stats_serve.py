@@ -105,7 +105,14 @@ async def test_real_server_answers_and_keeps_the_token_out_of_its_log(
     body = health.json()
     assert (health.status_code, body["status"], body["redis"]) == (200, "ok", "ok")
     # The served app follows the event stream, so health says how far it is stored.
-    assert set(body["events"]) == {"connected", "caught_up", "stored_through", "last_error"}
+    assert set(body["events"]) == {
+        "connected",
+        "caught_up",
+        "stored_through",
+        "last_error",
+        "gap",
+        "gaps",
+    }
     assert board.status_code == 200
     # uvicorn itself: 5 GB declared, none sent, and the 413 comes at once.
     assert huge.startswith(b"HTTP/1.1 413 "), huge

@@ -60,6 +60,7 @@ async def test_login_events_and_a_list_action() -> None:
         server.handlers["QueueStatus"] = queue_status
         async with AmiClient(settings(server)) as client:
             assert client.connected and client.connections == 1
+            assert client.reconnects == 0
             first = await asyncio.wait_for(client.events().get(), 1)
             assert is_fully_booted(first)  # no type: nothing in the product reads it
             result = await client.send_action(QueueStatus(queue="tic"))
@@ -218,6 +219,7 @@ async def test_reconnect_after_drop_calls_on_connected_again_and_fails_inflight(
             await server.wait_until(lambda: server.logins >= 2)
             await asyncio.wait_for(client.send_action(Ping()), 1)
         assert seen == [1, 2]
+        assert client.reconnects == 1
         assert len(server.actions_named("QueueStatus")) == 1  # never re-sent
 
 

@@ -31,6 +31,7 @@ from tests.unit.acd.rig import (
     dialled,
     direct_call,
     direct_caller,
+    hangup,
     rig,
 )
 
@@ -275,3 +276,38 @@ async def test_the_call_id_is_the_uniqueid_without_a_linkedid() -> None:
         [originate] = r.asterisk.originated("301")
         assert originate.channel_id == "kcc-1718000000.9-d1"
         assert originate.caller_id == '"Rechtstreeks" <anoniem>'
+
+
+async def test_a_caller_whose_hangup_came_before_the_ring_leaves_no_ring_numbering() -> None:
+    # AMI may report the caller's Hangup before their FastAGI session opened the ring:
+    # the consumer then forgets nothing, and the session must forget the numbering itself.
+    async with rig() as r:
+        r.asterisk.outcomes["301"] = ANSWERED
+        r.emit(hangup(Chan(TRUNK, CALL)))  # the caller's channel is the call's first
+        await r.settle()
+        caller = await direct_call(r, hanging_up_after("301", TOPIC))
+        await ended(caller.task)
+        assert r.types() == ["backoffice.ringing", "backoffice.not_answered"]
+        assert len(r.controller.ring_numbers) == 0
+
+
+@pytest.mark.parametrize("hang_up_after", [None, STOP_PLAYTONES])
+async def test_an_abandoned_direct_call_forgets_its_ring_numbering(
+    hang_up_after: str | None,
+) -> None:
+    # No AMI Hangup at all (it was lost in an AMI reconnect): the session's own
+    # knowledge that the caller left is enough.
+    async with rig() as r:
+        r.asterisk.outcomes["301"] = RINGING if hang_up_after is None else NO_ANSWER
+        agi = (
+            direct_caller("301", CALL)
+            if hang_up_after is None
+            else hanging_up_after("301", hang_up_after)
+        )
+        caller = await direct_call(r, agi)
+        if hang_up_after is None:
+            r.asterisk.states[LEG] = "Ringing"
+            caller.agi.hang_up()
+        await ended(caller.task)
+        assert by_type(r.sink, "backoffice.not_answered")
+        assert len(r.controller.ring_numbers) == 0

@@ -9,6 +9,7 @@ from typing import NoReturn
 from realtime_stats.health.redis_probe import RedisProbe, RedisStatus
 from realtime_stats.health.service import EventsHealth, HealthService, events_health
 from realtime_stats.ingest.consumer import ConsumerSettings, ConsumerStatus, EventConsumer
+from realtime_stats.ingest.gap import StreamGap
 from realtime_stats.store import FoldSnapshot, SaveBatch, StreamId
 
 
@@ -53,4 +54,18 @@ def test_the_stored_position_is_the_stream_id_as_text() -> None:
     )
     assert events_health(status) == EventsHealth(
         connected=True, caught_up=True, stored_through="1732000000000-4", last_error="x"
+    )
+
+
+def test_a_gap_is_reported_with_what_was_lost_but_does_not_degrade() -> None:
+    gap = StreamGap(StreamId(1_000, 0), StreamId(9_000, 0), StreamId(9_001, 0))
+    status = ConsumerStatus(
+        connected=True, caught_up=True, position=StreamId(9_500, 0), last_error=None, gap=gap,
+        gaps=1,
+    )  # fmt: skip
+    health = events_health(status)
+    assert health.gaps == 1
+    assert health.gap == (
+        "entries after 1000-0 up to 9000-0 were trimmed from the stream before they were "
+        "read (the oldest left is 9001-0)"
     )

@@ -1,8 +1,9 @@
 """The consumer on an in-memory stream: store, notify, resume, skip bad entries, retry.
 
 `FakeStream` answers XREAD like Redis (entries after an id, at most `count`, waiting up to
-`block` ms) and can be switched off to look like an outage. The real redis-server runs in
-tests/integration/test_events_in.py.
+`block` ms) and XINFO STREAM as Redis 7 does (`trim` drops the oldest entries and
+raises its `max-deleted-entry-id`), and can be switched off to look like an outage. The
+real redis-server runs in tests/integration/test_events_in.py.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 
 from realtime_stats.ingest.changes import Changes
 from realtime_stats.ingest.consumer import (
@@ -41,6 +43,7 @@ class FakeStream:
         self.refusals = 0
         self.refused = asyncio.Event()
         self.positions: list[StreamId] = []  # where each XREAD started
+        self.max_deleted = StreamId(0, 0)
         self._added = asyncio.Event()
 
     def add(self, sid: StreamId, fields: dict[str, str]) -> None:
@@ -52,15 +55,34 @@ class FakeStream:
         for event in script.events:
             self.add(event.stream_id, stream_fields(event))
 
+    def trim(self, through: StreamId) -> None:
+        """Drop the entries up to ``through``, as ``XADD MAXLEN ~`` does."""
+        self.entries = [e for e in self.entries if StreamId.parse(e[0].decode()) > through]
+        self.max_deleted = max(self.max_deleted, through)
+
+    def info(self) -> dict[bytes, Any]:
+        self._refuse_if_down()
+        if not self.entries and self.max_deleted == StreamId(0, 0):
+            raise ResponseError("no such key")
+        first = [self.entries[0][0], list(self.entries[0][1].items())] if self.entries else None
+        return {
+            b"length": len(self.entries),
+            b"max-deleted-entry-id": str(self.max_deleted).encode(),
+            b"first-entry": first,
+        }
+
     def reader(self, settings: ConsumerSettings) -> FakeReader:
         self.connects += 1
         return FakeReader(self)
 
-    async def read(self, name: str, position: str, count: int, block: int) -> Any:
+    def _refuse_if_down(self) -> None:
         if self.down:
             self.refusals += 1
             self.refused.set()
             raise RedisConnectionError("fake stream: connection refused")
+
+    async def read(self, name: str, position: str, count: int, block: int) -> Any:
+        self._refuse_if_down()
         after = StreamId.parse(position)
         self.positions.append(after)
         found = [e for e in self.entries if StreamId.parse(e[0].decode()) > after][:count]
@@ -82,6 +104,9 @@ class FakeReader:
     ) -> Any:
         ((name, position),) = streams.items()
         return await self._stream.read(name, position, count or 1000, block or 0)
+
+    async def xinfo_stream(self, name: Any, full: bool = False) -> Any:
+        return self._stream.info()
 
     async def aclose(self) -> None:
         pass
@@ -307,6 +332,9 @@ class SwallowingReader:
         if self.then_raise:
             raise RedisConnectionError("fake: connect failed")
         return []
+
+    async def xinfo_stream(self, name: Any, full: bool = False) -> Any:
+        raise ResponseError("no such key")
 
     async def aclose(self) -> None:
         pass

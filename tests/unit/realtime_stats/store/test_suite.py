@@ -270,7 +270,7 @@ def test_opening_migrates_once_and_reopening_is_a_no_op(store_target: str) -> No
     assert schema_version(store_target) == NEWEST
 
 
-NEWEST = 4  # the last migration this code has; a new one must raise it here too
+NEWEST = 5  # the last migration this code has; a new one must raise it here too
 NOTE_COLUMN = Migration(NEWEST + 1, "a note per call", ("ALTER TABLE calls ADD COLUMN note TEXT",))
 
 
@@ -286,7 +286,7 @@ def test_a_new_step_is_applied_in_order(store_target: str) -> None:
 def test_a_database_newer_than_the_code_is_refused_untouched(store_target: str) -> None:
     open_store(store_target, migrations=(*MIGRATIONS, NOTE_COLUMN)).close()
     with pytest.raises(
-        SchemaError, match=r"schema is version 5, newer than this code knows \(up to 4\)"
+        SchemaError, match=r"schema is version 6, newer than this code knows \(up to 5\)"
     ):
         open_store(store_target)
     assert schema_version(store_target) == NEWEST + 1
@@ -297,7 +297,7 @@ def test_a_failing_step_leaves_nothing_of_itself(store_target: str) -> None:
         NEWEST + 1, "broken", ("CREATE TABLE half (x TEXT)", "CREATE TABLE calls (x TEXT)")
     )
     with pytest.raises(
-        SchemaError, match=r"migration 5 \(broken\) failed, nothing of it was applied"
+        SchemaError, match=rf"migration {NEWEST + 1} \(broken\) failed, nothing of it was applied"
     ):
         open_store(store_target, migrations=(*MIGRATIONS, broken))
     assert schema_version(store_target) == NEWEST
@@ -306,7 +306,9 @@ def test_a_failing_step_leaves_nothing_of_itself(store_target: str) -> None:
 
 
 def test_migrations_must_be_numbered_in_order(store_target: str) -> None:
-    with pytest.raises(SchemaError, match=r"numbered 1, 2, 3, ... in order, got \[1, 2, 3, 4, 6\]"):
+    with pytest.raises(
+        SchemaError, match=r"numbered 1, 2, 3, ... in order, got \[1, 2, 3, 4, 5, 7\]"
+    ):
         open_store(store_target, migrations=(*MIGRATIONS, Migration(NEWEST + 2, "gap", ())))
 
 
