@@ -1,6 +1,7 @@
-"""The controller's ``/metrics``: its spool, AMI and FastAGI read at each scrape, for the
-for Prometheus' metrics login and the admin (as the stats service's), on the control API through httpx's ASGI transport
-(starlette's TestClient warns here: it wants a package this project does not have)."""
+"""The controller's ``/metrics``: its spool, AMI and FastAGI read at each scrape, for
+Prometheus' metrics login and the admin (as the stats service's), on the control API through
+httpx's ASGI transport (starlette's TestClient warns here: it wants a package this project
+does not have)."""
 
 from __future__ import annotations
 
