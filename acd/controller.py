@@ -261,8 +261,8 @@ class Controller:
             desk_events,
         )
         # After AMI was away: callers first (their ends published), the screens last.
-        rooms = (self.queue, self.camp_ons, back_office, self.leg_events, desk_events)
-        self.reconciliation = Reconciliation(ami, clock.now, rooms)
+        rooms = (self.queue, self.camp_ons, back_office, self.transfer_events, self.leg_events)
+        self.reconciliation = Reconciliation(ami, clock.now, (*rooms, desk_events))
         self._restored = False
 
     def _agent_at(self, extension: str) -> str:
