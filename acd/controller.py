@@ -88,6 +88,7 @@ from acd.waiting import FRAGMENTS
 from acd.web import Auditing
 from contract import EventSink
 from contract.dialplan import AgiScript
+from contract.events import ControllerStarted
 from contract.sink import Tee
 from http_access.auth import Authenticator, install_authenticator
 from ivr_flows.model import Flow
@@ -421,6 +422,7 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
         ivr_now=wall_clock(options.ivr_time),
     )
     holder.append(controller)
+    controller.sink.publish(ControllerStarted(at=clock.now()))  # calls from before are lost
     agi = AgiServer(controller.agi_router(), host=svc.bind_host, port=svc.agi_port)
     api = _QuietServer(
         uvicorn.Config(

@@ -135,6 +135,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX callback_notes_by_done_at ON callback_notes (done_at)",
         ),
     ),
+    Migration(
+        5,
+        "calls whose end never came (a controller restart): counted apart",
+        ("ALTER TABLE calls ADD COLUMN end_unknown {bool} NOT NULL DEFAULT FALSE",),
+    ),
 )
 
 
