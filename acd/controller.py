@@ -263,7 +263,7 @@ class Controller:
         )
         # After AMI was away: callers first (their ends published), the screens last.
         rooms = (self.queue, self.camp_ons, back_office, self.transfer_events, self.leg_events)
-        self.reconciliation = Reconciliation(ami, clock.now, (*rooms, desk_events))
+        self.reconciliation = Reconciliation(ami, clock.now, (self.ivr, *rooms, desk_events))
         self._restored = False
 
     def _agent_at(self, extension: str) -> str:

@@ -25,6 +25,7 @@ def call_tables(controller: Controller) -> dict[str, Sized]:
     """Every per-call table of the controller's rooms, by ``room.table``."""
     c = controller
     return {
+        "ivr.in_menu": c.ivr._in_menu,
         "core.calls": c.acd._floor.calls,
         "queue.callers": c.queue._callers,
         "queue.call_timers": [k for k in c.queue._timers if k.startswith("overflow:")],
@@ -33,6 +34,7 @@ def call_tables(controller: Controller) -> dict[str, Sized]:
         "backoffice.answered": c.ringer._answered,
         "backoffice.gave_up": c.ringer._gave_up,
         "campon.moving": c.camp_on_requests._moving,
+        "campon.waiting": c.camp_ons._waiting,
         "transfer.consults": c.transfer_events._consults,
         "transfer.consulted": c.transfer_events._consulted,
         "transfer.consult_legs": c.transfer_events._consult_legs,
