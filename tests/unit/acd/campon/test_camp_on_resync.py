@@ -8,8 +8,9 @@ import asyncio
 
 from acd.agi.fake import FakeAgiChannel
 from contract import events as stream
+from contract.vocabulary import RingFailure
 from tests.unit.acd.leftovers import assert_no_call_left
-from tests.unit.acd.rig import TRUNK, Chan, Rig, hint, rig
+from tests.unit.acd.rig import REFUSED, RINGING, TRUNK, Chan, Rig, hangup, hint, rig
 
 CALL = "1718000000.7"
 IDLE, IN_USE = 0, 1
@@ -53,3 +54,24 @@ async def test_a_camped_on_caller_asterisk_still_has_waits_on() -> None:
         assert not task.done()
         agi.hang_up()
         await asyncio.wait_for(task, 2)
+
+
+async def test_a_ring_given_up_whose_originate_then_fails_leaves_nothing() -> None:
+    # AMI lost (or Asterisk refusing) just as the caller's key gave the ring up: the
+    # Originate fails, and the mark that the ring was given up must go with it.
+    async with rig() as r:
+        agi, task = await camped_on(r)
+        r.asterisk.outcomes["311"] = RINGING
+        r.emit(hint("311", IDLE))
+        await r.settle()
+        agi.press("2")
+        await r.settle()
+        r.asterisk.finish("311", REFUSED)
+        await r.settle()
+        [lost] = r.sink.of_type(stream.BackOfficeNotAnswered)
+        assert lost.reason is RingFailure.ERROR
+        agi.hang_up()
+        await asyncio.wait_for(task, 2)
+        r.emit(hangup(Chan(TRUNK, CALL, CALL)))  # the call's first channel: it is over
+        await r.settle()
+        assert_no_call_left(r)

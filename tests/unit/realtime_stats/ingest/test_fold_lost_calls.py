@@ -56,3 +56,11 @@ def test_a_second_start_changes_nothing_more() -> None:
     script.add("controller.started", 400)
     twice = {c.call_id: c for c in folded(script.events).calls()}
     assert twice == once
+
+
+def test_lost_calls_are_forgotten_at_the_day_roll_like_any_finished_call() -> None:
+    # Before `controller.started` they never became final, so no day roll dropped them:
+    # the fold (and the wallboard's live figures) kept them for good.
+    fold = folded(restarted_morning().events)
+    fold.forget_before(T0 + timedelta(days=1))
+    assert fold.calls() == [] and fold.ivr_calls() == []
