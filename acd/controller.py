@@ -38,6 +38,7 @@ from acd.agents.session import FeatureCodes
 from acd.agi import AgiRouter, AgiServer
 from acd.agi_guard import ChannelGuard
 from acd.ami import AmiClient, AmiSettings, ResyncRequired
+from acd.ami.channels import Reconciliation
 from acd.ami.port import AmiPort
 from acd.audit import LOCAL, AuditLog
 from acd.backoffice.consumer import BackOfficeEvents
@@ -58,6 +59,7 @@ from acd.coaching.service import Coaching
 from acd.colleague import routes as colleague_routes
 from acd.core.acd import Acd
 from acd.desk import routes as desk_routes
+from acd.desk.consumer import DeskEvents
 from acd.desk.history import CallerHistory, caller_key
 from acd.desk.service import AgentDesks, Names
 from acd.ivr import routes as ivr_routes
@@ -90,6 +92,7 @@ from acd.waiting import FRAGMENTS
 from acd.web import Auditing
 from contract import EventSink
 from contract.dialplan import AgiScript
+from contract.events import ControllerStarted
 from contract.sink import Tee
 from http_access.auth import Authenticator, install_authenticator
 from http_access.body_limit import CONTROL_API_MAX_BODY, BodyLimit
@@ -257,14 +260,19 @@ class Controller:
         self.replay = Replay(parts.recordings, site, parts.coaching)
         # Order: the back office, transfers and camp-ons see an event before the legs it
         # may end.
+        back_office, desk_events = BackOfficeEvents(self.ringer, numbers), DeskEvents(self.desks)
         self.consumers: Sequence[Consumer] = (
-            BackOfficeEvents(self.ringer, numbers),
+            back_office,
             self.transfer_events,
             CampOnEvents(self.camp_on_requests),
             self.leg_events,
             self.presence,
             RecordingEvents(self.recorder, clock, parts.audit),
+            desk_events,
         )
+        # After AMI was away: callers first (their ends published), the screens last.
+        rooms = (self.queue, self.camp_ons, back_office, self.transfer_events, self.leg_events)
+        self.reconciliation = Reconciliation(ami, clock.now, (self.ivr, *rooms, desk_events))
         self._restored = False
 
     def _agent_at(self, extension: str) -> str:
@@ -278,7 +286,7 @@ class Controller:
         """Hand every AMI event to each room's consumer, for as long as AMI runs."""
         async for item in self.parts.ami.events():
             if isinstance(item, ResyncRequired):
-                await self.leg_events.resync()
+                await self.reconciliation.run()
                 await self.presence.resync()
                 continue
             for consumer in self.consumers:
@@ -294,7 +302,7 @@ class Controller:
                 topics=[t.id for t in self.site.topics],
                 peak=frozenset(p.id for p in self.site.positions if p.peak),
             )
-        await self.leg_events.resync()
+        await self.reconciliation.run()
         await self.presence.resync()
         await self.recorder.sweep()
 
@@ -431,6 +439,7 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
         ivr_now=wall_clock(options.ivr_time),
     )
     holder.append(controller)
+    controller.sink.publish(ControllerStarted(at=clock.now()))  # calls from before are lost
     agi = AgiServer(
         controller.agi_handler(),
         host=svc.agi_bind_host,

@@ -350,6 +350,18 @@ class AgentTopicsChanged(StreamEvent):
     topics: tuple[str, ...]
 
 
+# ---------------------------------------------------------------- the controller
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ControllerStarted(StreamEvent):
+    """A controller process started. It knows no call from before it: a call the stream
+    still has going on was lost with the previous process (answered, if at all, by the
+    dialplan's fallback queues, which publish nothing), and its end will never come."""
+
+    TYPE = "controller.started"
+
+
 EVENT_TYPES: Mapping[str, type[StreamEvent]] = types.MappingProxyType(
     {
         kind.TYPE: kind
@@ -372,6 +384,7 @@ EVENT_TYPES: Mapping[str, type[StreamEvent]] = types.MappingProxyType(
             CallbackDone,
             AgentStateChanged,
             AgentTopicsChanged,
+            ControllerStarted,
         )
     }
 )

@@ -4,11 +4,13 @@ call is over.
 ``HangupRequest`` and ``Hangup`` of either side of an answered direct call step its
 ring. The ``Hangup`` of a call's first channel (its uniqueid is the call's ``Linkedid``,
 our call id) means the call is over: its ring numbering is forgotten, so no per-call
-table grows with the calls of the day.
+table grows with the calls of the day. After AMI was away, ``reconcile`` ends the
+answered direct calls whose channels Asterisk no longer has.
 """
 
 from __future__ import annotations
 
+from acd.ami.channels import LiveChannels
 from acd.ami.events import Hangup as HangupEvent
 from acd.ami.events import HangupRequest
 from acd.backoffice.machine import RingNumbers
@@ -31,6 +33,10 @@ class BackOfficeEvents:
                     self._numbers.forget(event.channel.linkedid)
             case _:
                 pass
+
+    def reconcile(self, live: LiveChannels) -> None:
+        """After AMI was away: the answered direct calls whose channels are gone end."""
+        self._ringer.reconcile(live)
 
 
 def call_over(event: HangupEvent) -> bool:

@@ -15,6 +15,7 @@ from enum import Enum
 
 from acd.ami import AmiError
 from acd.ami.actions import Hangup
+from acd.ami.channels import LiveChannels
 from acd.ami.originate import (
     ORIGINATE_SLACK_S,
     bridge_originate,
@@ -111,6 +112,7 @@ class DirectRinger:
             result = await self._ami.send_action(action, timeout=timeout + ORIGINATE_SLACK_S)
         except AmiError as exc:
             log.warning("ringing %s for %s failed: %s", ring.extension, ring.call_id, exc)
+            self._gave_up.discard((ring.call_id, ring.ring))
             await self.hang_up(leg_id(ring))
             self._step(ring, NotAnswered(RingFailure.ERROR, self._clock.now()))
             return Answer.NOT_ANSWERED
@@ -173,6 +175,15 @@ class DirectRinger:
         ring = self._answered.get(uniqueid)
         if ring is not None:
             self._replace(ring, self._step(ring, HungUp(uniqueid, self._clock.now())))
+
+    def reconcile(self, live: LiveChannels) -> None:
+        """End the answered calls that lost a side while AMI was away, as its
+        ``Hangup`` would have (the caller's side first when both are gone)."""
+        for ring in dict.fromkeys(self._answered.values()):
+            gone = [u for u in (ring.caller_leg, ring.leg) if not live.has(u)]
+            if gone:
+                log.info("resync: direct call %s to %s is over", ring.call_id, ring.extension)
+                self.hung_up(gone[0])
 
     @property
     def answered_calls(self) -> int:

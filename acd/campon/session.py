@@ -24,9 +24,11 @@ import itertools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from acd.agi import AgiHangup
 from acd.agi.port import AgiChannel
+from acd.ami.channels import LiveChannels
 from acd.backoffice.machine import Ring
 from acd.backoffice.service import Answer, DirectRinger
 from acd.backoffice.session import Offered, ring_caller
@@ -67,6 +69,21 @@ _RING_INPUT: dict[Answer, m.CampOnInput] = {
 }
 
 
+def fallback_call_id(call_id: str, serial: int) -> str:
+    """The TIC call an agent's camped-on caller becomes should they fall back."""
+    return f"{call_id}{_FALLBACK_MARK}{serial}"
+
+
+def first_call_id(call_id: str) -> str:
+    """The Asterisk call (its ``Linkedid``) a call id is of: itself, or the call an
+    agent's camp-on fell back from."""
+    head, mark, serial = call_id.rpartition(_FALLBACK_MARK)
+    return head if mark and serial.isdigit() else call_id
+
+
+_FALLBACK_MARK = "-k"
+
+
 @dataclass(frozen=True, slots=True)
 class Camper:
     """A caller camped on ``extension``; ``tic_call_id`` is their id should they fall back."""
@@ -94,6 +111,9 @@ class CampOns:
         self._ringer, self._phonebook, self._queue_wait = ringer, phonebook, queue_wait
         self._clock, self._prompt_name, self._general = clock, prompt_name, general_topic
         self._serial = itertools.count(1)
+        # The caller's channel uniqueid -> (their camp-on's inputs, since when), while
+        # they wait: a resync tells a camp-on whose caller is gone.
+        self._waiting: dict[str, tuple[asyncio.Queue[m.CampOnInput], datetime]] = {}
 
     async def run(self, agi: AgiChannel) -> None:
         """``/campon``: an agent's caller, redirected here out of the agent's call."""
@@ -101,7 +121,7 @@ class CampOns:
         extension = agi.env.extension
         department = self._ringer.departments.department_of(extension)
         camper = Camper(
-            call_id, f"{call_id}-k{next(self._serial)}", extension, department,
+            call_id, fallback_call_id(call_id, next(self._serial)), extension, department,
             agi.env.callerid or "",
         )  # fmt: skip
         try:
@@ -148,6 +168,7 @@ class CampOns:
         tasks.spawn(_watch_keys(agi, inputs), name="camp-on keys")
         tasks.spawn(_watch_hangup(agi, inputs), name="camp-on hang-up")
         camp_on, ring = m.CampOn(camper.call_id, camper.extension), None
+        self._waiting[agi.env.uniqueid] = (inputs, self._clock.now())
         try:
             while not camp_on.finished:
                 moved = m.step(camp_on, await inputs.get())
@@ -162,8 +183,17 @@ class CampOns:
                         await self._ringer.give_up(ring)
             return camp_on
         finally:
+            self._waiting.pop(agi.env.uniqueid, None)
             timer.cancel()
             await tasks.close()
+
+    def reconcile(self, live: LiveChannels) -> None:
+        """A camped-on caller whose channel Asterisk no longer has (hung up while AMI was
+        away) has left: their camp-on ends rather than ring the colleague for nobody."""
+        for uniqueid, (inputs, since) in self._waiting.items():
+            if since < live.asked_at and not live.has(uniqueid):
+                log.info("resync: the camped-on caller on %s is gone", uniqueid)
+                inputs.put_nowait(m.CallerHungUp())
 
     async def _watch_line(self, extension: str, inputs: asyncio.Queue[m.CampOnInput]) -> None:
         self._put_line(extension, inputs)  # the line as it is now, then every change

@@ -10,8 +10,10 @@ rings their phone is what pops the caller's screen, at the moment the controller
 it. The agent's own state (state, since, position, the after-call-work end, a pending
 pause) is read from the queue service each time, so it is the ACD's own.
 
-A call's screen is dropped when the call has ended and no agent is still on it (talking
-or wrapping it up); the page keeps showing the call through after-call work.
+A call's screen is dropped when the call has ended (``call.ended``, or Asterisk's
+end of the call for a direct call to the back office: ``acd.desk.consumer``) and no
+agent is still on it (talking or wrapping it up); the page keeps showing the call
+through after-call work.
 """
 
 from __future__ import annotations
@@ -31,14 +33,22 @@ from acd.desk.tally import Tally, figures
 from contract.events import (
     AgentStateChanged,
     BackOfficeRinging,
+    CallAnnounced,
     CallAnswered,
     CallEnded,
+    CallIvrStep,
+    CallNotAnswered,
+    CallOffered,
+    CallQueued,
     CallStarted,
     CallTransferred,
     StreamEvent,
 )
 from ivr_flows.model import Flow, MenuNode
 from site_config import SiteConfig
+
+_GOING_ON = (CallIvrStep, CallQueued, CallAnnounced, CallOffered, CallNotAnswered, CallAnswered)
+"""Events that say a call is going on, so they open a screen for a call not seen begin."""
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
 
@@ -120,8 +130,9 @@ class AgentDesks:
             if isinstance(event, CallStarted | BackOfficeRinging):
                 count = self._history.seen(event.caller, event.at) if event.caller else None
                 self._calls[event.call_id] = screens.begin(event, count)
-            elif not isinstance(event, CallEnded):
+            elif isinstance(event, _GOING_ON):
                 # A call whose start this controller did not see (a restart): no history.
+                # An event after a call's end (its recording stored) opens nothing.
                 self._calls[event.call_id] = screens.begin(event, None)
             screen = self._calls.get(event.call_id)
             if screen is None:
@@ -135,6 +146,18 @@ class AgentDesks:
         if isinstance(event, CallEnded):
             self._ended.add(event.call_id)
             self._forget_ended()
+
+    def call_over(self, call_id: str) -> None:
+        """Asterisk ended the call (its first channel hung up, or is gone after an
+        outage): its screen goes once no agent holds it. A direct call to the back
+        office ends so, as it has no ``call.ended``."""
+        if call_id in self._calls:
+            self._ended.add(call_id)
+            self._forget_ended()
+
+    def calls(self) -> frozenset[str]:
+        """The calls a screen is kept for."""
+        return frozenset(self._calls)
 
     def _agent_moved(self, event: AgentStateChanged) -> None:
         tally = self._tally(event.agent_id, event.at)

@@ -9,10 +9,13 @@ message sets ``KCC_HANDLED`` so the dialplan does not queue the caller after all
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from datetime import datetime
 
 from acd.agi import AgiHangup
 from acd.agi.port import AgiChannel
+from acd.ami.channels import LiveChannels
 from acd.clock import Clock
 from acd.ivr.service import IvrSwitches
 from acd.queue.service import QueuedCaller
@@ -23,7 +26,7 @@ from contract.dialplan import HANDLED, Var
 from contract.vocabulary import CallPhase, EndedBy, IvrOutcome
 from ivr_flows.engine import EnterQueue, RecordStep
 from ivr_flows.model import Flow
-from ivr_flows.runner import run_ivr
+from ivr_flows.runner import IvrResult, run_ivr
 
 
 class IvrSession:
@@ -41,6 +44,9 @@ class IvrSession:
     ) -> None:
         self._flow, self._switches, self._queue_wait = flow, switches, queue_wait
         self._sink, self._clock, self._prompt_name = sink, clock, prompt_name
+        # The caller's channel uniqueid -> (set when a resync finds it gone, since when),
+        # while they are in the menu.
+        self._in_menu: dict[str, tuple[asyncio.Event, datetime]] = {}
 
     async def run(self, agi: AgiChannel) -> None:
         call_id = await agi.get_variable("CHANNEL(linkedid)") or agi.env.uniqueid
@@ -51,13 +57,7 @@ class IvrSession:
             )
         )
         try:
-            outcome = await run_ivr(
-                self._flow,
-                agi,
-                self._switches.context(),
-                self._prompt_name,
-                lambda step: self._step(call_id, step),
-            )
+            outcome = await self._menu(agi, call_id)
         except AgiHangup:
             self._ended(call_id, CallPhase.IVR, EndedBy.CALLER)
             return
@@ -67,6 +67,38 @@ class IvrSession:
             return
         queued = QueuedCaller(call_id, agi.env.channel, caller, outcome.topic, outcome.municipality)
         await self._queue_wait.wait(agi, queued)
+
+    async def _menu(self, agi: AgiChannel, call_id: str) -> IvrResult:
+        """The flow, until it ends or a resync finds the caller's channel gone."""
+        gone = asyncio.Event()
+        self._in_menu[agi.env.uniqueid] = (gone, self._clock.now())
+        flow = asyncio.ensure_future(
+            run_ivr(
+                self._flow,
+                agi,
+                self._switches.context(),
+                self._prompt_name,
+                lambda step: self._step(call_id, step),
+            )
+        )
+        lost = asyncio.ensure_future(gone.wait())
+        try:
+            await asyncio.wait({flow, lost}, return_when=asyncio.FIRST_COMPLETED)
+            if flow.done():
+                return flow.result()
+            raise AgiHangup(f"{agi.env.channel} is gone (found at a resync)")
+        finally:
+            self._in_menu.pop(agi.env.uniqueid, None)
+            for task in (flow, lost):
+                task.cancel()
+            await asyncio.gather(flow, lost, return_exceptions=True)
+
+    def reconcile(self, live: LiveChannels) -> None:
+        """Callers in the menu whose channel Asterisk no longer has (hung up while AMI
+        was away) end in the IVR now, rather than be queued for nobody."""
+        for uniqueid, (gone, since) in self._in_menu.items():
+            if since < live.asked_at and not live.has(uniqueid):
+                gone.set()
 
     def _step(self, call_id: str, step: RecordStep) -> None:
         self._sink.publish(

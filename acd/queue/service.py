@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from acd.ami.channels import LiveChannels
 from acd.clock import Clock, Timer
 from acd.core import AgentState, AgentView, PositionView, WaitingCall
 from acd.core import effects as fx
@@ -100,10 +101,24 @@ class QueueService:
     async def left(self, call_id: str) -> bool:
         """The caller's FastAGI session ended while queued; True when an agent has them."""
         answered = await self._ringer.settle(call_id)
-        self._callers.pop(call_id, None)
-        if not answered:
+        still_here = self._callers.pop(call_id, None) is not None
+        if not answered and still_here:
             self.feed(ev.CallerLeft(call_id=call_id, at=self._clock.now()))
         return answered
+
+    def reconcile(self, live: LiveChannels) -> None:
+        """Callers whose channel Asterisk no longer has (hung up while AMI was away)
+        leave the queue now, as abandoned, rather than be offered to an agent later.
+        Their FastAGI session, should it still run, then ends without a second end."""
+        for waiting in self._acd.waiting():
+            caller = self._callers.get(waiting.call_id)
+            if caller is None or waiting.queued_at >= live.asked_at:
+                continue  # not in a session of ours, or joined after Asterisk was asked
+            if live.has_named(caller.channel):
+                continue
+            log.info("resync: caller %s on %s is gone", caller.call_id, caller.channel)
+            del self._callers[caller.call_id]
+            self.feed(ev.CallerLeft(call_id=caller.call_id, at=self._clock.now()))
 
     @property
     def callers(self) -> int:

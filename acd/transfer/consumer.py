@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from acd.agents.machine import LegState
 from acd.agents.service import AgentLegs
+from acd.ami.channels import LiveChannels
 from acd.ami.events import AttendedTransfer, DialBegin, DialEnd
 from acd.ami.events import Hangup as HangupEvent
 from acd.backoffice.consumer import call_over
@@ -75,6 +76,20 @@ class TransferEvents:
                 self._hung_up(event)
             case _:
                 pass
+
+    def reconcile(self, live: LiveChannels) -> None:
+        """After AMI was away: a consult whose phone is gone rang out unseen (its
+        ``DialEnd`` was lost, so whether it was answered is unknown: ``error``), and a
+        call none of whose channels is left is over."""
+        for uniqueid in [u for u in self._consults if not live.has(u)]:
+            ring = self._consults.pop(uniqueid)
+            log.info("resync: consult %d of %s is gone", ring.ring, ring.call_id)
+            self._consult_legs.pop(ring.call_id, None)
+            self._publish(step(ring, NotAnswered(RingFailure.ERROR, self._clock.now())).events)
+        for call_id in [c for c in self._consulted if c not in live.linkedids]:
+            del self._consulted[call_id]
+        for call_id in [c for c in self._consult_legs if c not in live.linkedids]:
+            del self._consult_legs[call_id]
 
     def consult_leg(self, call_id: str) -> str | None:
         """The channel of the colleague's phone an agent consults for ``call_id`` now."""

@@ -83,6 +83,8 @@ class CallTally(_Summable):
     `completed` counts answered calls that have ended (their handling is known);
     `transferred` is the part of those warm-transferred to a back office. Talk and
     after-call sums are over completed calls, the answer-wait sum over answered calls.
+    `unknown_end` counts calls whose end the stream never told (a controller restart):
+    answered ones are counted as answered, never completed; unanswered ones only there.
     """
 
     offered: int = 0
@@ -94,6 +96,7 @@ class CallTally(_Summable):
     transferred: int = 0
     fell_back: int = 0
     recorded: int = 0
+    unknown_end: int = 0
     answer_wait_seconds: float = 0.0
     talk_seconds: float = 0.0
     after_call_seconds: float = 0.0
@@ -108,10 +111,14 @@ def _contribution(call: CallRecord, rules: MetricRules) -> dict[str, float]:
     if wait is None:
         return {}
     fell_back = int(call.fell_back)
+    if call.end_unknown and not call.answered:
+        # Neither answered nor abandoned: what became of it is unknown, so it stays out
+        # of the offered calls that the answer rate and the service level are over.
+        return {"unknown_end": 1}
     if call.abandoned:
         short = int(wait <= rules.short_abandon_seconds)
         return {"offered": 1, "abandoned": 1, "short_abandoned": short, "fell_back": fell_back}
-    completed = call.ended_at is not None
+    completed = call.ended_at is not None and not call.end_unknown
     return {
         "offered": 1,
         "answered": 1,
@@ -120,6 +127,7 @@ def _contribution(call: CallRecord, rules: MetricRules) -> dict[str, float]:
         "transferred": int(completed and call.transferred),
         "fell_back": fell_back,
         "recorded": int(call.recorded),
+        "unknown_end": int(call.end_unknown),
         "answer_wait_seconds": wait,
         "talk_seconds": call.talk_seconds if completed else 0.0,
         "after_call_seconds": call.after_call_seconds if completed else 0.0,

@@ -55,7 +55,9 @@ class CallRecord:
     `talk_seconds` and `after_call_seconds` are the agent's handling of the call.
     `transferred` marks a warm transfer to a back office (`transfer_department`);
     `fell_back_from_department` marks a back-office call that was not picked up there and
-    fell back into the TIC queue.
+    fell back into the TIC queue. `end_unknown` marks a call whose end was never
+    published (the controller process that had it stopped): `ended_at` is when the next
+    one started, and the call is neither abandoned nor completed (docs/metrics.md).
     """
 
     call_id: str
@@ -72,10 +74,13 @@ class CallRecord:
     fell_back_from_department: str | None = None
     ivr_steps: tuple[IvrStep, ...] = ()
     recorded: bool = False
+    end_unknown: bool = False
 
     def __post_init__(self) -> None:
         if not self.call_id:
             raise RecordError("CallRecord: call_id must not be empty")
+        if self.end_unknown and self.ended_at is None:
+            raise RecordError(f"CallRecord {self.call_id}: end_unknown on a call not ended")
         owner = f"CallRecord {self.call_id}"
         self._normalise_times(owner)
         self._check_order(owner)
@@ -122,8 +127,8 @@ class CallRecord:
 
     @property
     def abandoned(self) -> bool:
-        """The caller hung up (or was lost) before any agent answered."""
-        return self.answered_at is None and self.ended_at is not None
+        """The caller hung up before any agent answered (not a call whose end is unknown)."""
+        return self.answered_at is None and self.ended_at is not None and not self.end_unknown
 
     @property
     def waiting(self) -> bool:

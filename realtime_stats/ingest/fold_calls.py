@@ -2,7 +2,8 @@
 
 A call starts as an `IvrCall` (`call.started`, its menu steps); `call.queued` makes it a
 `TrackedCall` around a `CallRecord`, which answer, transfer, recording and end fill in.
-A call that ends without queueing stays an `IvrCall` that ended in the IVR. Handlers read
+A call that ends without queueing stays an `IvrCall` that ended in the IVR. A
+`controller.started` ends every call still going on, its end unknown. Handlers read
 the `FoldState` and return a `FoldUpdate`; they raise `RecordError` for an impossible
 event (queued twice, answered before it queued, ended twice ...), which the fold then
 skips whole. Events that change no record (announcements, offers) have no handler here.
@@ -21,6 +22,7 @@ from contract.events import (
     CallRecording,
     CallStarted,
     CallTransferred,
+    ControllerStarted,
 )
 from contract.vocabulary import RecordingState
 from realtime_stats.figures.records import CallRecord, IvrStep, RecordError
@@ -129,6 +131,31 @@ def _ended_in_queue(tracked: TrackedCall, event: CallEnded) -> FoldUpdate:
         talk = (event.at - call.answered_at).total_seconds()
     record = replace(call, ended_at=event.at, talk_seconds=talk)
     return FoldUpdate(calls={call.call_id: replace(tracked, record=record)})
+
+
+def controller_started(state: FoldState, event: ControllerStarted) -> FoldUpdate:
+    """A new controller knows no call from before it: every call still going on ends now,
+    its end unknown (docs/metrics.md), so none stays live on the wallboard."""
+    update = FoldUpdate()
+    for call_id, tracked in state.calls.items():
+        call = tracked.record
+        if call.ended_at is None:
+            ended = max(event.at, call.answered_at or call.entered_at)
+            record = replace(call, ended_at=ended, end_unknown=True)
+            update.calls[call_id] = replace(tracked, record=record, agent_done=True)
+    for agent, call_id in state.handling.items():
+        update.handling[agent] = None
+        if call_id not in update.calls and call_id in state.calls:
+            update.calls[call_id] = replace(state.calls[call_id], agent_done=True)
+    for call_id, ivr in state.ivr.items():
+        if not ivr.ended:
+            ended = max([event.at, ivr.started_at, *(s.at for s in ivr.steps)])
+            update.ivr[call_id] = replace(ivr, ended_at=ended, end_phase=LOST_PHASE)
+    return update
+
+
+LOST_PHASE = "lost"
+"""An IVR call's `end_phase` when its end never came (a controller restart)."""
 
 
 def _queued_call(state: FoldState, event: CallAnswered | CallTransferred) -> TrackedCall:

@@ -27,6 +27,7 @@ from contract.events import (
     CallRecording,
     CallStarted,
     CallTransferred,
+    ControllerStarted,
     StreamEvent,
 )
 from realtime_stats.figures.backoffice_records import BackOfficeRing
@@ -68,6 +69,8 @@ def handle(state: FoldState, event: StreamEvent) -> FoldUpdate | None:
             return _note(fold_callbacks.noted(state.notes, event))
         case CallbackDone():
             return _note(fold_callbacks.done(state.notes, event))
+        case ControllerStarted():
+            return fold_calls.controller_started(state, event)
     return None
 
 

@@ -146,6 +146,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        6,
+        "calls whose end never came (a controller restart): counted apart",
+        ("ALTER TABLE calls ADD COLUMN end_unknown {bool} NOT NULL DEFAULT FALSE",),
+    ),
 )
 
 

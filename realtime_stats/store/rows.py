@@ -33,6 +33,7 @@ CALL_COLUMNS = (
     "fell_back_from_department",
     "recorded",
     "agent_done",
+    "end_unknown",
 )
 STEP_COLUMNS = ("call_id", "seq", "node", "digit", "outcome", "at")
 IVR_CALL_COLUMNS = ("call_id", "started_at", "ended_at", "end_phase", "ended_by")
@@ -90,6 +91,7 @@ def call_row(db: Database, tracked: TrackedCall) -> Row:
         c.fell_back_from_department,
         c.recorded,
         tracked.agent_done,
+        c.end_unknown,
     )
 
 
@@ -140,7 +142,7 @@ def tracked_call(db: Database, row: Row, steps: list[MenuStep]) -> TrackedCall:
     values = dict(zip(CALL_COLUMNS, row, strict=True))
     for name in ("entered_at", "answered_at", "ended_at"):
         values[name] = db.from_db(values[name])
-    for name in ("transferred", "recorded"):
+    for name in ("transferred", "recorded", "end_unknown"):
         values[name] = bool(values[name])
     done = bool(values.pop("agent_done"))
     ivr_steps = tuple(IvrStep(s.node, s.at) for s in steps)

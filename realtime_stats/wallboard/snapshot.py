@@ -106,6 +106,7 @@ def _figures(figures: Figures) -> dict[str, Any]:
         "short_abandoned": tally.short_abandoned,
         "transferred": tally.transferred,
         "fell_back": tally.fell_back,
+        "unknown_end": tally.unknown_end,
         "asa_s": figures.average_speed_of_answer_seconds,
         "talk_s": figures.average_talk_seconds,
         "acw_s": figures.average_after_call_seconds,

@@ -69,9 +69,13 @@ def test_callers_are_still_answered_when_the_controller_is_killed(
             ami.wait_for("AgentConnect", 90, since=mark, where=_linked(call_id))
         assert all(c.wait(90).ok for c, _ in callers)
         # A restarted controller takes the logged-in agents back from the queues.
+        events.mark()
         controller.start()
         restored = {a["agent_id"]: a for a in api.state()["agents"] if a["state"] != "logged_out"}
         assert {agent for agent, _ in seats} <= set(restored)
+        # ... and says first that it knows no call from before it: the stats service
+        # ends the calls the killed one had as an unknown end (docs/metrics.md).
+        assert events.all()[0].type == "controller.started"
 
 
 def _linked(call_id: str) -> Callable[[dict[str, str]], bool]:

@@ -203,6 +203,7 @@ class Asterisk:
     states: dict[str, str] = field(default_factory=dict)  # uniqueid -> CHANNEL(state)
     channels: dict[str, str] = field(default_factory=dict)  # name -> UNIQUEID, for Getvar
     alive: set[str] = field(default_factory=set)  # uniqueids CoreShowChannels lists
+    shown: dict[str, Chan] = field(default_factory=dict)  # an alive uniqueid's own channel
     members: list[AmiEvent] = field(default_factory=list)  # QueueStatus's QueueMember items
     hints: list[AmiEvent] = field(default_factory=list)  # ExtensionStateList's items
     refuse_transfer: str | None = None
@@ -235,6 +236,12 @@ class Asterisk:
 
     def ringing(self, extension: str) -> bool:
         return extension in self._held
+
+    def has(self, *chans: Chan) -> None:
+        """Asterisk has these channels now (as ``CoreShowChannels`` lists them)."""
+        for chan in chans:
+            self.alive.add(chan.uniqueid)
+            self.shown[chan.uniqueid] = chan
 
     async def _originate(self, action: Originate) -> Reply:
         extension = action.channel.removeprefix("PJSIP/")
@@ -269,7 +276,10 @@ class Asterisk:
         return success("Atxfer successfully queued")
 
     def _channels(self, action: CoreShowChannels) -> Reply:
-        items = [core_show_channel(Chan(f"PJSIP/x-{u}", u)) for u in sorted(self.alive)]
+        items = [
+            core_show_channel(self.shown.get(u) or Chan(f"PJSIP/x-{u}", u))
+            for u in sorted(self.alive)
+        ]
         return success("Channels will follow", items)
 
 

@@ -13,6 +13,7 @@ from acd.ami.fake import failure, success
 from acd.backoffice.consumer import BackOfficeEvents
 from acd.campon.consumer import CampOnEvents
 from acd.core import AgentState
+from acd.desk.consumer import DeskEvents
 from acd.phonebook.consumer import PresenceEvents
 from acd.recording.consumer import RecordingEvents
 from acd.transfer.consumer import TransferEvents
@@ -43,7 +44,7 @@ async def test_the_back_office_and_transfers_see_an_event_before_the_legs() -> N
         kinds = [type(c) for c in r.controller.consumers]
         assert kinds == [
             BackOfficeEvents, TransferEvents, CampOnEvents, AgentLegEvents, PresenceEvents,
-            RecordingEvents,
+            RecordingEvents, DeskEvents,
         ]  # fmt: skip
 
 

@@ -122,7 +122,9 @@ async def test_the_controller_serves_on_its_sockets_until_stopped(
         serving = asyncio.create_task(serve(site, options, stop))
         try:
             # At the first AMI login the controller restores 1001 from the queues.
-            await redis.wait_for(2)
+            await redis.wait_for(3)
+            # First of all: a new controller, which knows no call from before it.
+            assert redis.entries[0][1]["type"] == "controller.started"
             assert agent_states(redis) == [("1001", "available")]
             assert [a.name for a in ami.received[:3]] == [
                 "Login",

@@ -84,6 +84,7 @@ ONE_OF_EACH: list[ev.StreamEvent] = [
         position_id="tic2",
     ),
     ev.AgentTopicsChanged(at=AT, agent_id="1001", topics=("afval", "burgerzaken")),
+    ev.ControllerStarted(at=AT),
 ]
 
 

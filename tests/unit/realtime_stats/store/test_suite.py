@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from realtime_stats.store import (
 )
 from realtime_stats.store.database import connect
 from realtime_stats.store.migrations import migrate
+from realtime_stats.store.rows import CALL_COLUMNS, STEP_COLUMNS
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -61,6 +63,33 @@ def raw_sql(target: str) -> Iterator[Any]:
             yield lite
         finally:
             lite.close()
+
+
+def save_call_as_before(target: str, call: CallRecord) -> None:
+    """Write `call` as the code before migration 6 did (SQLite; no `end_unknown`), into a
+    database at an older version, which the current code cannot write calls into."""
+    values = [
+        call.call_id, _sqlite_time(call.entered_at), call.municipality_id, call.topic_id,
+        _sqlite_time(call.answered_at), _sqlite_time(call.ended_at), call.agent_id,
+        call.talk_seconds, call.after_call_seconds, call.transferred, call.transfer_department,
+        call.fell_back_from_department, call.recorded, True,
+    ]  # fmt: skip
+    columns = [c for c in CALL_COLUMNS if c != "end_unknown"]
+    steps = [
+        (call.call_id, seq, s.step, None, None, _sqlite_time(s.at))
+        for seq, s in enumerate(call.ivr_steps)
+    ]
+    with raw_sql(target) as conn:
+        conn.execute(
+            f"INSERT INTO calls ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            values,
+        )
+        conn.executemany(f"INSERT INTO ivr_steps ({', '.join(STEP_COLUMNS)}) VALUES "
+                         "(?, ?, ?, ?, ?, ?)", steps)  # fmt: skip
+
+
+def _sqlite_time(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
 
 
 def schema_version(target: str) -> int:
@@ -270,7 +299,7 @@ def test_opening_migrates_once_and_reopening_is_a_no_op(store_target: str) -> No
     assert schema_version(store_target) == NEWEST
 
 
-NEWEST = 5  # the last migration this code has; a new one must raise it here too
+NEWEST = 6  # the last migration this code has; a new one must raise it here too
 NOTE_COLUMN = Migration(NEWEST + 1, "a note per call", ("ALTER TABLE calls ADD COLUMN note TEXT",))
 
 
@@ -283,10 +312,22 @@ def test_a_new_step_is_applied_in_order(store_target: str) -> None:
         assert conn.execute("SELECT note FROM calls").fetchall() == [(None,)]
 
 
+def test_the_unknown_end_step_keeps_the_calls_of_the_previous_version(store_target: str) -> None:
+    with open_store(store_target, migrations=MIGRATIONS[:5]):
+        pass
+    save_call_as_before(store_target, FULL_CALL)
+    with open_store(store_target) as store:
+        assert schema_version(store_target) == NEWEST
+        assert store.calls_between(_t(-3600), _t(3600)) == [FULL_CALL]  # end_unknown False
+        lost = replace(FULL_CALL, call_id="1718434800.18", end_unknown=True)
+        store.save_calls([lost])
+        assert store.calls_between(_t(-3600), _t(3600)) == [FULL_CALL, lost]
+
+
 def test_a_database_newer_than_the_code_is_refused_untouched(store_target: str) -> None:
     open_store(store_target, migrations=(*MIGRATIONS, NOTE_COLUMN)).close()
     with pytest.raises(
-        SchemaError, match=r"schema is version 6, newer than this code knows \(up to 5\)"
+        SchemaError, match=rf"schema is version {NEWEST + 1}, newer than this code knows \(up to {NEWEST}\)"
     ):
         open_store(store_target)
     assert schema_version(store_target) == NEWEST + 1
@@ -307,7 +348,7 @@ def test_a_failing_step_leaves_nothing_of_itself(store_target: str) -> None:
 
 def test_migrations_must_be_numbered_in_order(store_target: str) -> None:
     with pytest.raises(
-        SchemaError, match=r"numbered 1, 2, 3, ... in order, got \[1, 2, 3, 4, 5, 7\]"
+        SchemaError, match=r"numbered 1, 2, 3, ... in order, got \[1, 2, 3, 4, 5, 6, 8\]"
     ):
         open_store(store_target, migrations=(*MIGRATIONS, Migration(NEWEST + 2, "gap", ())))
 

@@ -34,6 +34,7 @@ from tests.unit.realtime_stats.store.test_suite import (
     NEWEST,
     _t,
     raw_sql,
+    save_call_as_before,
     schema_version,
     store,
     store_target,
@@ -179,8 +180,8 @@ def test_a_row_edited_into_an_impossible_note_is_named(store_target: str, store:
 
 def test_the_notes_step_upgrades_a_database_of_the_previous_version(store_target: str) -> None:
     with open_store(store_target, migrations=MIGRATIONS[:3]) as old:
-        old.save_calls([FULL_CALL])
         old.set_last_stream_id(StreamId(7, 1))
+    save_call_as_before(store_target, FULL_CALL)
     assert schema_version(store_target) == 3
     with raw_sql(store_target) as conn, pytest.raises(sqlite3.OperationalError, match="no such"):
         conn.execute("SELECT * FROM callback_notes")
