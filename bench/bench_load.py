@@ -117,7 +117,8 @@ def run_step(
     ctl_before = read_cpu_ticks(ctl) if ctl else None
     bank_before = floor.bank.counts().get("SuccessfulCall(C)", 0)
     mark = _last_id(floor.redis)
-    callers = place_step(floor.stack, floor.ports, plan, rate, floor.menu_start_s, step)
+    menu = floor.menu_start_s if ctl else None  # no controller, no IVR
+    callers = place_step(floor.stack, floor.ports, plan, rate, menu, step)
     probe = Probe(floor.stack, floor.ports, plan, floor.menu_start_s, step) if ctl else None
     placed = sum(max(1, round(rate / len(callers) * plan.arrivals_s)) for _ in callers)
     peak, deadline = 0, time.monotonic() + plan.arrivals_s + plan.drain_s

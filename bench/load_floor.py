@@ -76,9 +76,18 @@ def menu_keys(menu_start_s: float, topic_key: str) -> list[Step]:
 
 
 def place_step(
-    stack: Stack, ports: PortAllocator, plan: Plan, rate: float, menu_start_s: float, step: int
+    stack: Stack,
+    ports: PortAllocator,
+    plan: Plan,
+    rate: float,
+    menu_start_s: float | None,
+    step: int,
 ) -> list[Caller]:
-    """The step's callers: one SIPp process a load topic, their rates adding up to ``rate``."""
+    """The step's callers: one SIPp process a load topic, their rates adding up to ``rate``.
+
+    ``menu_start_s`` None: no IVR answers (app_queue's fallback), so they press nothing
+    and wait for the agent (SIPp fails a call whose BYE comes in the middle of a pause).
+    """
     svc = stack.site.services
     share = rate / len(LOAD_KEYS)
     calls = max(1, round(share * plan.arrivals_s))
@@ -87,7 +96,7 @@ def place_step(
             target=f"{svc.bind_host}:{svc.sip_port}",
             ports=ports,
             caller_id=f"06{step:02d}{i + 1}{10000:05d}",
-            steps=menu_keys(menu_start_s, key),
+            steps=[] if menu_start_s is None else menu_keys(menu_start_s, key),
             calls=calls,
             rate_per_s=share,
             timeout_s=plan.arrivals_s + plan.drain_s + 60,

@@ -140,8 +140,8 @@ def ringback_start(segments: list[Segment]) -> float | None:
 
 
 def messages_after_ringback(segments: list[Segment]) -> list[tuple[float, float]]:
-    """(start, end) of each spoken message between stretches of ringback: the waiting
-    messages a queued caller hears."""
+    """(start, end) of each spoken message after ringback began: the waiting messages a
+    queued caller hears. One still playing when the audio stops ends with it."""
     out: list[tuple[float, float]] = []
     seen_ring = False
     start: float | None = None
@@ -153,4 +153,6 @@ def messages_after_ringback(segments: list[Segment]) -> list[tuple[float, float]
             seen_ring = True
         elif seg.sound is Sound.OTHER and seen_ring and start is None:
             start = seg.start
+    if start is not None:
+        out.append((start, segments[-1].end))
     return out

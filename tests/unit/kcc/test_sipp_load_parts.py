@@ -36,6 +36,6 @@ def test_waiting_messages_are_the_speech_between_stretches_of_ringback() -> None
         _seg(Sound.OTHER, 53.2, 56.0),  # the second, still playing
     ]
     assert ringback_start(heard) == 9.5
-    assert messages_after_ringback(heard) == [(29.5, 33.2)]
+    assert messages_after_ringback(heard) == [(29.5, 33.2), (53.2, 56.0)]
     assert ringback_start(heard[:1]) is None
     assert messages_after_ringback(heard[:2]) == []
