@@ -132,3 +132,27 @@ class RtpListener:
                 return segs
             time.sleep(0.1)
         raise TimeoutError(f"audio at port {self.port} never matched; heard {self.segments()}")
+
+
+def ringback_start(segments: list[Segment]) -> float | None:
+    """When the caller first heard ringback (they entered the queue), if they did."""
+    return next((s.start for s in segments if s.sound is Sound.RINGBACK), None)
+
+
+def messages_after_ringback(segments: list[Segment]) -> list[tuple[float, float]]:
+    """(start, end) of each spoken message after ringback began: the waiting messages a
+    queued caller hears. One still playing when the audio stops ends with it."""
+    out: list[tuple[float, float]] = []
+    seen_ring = False
+    start: float | None = None
+    for seg in segments:
+        if seg.sound is Sound.RINGBACK:
+            if start is not None:
+                out.append((start, seg.start))
+                start = None
+            seen_ring = True
+        elif seg.sound is Sound.OTHER and seen_ring and start is None:
+            start = seg.start
+    if start is not None:
+        out.append((start, segments[-1].end))
+    return out

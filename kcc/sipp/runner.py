@@ -26,7 +26,7 @@ from kcc.sipp.scenarios import (
     register_xml,
 )
 
-__all__ = ["AgentPhone", "Caller", "Digit", "Pause", "PortAllocator", "SippResult"]
+__all__ = ["AgentPhone", "Caller", "Digit", "Pause", "PhoneBank", "PortAllocator", "SippResult"]
 
 
 class SippError(RuntimeError):
@@ -170,14 +170,24 @@ class _SippProcess:
 
 
 def _final_counts(stat_file: Path) -> tuple[int, int]:
+    counts = latest_counts(stat_file)
+    return counts.get("SuccessfulCall(C)", 0), counts.get("FailedCall(C)", 0)
+
+
+def latest_counts(stat_file: Path) -> dict[str, int]:
+    """The newest row of a SIPp statistics file (``-trace_stat``, one row a second with
+    ``-fd 1``): its integer columns by name; empty before the first row."""
     if not stat_file.exists():
-        return 0, 0
+        return {}
     rows = list(csv.reader(stat_file.read_text().splitlines(), delimiter=";"))
     if len(rows) < 2:
-        return 0, 0
+        return {}
     header, last = rows[0], rows[-1]
-    col = {name: i for i, name in enumerate(header)}
-    return int(last[col["SuccessfulCall(C)"]]), int(last[col["FailedCall(C)"]])
+    if len(last) < len(header):  # a row SIPp is writing right now
+        if len(rows) < 3:
+            return {}
+        last = rows[-2]
+    return {name: int(value) for name, value in zip(header, last, strict=False) if value.isdigit()}
 
 
 class Caller:
@@ -231,6 +241,10 @@ class Caller:
 
     def running(self) -> bool:
         return self._run.proc.poll() is None
+
+    def counts(self) -> dict[str, int]:
+        """Its statistics so far (SIPp's columns: CurrentCall, SuccessfulCall(C), ...)."""
+        return latest_counts(self._run.stat_file)
 
     def stop(self) -> None:
         self._run.kill()
@@ -364,3 +378,70 @@ def iter_steps(*items: float | str) -> Iterator[Step]:
     """Shorthand: numbers are pauses in seconds, strings are keys."""
     for item in items:
         yield Pause(float(item)) if isinstance(item, int | float) else Digit(item)
+
+
+class PhoneBank:
+    """Many registered extensions answered by one SIPp process: a floor in one phone.
+
+    Each extension is registered from the same port in turn (a short SIPp run each),
+    then one SIPp server listens there and answers every call Asterisk sends to any of
+    them, as ``agent_xml`` says. A load of hundreds of agents then costs one process
+    instead of hundreds. ``counts`` reads its statistics while it runs.
+    """
+
+    def __init__(
+        self,
+        *,
+        target: str,
+        ports: PortAllocator,
+        extensions: Sequence[tuple[str, str]],
+        answer_after_s: float | None = 1.0,
+        talk_s: float | None = 5.0,
+        workdir: Path,
+        registration_s: int = 3600,
+        audio: Audio = SPEECH,
+    ) -> None:
+        self.target, self.extensions, self.workdir = target, list(extensions), workdir
+        self.registration_s = registration_s
+        self.sip_port, self.media_port = ports.take()
+        self._xml = agent_xml(answer_after_s=answer_after_s, talk_s=talk_s, audio=audio)
+        self._uas: _SippProcess | None = None
+
+    def _register(self, user: str, password: str, expires_s: int) -> None:
+        reg = _SippProcess(
+            name=f"register-{user}-{expires_s}",
+            xml=register_xml(user=user, password=password, expires_s=expires_s),
+            target=self.target,
+            sip_port=self.sip_port,
+            media_port=self.media_port,
+            calls=1,
+            timeout_s=10,
+            workdir=self.workdir / "register",
+        )
+        result = reg.wait(15)
+        if not result.ok:
+            raise SippError(f"phone bank {user}: REGISTER failed (exit {result.exit_code})")
+
+    def __enter__(self) -> PhoneBank:
+        for user, password in self.extensions:
+            self._register(user, password, self.registration_s)
+        self._uas = _SippProcess(
+            name="phone-bank",
+            xml=self._xml,
+            target=None,
+            sip_port=self.sip_port,
+            media_port=self.media_port,
+            calls=1_000_000,
+            timeout_s=max(3600, self.registration_s),
+            workdir=self.workdir,
+        )
+        _wait_bound(self.sip_port, self._uas)
+        return self
+
+    def counts(self) -> dict[str, int]:
+        assert self._uas is not None
+        return latest_counts(self._uas.stat_file)
+
+    def __exit__(self, *exc: object | TracebackType) -> None:
+        if self._uas is not None:
+            self._uas.kill()
