@@ -326,9 +326,8 @@ def test_the_unknown_end_step_keeps_the_calls_of_the_previous_version(store_targ
 
 def test_a_database_newer_than_the_code_is_refused_untouched(store_target: str) -> None:
     open_store(store_target, migrations=(*MIGRATIONS, NOTE_COLUMN)).close()
-    with pytest.raises(
-        SchemaError, match=rf"schema is version {NEWEST + 1}, newer than this code knows \(up to {NEWEST}\)"
-    ):
+    newer = rf"schema is version {NEWEST + 1}, newer than this code knows \(up to {NEWEST}\)"
+    with pytest.raises(SchemaError, match=newer):
         open_store(store_target)
     assert schema_version(store_target) == NEWEST + 1
 
