@@ -18,6 +18,7 @@ RUN groupadd --gid 10023 kcc \
 WORKDIR /opt/kcc
 COPY pyproject.toml requirements.lock ./
 COPY contract/ contract/
+COPY sqlite_schema/ sqlite_schema/
 COPY site_config/ site_config/
 COPY http_access/ http_access/
 COPY recordings/ recordings/

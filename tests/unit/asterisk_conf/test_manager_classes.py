@@ -168,7 +168,8 @@ def test_the_controllers_originate_needs_no_system(site: SiteConfig) -> None:
         extension=site.positions[0].extension,
         caller_channel="PJSIP/trunk-0000001a",
         ring_timeout_s=20,
-        caller_id="0235110002",
+        label="Burgerzaken",
+        caller="0235110002",
         leg_id="kcc-2026120309000001-1",
         variables={Var.CALL_ID: "2026120309000001", Var.AGENT: "1001"},
     )
