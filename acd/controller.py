@@ -62,6 +62,7 @@ from acd.desk.service import AgentDesks, Names
 from acd.ivr import routes as ivr_routes
 from acd.ivr.service import IvrSwitches, wall_clock
 from acd.ivr.session import IvrSession
+from acd.ivr.settings_file import LiveSettingsFile
 from acd.phonebook import routes as phonebook_routes
 from acd.phonebook.consumer import PresenceEvents
 from acd.phonebook.service import Phonebook
@@ -106,7 +107,8 @@ class ControllerOptions:
     ami_secret: str
     prompts_dir: Path
     prompts_asterisk_dir: PurePosixPath
-    # The controller's own files: audit/ (acd.audit), phonebook statuses, callbacks.db
+    # The controller's own files: audit/ (acd.audit), phonebook statuses, callbacks.db,
+    # the IVR's live settings
     state_dir: Path
     # Where Asterisk's MixMonitor writes segments, here and as Asterisk sees it; where
     # the kept recordings go. None: the site's recording.directory (and its capture/).
@@ -133,6 +135,7 @@ class Parts:
     flow: Flow
     audit: AuditLog
     statuses: StatusFile
+    live_settings: LiveSettingsFile  # the IVR's calamity message and topic menu
     notes: NoteStore  # callback notes; the controller closes it
     history: CallerHistory
     shelf: Shelf  # where recordings are kept (recordings.shelf)
@@ -228,7 +231,9 @@ class Controller:
             consult_leg=self.transfer_events.consult_leg,
         )
         self.leg_events = AgentLegEvents(self.legs, ami, clock)
-        self.switches = IvrSwitches(site, parts.prompts, now=ivr_now or clock.now)
+        self.switches = IvrSwitches(
+            site, parts.prompts, now=ivr_now or clock.now, kept=parts.live_settings
+        )
         self.ivr = IvrSession(
             parts.flow, self.switches, self.queue_wait, sink, clock, prompt_name=parts.prompts.name
         )
@@ -401,6 +406,7 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
             flow=flow,
             audit=audit,
             statuses=StatusFile(options.state_dir / "phonebook-status.json"),
+            live_settings=LiveSettingsFile(options.state_dir / "ivr-live-settings.json"),
             notes=notes,
             history=CallerHistory(
                 options.state_dir / "caller-history.db", caller_key(dict(os.environ))

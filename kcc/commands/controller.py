@@ -41,7 +41,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--state-dir",
         default=str(Path(os.environ.get("KCC_STATE_DIR", "/var/lib/kcc")) / "controller"),
-        help="the controller's own files: the audit log, colleagues' statuses "
+        help="the controller's own files: the audit log, colleagues' statuses, "
+        "the IVR's live settings "
         "(default: $KCC_STATE_DIR/controller)",
     )
     parser.add_argument(

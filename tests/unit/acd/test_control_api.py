@@ -300,7 +300,12 @@ async def test_the_ivr_switches_live(api: tuple[Rig, httpx.AsyncClient]) -> None
     assert (await client.put("/api/ivr/topic-menu", json={"enabled": False},
                              headers=FLOOR)).json() == {"ok": True, "enabled": False}  # fmt: skip
     settings = (await client.get("/api/ivr/settings", headers=AGENT)).json()
-    assert settings == {"calamity": "Er is een storing.", "topic_menu_enabled": False}
+    at = r.clock.now().isoformat()
+    assert settings == {
+        "calamity": "Er is een storing.",
+        "topic_menu_enabled": False,
+        "changed": {"calamity": {"at": at, "by": "floor"}, "topic_menu": {"at": at, "by": "floor"}},
+    }
     assert (await client.delete("/api/ivr/calamity", headers=FLOOR)).status_code == 200
     assert r.controller.switches.switches().calamity_prompt is None
     short = await client.put("/api/ivr/calamity", json={"text": "x"}, headers=FLOOR)
