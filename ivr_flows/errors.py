@@ -19,7 +19,16 @@ class Problem:
     allowed: str
 
     def line(self, source: str) -> str:
-        return f"{source}: {self.where}: {self.what}; allowed: {self.allowed}"
+        where, what = _printable(self.where), _printable(self.what)
+        return f"{source}: {where}: {what}; allowed: {self.allowed}"
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters escaped: a key holding a carriage return or a
+    line separator would otherwise break the one-line-per-problem message apart."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class FlowError(ValueError):
