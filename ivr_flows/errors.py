@@ -19,8 +19,8 @@ class Problem:
     allowed: str
 
     def line(self, source: str) -> str:
-        where, what = _printable(self.where), _printable(self.what)
-        return f"{source}: {where}: {what}; allowed: {self.allowed}"
+        where, what, allowed = (_printable(t) for t in (self.where, self.what, self.allowed))
+        return f"{source}: {where}: {what}; allowed: {allowed}"
 
 
 def _printable(text: str) -> str:

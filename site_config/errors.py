@@ -47,8 +47,8 @@ class ConfigProblem:
     allowed: str
 
     def line(self, file: str) -> str:
-        path, what = _printable(self.path), _printable(self.what)
-        return f"{file}: {path}: {what}; allowed: {self.allowed}"
+        path, what, allowed = (_printable(t) for t in (self.path, self.what, self.allowed))
+        return f"{file}: {path}: {what}; allowed: {allowed}"
 
 
 def _printable(text: str) -> str:

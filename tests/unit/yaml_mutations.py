@@ -31,7 +31,7 @@ JUNK = st.recursive(
     max_leaves=6,
 )
 YAML_TEXT = st.text(
-    st.sampled_from(list("abz019:-[]{},#&*!|>'\"%@` \n\t?<=.") + ["\u00e9", "\ufeff"]), max_size=80
+    st.sampled_from([*"abz019:-[]{},#&*!|>'\"%@` \n\t?<=.", "\u00e9", "\ufeff"]), max_size=80
 )
 
 

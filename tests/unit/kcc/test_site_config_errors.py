@@ -443,7 +443,7 @@ def test_missing_flow_file(site_dir: Path, site_path: Path) -> None:
         "source-path",
         "long-number",
         "list-key",
-    ],  # fmt: skip
+    ],
 )
 def test_unusable_yaml(site_path: Path, text: str, message: str) -> None:
     site_path.write_text(text, encoding="utf-8")
