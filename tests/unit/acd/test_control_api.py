@@ -310,3 +310,23 @@ async def test_the_ivr_switches_live(api: tuple[Rig, httpx.AsyncClient]) -> None
     assert r.controller.switches.switches().calamity_prompt is None
     short = await client.put("/api/ivr/calamity", json={"text": "x"}, headers=FLOOR)
     assert short.status_code == 422
+
+
+async def test_a_login_without_a_position_is_refused_as_a_bad_body(
+    api: tuple[Rig, httpx.AsyncClient],
+) -> None:
+    # Found by the OpenAPI fuzzing: "" reached the core's input check, a 500.
+    _, client = api
+    reply = await client.post("/api/agents/1001/login", json={"position": ""}, headers=AGENT)
+    assert reply.status_code == 422
+    assert reply.json()["detail"][0]["loc"] == ["body", "position"]
+
+
+async def test_setting_no_topics_is_refused_as_a_bad_body(
+    api: tuple[Rig, httpx.AsyncClient],
+) -> None:
+    # Found by the OpenAPI fuzzing: [] reached the core's input check, a 500.
+    _, client = api
+    reply = await client.put("/api/agents/1001/topics", json={"topics": []}, headers=FLOOR)
+    assert reply.status_code == 422
+    assert reply.json()["detail"][0]["loc"] == ["body", "topics"]
