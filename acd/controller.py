@@ -89,6 +89,7 @@ from contract import EventSink
 from contract.dialplan import AgiScript
 from contract.sink import Tee
 from http_access.auth import Authenticator, install_authenticator
+from http_access.validation import install_validation_answer
 from ivr_flows.model import Flow
 from ivr_flows.site_check import load_site_flow
 from recordings.catalog import Catalog
@@ -310,6 +311,7 @@ class Controller:
         """The control API: each room's routes, bound to this controller's services."""
         app = FastAPI(title="KCC 14023 controller", docs_url=None, redoc_url=None, openapi_url=None)
         install_authenticator(app, Authenticator(self.site.access))
+        install_validation_answer(app)
         audit_routes.add_routes(app, Auditing(self.parts.audit, self.parts.clock))
         queue_routes.add_routes(app, self.queue)
         agent_routes.add_routes(app, self.queue)

@@ -22,6 +22,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from http_access.auth import Authenticator, QueryTokenRedactor, install_authenticator
+from http_access.validation import install_validation_answer
 from realtime_stats.health import routes as health_routes
 from realtime_stats.health.redis_probe import RedisProbe
 from realtime_stats.health.service import HealthService
@@ -87,6 +88,7 @@ def create_app(
         openapi_url=None,
     )
     install_authenticator(app, Authenticator(site.access))
+    install_validation_answer(app)
     # Routes go on the app itself, not through include_router: app.routes then lists
     # every route, and tests/unit/http checks each one refuses anonymous callers.
     health_routes.add_routes(app, HealthService(redis, consumer))

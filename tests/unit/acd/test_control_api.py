@@ -330,3 +330,16 @@ async def test_setting_no_topics_is_refused_as_a_bad_body(
     reply = await client.put("/api/agents/1001/topics", json={"topics": []}, headers=FLOOR)
     assert reply.status_code == 422
     assert reply.json()["detail"][0]["loc"] == ["body", "topics"]
+
+
+async def test_a_body_of_infinity_is_a_bad_body_not_a_failure(
+    api: tuple[Rig, httpx.AsyncClient],
+) -> None:
+    # Found by the OpenAPI fuzzing: the 422's echo of Infinity could not be written, a 500.
+    _, client = api
+    reply = await client.post(
+        "/api/recordings/r1/discussed",
+        content=b"Infinity",
+        headers={**LEAD, "Content-Type": "application/json"},
+    )
+    assert reply.status_code == 422
