@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from site_config.errors import printable
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -19,16 +21,8 @@ class Problem:
     allowed: str
 
     def line(self, source: str) -> str:
-        where, what, allowed = (_printable(t) for t in (self.where, self.what, self.allowed))
+        where, what, allowed = (printable(t) for t in (self.where, self.what, self.allowed))
         return f"{source}: {where}: {what}; allowed: {allowed}"
-
-
-def _printable(text: str) -> str:
-    """``text`` with control characters escaped: a key holding a carriage return or a
-    line separator would otherwise break the one-line-per-problem message apart."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class FlowError(ValueError):

@@ -47,11 +47,11 @@ class ConfigProblem:
     allowed: str
 
     def line(self, file: str) -> str:
-        path, what, allowed = (_printable(t) for t in (self.path, self.what, self.allowed))
+        path, what, allowed = (printable(t) for t in (self.path, self.what, self.allowed))
         return f"{file}: {path}: {what}; allowed: {allowed}"
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
     """``text`` with control characters escaped: a key holding a carriage return or a
     line separator would otherwise break the one-line-per-problem message apart."""
     if text.isprintable():
