@@ -24,7 +24,7 @@ settings.register_profile(
     "kcc",
     derandomize=True,
     database=None,
-    max_examples=60,
+    max_examples=100,
     deadline=None,
     suppress_health_check=(HealthCheck.too_slow,),
 )
