@@ -11,6 +11,7 @@ when, and read back when the controller starts.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +22,8 @@ from ivr_flows.inputs import LiveSwitches
 from ivr_flows.runner import IvrContext
 from ivr_flows.site_check import site_opening_hours
 from site_config import SiteConfig
+
+log = logging.getLogger(__name__)
 
 
 def wall_clock(start: datetime | None) -> Callable[[], datetime]:
@@ -89,7 +92,18 @@ class IvrSwitches:
         s = self.settings
         s.changed_at[switch], s.changed_by[switch] = self._now(), by
         changes = {name: Change(at, s.changed_by[name]) for name, at in s.changed_at.items()}
-        self._kept.save(KeptSettings(s.calamity_text, s.topic_menu_enabled, changes))
+        try:
+            self._kept.save(KeptSettings(s.calamity_text, s.topic_menu_enabled, changes))
+        except OSError as exc:
+            # The switch is in force all the same: during an outage the calamity message
+            # must play even on a full disk; only a restart would lose it.
+            log.error(
+                "IVR live settings not saved to %s (%s): %s is switched, but a restart "
+                "of the controller will not remember it",
+                self._kept.path,
+                exc,
+                switch,
+            )
 
 
 def _restored(kept: KeptSettings | None, site: SiteConfig, prompts: Prompts) -> LiveSettings:

@@ -141,3 +141,14 @@ def test_an_unreadable_settings_file_is_set_aside_and_the_defaults_apply(
     assert prompts.live == [] and ivr.settings.changed_at == {}
     assert str(kept) in caplog.text and "unreadable" in caplog.text
     assert kept.with_suffix(".unreadable").read_text() == content and not kept.exists()
+
+
+def test_a_switch_that_cannot_be_saved_is_in_force_all_the_same(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "state").write_text("")  # a file where the state dir should be
+    ivr, _ = switches(T0, tmp_path / "state")
+    with caplog.at_level(logging.ERROR, logger="acd.ivr.service"):
+        ivr.topic_menu(False, by="fm1")
+    assert ivr.switches().topic_menu_enabled is False
+    assert "not saved to" in caplog.text and "will not remember it" in caplog.text
