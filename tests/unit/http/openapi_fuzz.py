@@ -45,6 +45,9 @@ GENERIC = {
 }
 """Statuses accepted for any operation besides the ones it documents, and why."""
 
+QUERY_TOKEN = "?token"
+"""A credentials key that puts its value in the query as ``token=`` (wall screens)."""
+
 # Values the sample site knows, so generated requests reach past "not found" as well.
 KNOWN_WORDS = ["1001", "1002", "tic1", "tic4", "301", "burgerzaken", "algemeen", "haarlem",
                "anouk", "training", "2026-06-15", "r1", "n1", "today", "day", "week"]  # fmt: skip
@@ -154,6 +157,9 @@ def _request(
             elif parameter["in"] == "query" and value is not None:
                 query.append(f"{quote(parameter['name'])}={quote(value, safe='')}")
         headers = dict(draw(credentials))
+        token = headers.pop(QUERY_TOKEN, None)  # a wall screen's ?token=, not a header
+        if token is not None:
+            query.append(f"token={quote(token, safe='')}")
         content = draw(_body(schema, op))
         if content is not None:
             headers["Content-Type"] = "application/json"

@@ -19,8 +19,9 @@ from realtime_stats.app import create_app
 from realtime_stats.reports.service import ReportService
 from site_config import SiteConfig, load_site_config
 from site_config.access import Access
-from tests.unit.http.demo_access import SAMPLE, basic, bearer, cheap_hash
+from tests.unit.http.demo_access import DISPLAY_TOKEN, SAMPLE, basic, bearer, cheap_hash
 from tests.unit.http.openapi_fuzz import (
+    QUERY_TOKEN,
     Operation,
     ServedApp,
     assert_refused_anonymously,
@@ -30,8 +31,20 @@ from tests.unit.http.openapi_fuzz import (
 )
 from tests.unit.realtime_stats.reports.test_scenario import stored
 
-ANONYMOUS: list[dict[str, str]] = [{}, basic("floor", "wrong"), bearer("not-the-token")]
-CALLERS = [basic("anouk"), basic("floor"), basic("teamlead"), basic("admin"), bearer()]
+ANONYMOUS: list[dict[str, str]] = [
+    {},
+    basic("floor", "wrong"),
+    bearer("not-the-token"),
+    {QUERY_TOKEN: "not-the-token"},
+]
+CALLERS = [
+    basic("anouk"),
+    basic("floor"),
+    basic("teamlead"),
+    basic("admin"),
+    bearer(),
+    {QUERY_TOKEN: DISPLAY_TOKEN},
+]
 
 
 def _cheap_site() -> SiteConfig:
