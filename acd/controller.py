@@ -65,6 +65,7 @@ from acd.desk.service import AgentDesks, Names
 from acd.ivr import routes as ivr_routes
 from acd.ivr.service import IvrSwitches, wall_clock
 from acd.ivr.session import IvrSession
+from acd.ivr.settings_file import LiveSettingsFile
 from acd.phonebook import routes as phonebook_routes
 from acd.phonebook.consumer import PresenceEvents
 from acd.phonebook.service import Phonebook
@@ -97,6 +98,7 @@ from contract.sink import Tee
 from http_access.auth import Authenticator, install_authenticator
 from http_access.body_limit import CONTROL_API_MAX_BODY, BodyLimit
 from http_access.streams import StreamSlots, install_stream_slots
+from http_access.validation import install_validation_answer
 from ivr_flows.model import Flow
 from ivr_flows.site_check import load_site_flow
 from recordings.coaching import CoachingStore
@@ -117,6 +119,7 @@ class ControllerOptions:
     prompts_asterisk_dir: PurePosixPath
     # The controller's own files: audit/ (acd.audit), phonebook statuses, callbacks.db,
     # event-spool.db (events not yet in Redis: acd.publisher.spool)
+    # the IVR's live settings
     state_dir: Path
     # Where Asterisk's MixMonitor writes segments, here and as Asterisk sees it; where
     # the kept recordings go. None: the site's recording.directory (and its capture/).
@@ -143,6 +146,7 @@ class Parts:
     flow: Flow
     audit: AuditLog
     statuses: StatusFile
+    live_settings: LiveSettingsFile  # the IVR's calamity message and topic menu
     notes: NoteStore  # callback notes; the controller closes it
     history: CallerHistory
     shelf: Shelf  # where recordings are kept (recordings.shelf)
@@ -240,7 +244,9 @@ class Controller:
             consult_leg=self.transfer_events.consult_leg,
         )
         self.leg_events = AgentLegEvents(self.legs, ami, clock)
-        self.switches = IvrSwitches(site, parts.prompts, now=ivr_now or clock.now)
+        self.switches = IvrSwitches(
+            site, parts.prompts, now=ivr_now or clock.now, kept=parts.live_settings
+        )
         self.ivr = IvrSession(
             parts.flow, self.switches, self.queue_wait, sink, clock, prompt_name=parts.prompts.name
         )
@@ -331,6 +337,7 @@ class Controller:
         install_authenticator(app, Authenticator(self.site.access))
         install_stream_slots(app, StreamSlots())
         metrics_routes.add_routes(app, ControllerExporter(watched or Watched()))
+        install_validation_answer(app)
         audit_routes.add_routes(app, Auditing(self.parts.audit, self.parts.clock))
         queue_routes.add_routes(app, self.queue)
         agent_routes.add_routes(app, self.queue)
@@ -427,6 +434,7 @@ async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Even
             flow=flow,
             audit=audit,
             statuses=StatusFile(options.state_dir / "phonebook-status.json"),
+            live_settings=LiveSettingsFile(options.state_dir / "ivr-live-settings.json"),
             notes=notes,
             history=CallerHistory(
                 options.state_dir / "caller-history.db", caller_key(dict(os.environ))

@@ -3,7 +3,8 @@
 An entry is flat and every value a string: ``v`` (the schema version), ``type``,
 ``at`` (ISO 8601 in UTC with microseconds), ``call_id``, ``agent_id``, then the type's
 own fields. ``None`` is written as an empty string, a whole number in decimal, an enum
-as its value, a tuple of strings joined with commas.
+as its value, a tuple of strings joined with commas (so the empty tuple is an empty
+string too, and reads back as the empty tuple).
 
 ``decode`` is the reader's side: it refuses an entry it cannot trust with an
 ``EventError`` whose message names the field and what is wrong (``UnknownVersion`` for
@@ -20,6 +21,7 @@ are read as before, without that check.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +30,8 @@ from enum import Enum
 from contract.events import EVENT_TYPES, FieldSpec, StreamEvent, own_fields
 
 SCHEMA_VERSION = "1"
+_WHOLE = re.compile(r"-?[0-9]+")
+_MAX_DIGITS = 4000  # under int()'s default limit of 4300; no field needs more than 20
 KNOWN_VERSIONS = frozenset({SCHEMA_VERSION})
 ENVELOPE = ("v", "type", "at", "call_id", "agent_id")
 """The fields every entry has; a type's own fields never reuse these names."""
@@ -129,7 +133,7 @@ def decode(entry: Mapping[str, str]) -> StreamEvent:
     }
     for spec in own_fields(kind):
         text = entry.get(spec.name)
-        if text is None or (text == "" and spec.base is not str):
+        if text is None or _empty_is_none(spec, text):
             if spec.required and not spec.optional:
                 raise EventError(f"{kind.TYPE}: field {spec.name!r} is missing")
             if text is None and not spec.required:
@@ -143,6 +147,14 @@ def decode(entry: Mapping[str, str]) -> StreamEvent:
         raise EventError(str(exc)) from None
 
 
+def _empty_is_none(spec: FieldSpec, text: str) -> bool:
+    """An empty value stands for None, except where it is a value of its own: a text, and
+    a list that cannot be None (``topics`` of an agent with none is ``()``, written ``""``)."""
+    if text != "" or spec.base is str:
+        return False
+    return not (spec.base is tuple and not spec.optional)
+
+
 def _timestamp(text: str) -> datetime:
     try:
         at = datetime.fromisoformat(text)
@@ -150,15 +162,21 @@ def _timestamp(text: str) -> datetime:
         at = None
     if at is None or at.utcoffset() is None:
         raise EventError(f"field 'at' is not an ISO 8601 time with a UTC offset: {text!r}")
-    return at.astimezone(UTC)
+    try:
+        return at.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+01:00 is before the first day there is
+        raise EventError(f"field 'at' is out of range in UTC: {text!r}") from None
 
 
 def _value(type_name: str, spec: FieldSpec, text: str) -> object:
     if spec.base is str:
         return None if spec.optional and text == "" else text
     if spec.base is int:
-        if not (text.isascii() and text.lstrip("-").isdigit()):
-            raise EventError(f"{type_name}: field {spec.name!r} is not a whole number: {text!r}")
+        # At most one sign ("--5" passed a check of lstrip("-")), and no more digits than
+        # int() reads: either used to escape as a bare ValueError.
+        if not (_WHOLE.fullmatch(text) and len(text) <= _MAX_DIGITS):
+            shown = text if len(text) <= 40 else f"{text[:40]}... ({len(text)} characters)"
+            raise EventError(f"{type_name}: field {spec.name!r} is not a whole number: {shown!r}")
         return int(text)
     if spec.base is tuple:
         return tuple(part for part in text.split(",") if part)

@@ -7,7 +7,8 @@ writes them as flat Redis Stream entries and reads them back for the stats servi
 event checks itself when it is made: ``at`` must be timezone-aware (it is kept in UTC),
 the common ids a type names in ``REQUIRES`` must be non-empty, and every field must have
 its declared type (``str``, ``int``, an enum of ``contract.vocabulary``, optional
-variants, or a tuple of strings). A wrong event raises ``ValueError`` naming the type
+variants, or a tuple of strings; an optional text given as "" is None, since the stream
+cannot tell the two apart). A wrong event raises ``ValueError`` naming the type
 and the field, on the side that made it, so nothing malformed reaches the stream.
 
 ``call_id`` is the Asterisk ``Linkedid`` of the call; ``agent_id`` the agent involved.
@@ -85,6 +86,10 @@ class StreamEvent:
             if not getattr(self, common):
                 raise ValueError(f"event {name}: {common!r} must not be empty")
         for spec in own_fields(type(self)):
+            if spec.optional and spec.base is str and getattr(self, spec.name) == "":
+                # The stream writes None as "", so an optional text cannot be "" and
+                # None apart: made as "" it is None, as the reader will read it.
+                object.__setattr__(self, spec.name, None)
             _check(name, spec, getattr(self, spec.name))
 
     def own(self) -> Mapping[str, object]:

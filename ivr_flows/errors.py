@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from site_config.errors import printable
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -19,7 +21,8 @@ class Problem:
     allowed: str
 
     def line(self, source: str) -> str:
-        return f"{source}: {self.where}: {self.what}; allowed: {self.allowed}"
+        where, what, allowed = (printable(t) for t in (self.where, self.what, self.allowed))
+        return f"{source}: {where}: {what}; allowed: {allowed}"
 
 
 class FlowError(ValueError):

@@ -12,6 +12,7 @@ that could not be read would make its successors look unreachable.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from pathlib import Path
@@ -38,6 +39,7 @@ from ivr_flows.validate import validate_flow
 
 _TOP_FIELDS = ("name", "start", "general_queue", "texts", "nodes")
 _NODE_REF = "the id of a node in this flow"
+_LARGEST_FLOAT = int(sys.float_info.max)
 
 
 class _Fields:
@@ -87,6 +89,9 @@ class _Fields:
     def number(self, name: str, default: float) -> float:
         value = self.raw.get(name, default)
         if isinstance(value, int | float) and not isinstance(value, bool):
+            if isinstance(value, int) and abs(value) > _LARGEST_FLOAT:  # float() would overflow
+                self.add(f"field {name!r} is {_describe(value)}, too large", "a number")
+                return default
             return float(value)
         self.add(f"field {name!r} is {_describe(value)}", "a number")
         return default

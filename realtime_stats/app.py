@@ -26,6 +26,7 @@ from http_access.auth import Authenticator, install_authenticator
 from http_access.body_limit import STATS_MAX_BODY, BodyLimit
 from http_access.redaction import QueryTokenRedactor
 from http_access.streams import StreamSlots, install_stream_slots
+from http_access.validation import install_validation_answer
 from realtime_stats.health import routes as health_routes
 from realtime_stats.health.redis_probe import RedisProbe
 from realtime_stats.health.service import HealthService
@@ -100,6 +101,7 @@ def create_app(
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     install_authenticator(app, Authenticator(site.access))
     install_stream_slots(app, StreamSlots())
+    install_validation_answer(app)
     # Routes go on the app itself, not through include_router: app.routes then lists
     # every route, and tests/unit/http checks each one refuses anonymous callers.
     health_routes.add_routes(app, HealthService(redis, consumer))

@@ -47,7 +47,16 @@ class ConfigProblem:
     allowed: str
 
     def line(self, file: str) -> str:
-        return f"{file}: {self.path}: {self.what}; allowed: {self.allowed}"
+        path, what, allowed = (printable(t) for t in (self.path, self.what, self.allowed))
+        return f"{file}: {path}: {what}; allowed: {allowed}"
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters escaped: a key holding a carriage return or a
+    line separator would otherwise break the one-line-per-problem message apart."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class ConfigError(Exception):

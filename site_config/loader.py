@@ -7,6 +7,7 @@ contradiction -- becomes a :class:`ConfigError` naming the file and the place.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +27,32 @@ class _StrictLoader(yaml.SafeLoader):
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, Hashable):  # a list or mapping as a key: `? [a, b]`
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"a key must be plain text, not a {type(key).__name__}",
+                    key_node.start_mark,
+                )
             if key in seen:
                 mark = key_node.start_mark
                 raise _DuplicateKey(mark.line + 1, mark.column + 1, key)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """YAML's int, but a number longer than Python reads from text (4300 digits) is a
+    YAML error at its place, not a bare ValueError from deep inside the parser."""
+    try:
+        return int(yaml.constructor.SafeConstructor.construct_yaml_int(loader, node))
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a number of {len(node.value)} characters is too long", node.start_mark
+        ) from None
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 class _DuplicateKey(Exception):

@@ -1,4 +1,5 @@
-"""Checks for the whole suite: no test reads or writes the machine's own state folders.
+"""Checks for the whole suite: no test reads or writes the machine's own state folders;
+the property tests' settings.
 
 The services keep their state under ``/var/lib/kcc`` and ``/run/kcc`` (the site's
 defaults). A test that touches them passes only where an earlier run left them behind,
@@ -14,6 +15,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests are part of the fast tier: the same examples on every run (derandomized,
+# no example database left in the working tree), a bounded number of them, and no
+# per-example deadline (two shared cores make timings noise, not a finding).
+settings.register_profile(
+    "kcc",
+    derandomize=True,
+    database=None,
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=(HealthCheck.too_slow,),
+)
+# KCC_HYPOTHESIS_PROFILE=thorough: many more examples, for a hunt by hand.
+settings.register_profile("thorough", parent=settings.get_profile("kcc"), max_examples=3000)
+settings.load_profile(os.environ.get("KCC_HYPOTHESIS_PROFILE", "kcc"))
 
 SYSTEM_STATE = (Path("/var/lib/kcc"), Path("/run/kcc"))
 

@@ -27,7 +27,7 @@ Commands = Annotated[QueueService, Depends(_agent_commands)]
 
 
 class Login(BaseModel, frozen=True):
-    position: str
+    position: str = Field(min_length=1)  # "" is no position: 422, not the core's ValueError
 
 
 class Pause(BaseModel, frozen=True):

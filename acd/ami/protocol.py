@@ -299,8 +299,12 @@ class AmiProtocol:
         return Outgoing(action_id, "\r\n".join(lines).encode("utf-8"))
 
 
-def _parse_slow(block: str) -> Frame:
-    """Exact parse with diagnostics: empty lines, ``Key:`` without a space, Follows bodies."""
+def _parse_slow(block: str) -> Frame | None:
+    """Exact parse with diagnostics: empty lines, ``Key:`` without a space, Follows bodies.
+
+    None for a block of blank lines only: extra blank lines between frames carry nothing,
+    however the stream was split (a run of three newlines cut in one read leaves one).
+    """
     pairs: list[tuple[str, str]] = []
     follows = False
     for number, line in enumerate(block.strip("\n").split("\n"), start=1):
@@ -319,9 +323,9 @@ def _parse_slow(block: str) -> Frame:
     return _classify(pairs, block)
 
 
-def _classify(pairs: list[tuple[str, str]], block: str) -> Frame:
+def _classify(pairs: list[tuple[str, str]], block: str) -> Frame | None:
     if not pairs:
-        return MalformedFrame("frame has no headers", block.encode())
+        return None  # only blank lines
     headers = dict(pairs)
     repeated: Pairs = () if len(headers) == len(pairs) else tuple(pairs)
     first_key = pairs[0][0].lower()

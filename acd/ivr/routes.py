@@ -28,25 +28,33 @@ class TopicMenu(BaseModel, frozen=True):
 
 
 async def calamity_on(body: Calamity, ivr: Switches, trail: ManagerTrail) -> dict[str, Any]:
-    prompt = await ivr.calamity_on(body.text)
+    prompt = await ivr.calamity_on(body.text, by=trail.who.name)
     trail.answer("calamity-on", None, detail={"text": body.text})
     return {**OK, "prompt": prompt}
 
 
 async def calamity_off(ivr: Switches, trail: ManagerTrail) -> dict[str, Any]:
-    ivr.calamity_off()
+    ivr.calamity_off(by=trail.who.name)
     return trail.answer("calamity-off", None)
 
 
 async def topic_menu(body: TopicMenu, ivr: Switches, trail: ManagerTrail) -> dict[str, Any]:
-    ivr.topic_menu(body.enabled)
+    ivr.topic_menu(body.enabled, by=trail.who.name)
     trail.answer("topic-menu", None, detail={"enabled": body.enabled})
     return {**OK, "enabled": body.enabled}
 
 
 async def settings(ivr: Switches, _: AgentUser) -> dict[str, Any]:
     s = ivr.settings
-    return {"calamity": s.calamity_text, "topic_menu_enabled": s.topic_menu_enabled}
+    changed = {
+        name: {"at": at.isoformat(), "by": s.changed_by.get(name)}
+        for name, at in sorted(s.changed_at.items())
+    }
+    return {
+        "calamity": s.calamity_text,
+        "topic_menu_enabled": s.topic_menu_enabled,
+        "changed": changed,
+    }
 
 
 def add_routes(app: FastAPI, service: IvrSwitches) -> None:

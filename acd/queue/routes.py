@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from acd.audit import Outcome
 from acd.core import inputs as ev
@@ -22,7 +22,7 @@ Queue = Annotated[QueueService, Depends(_queue_service)]
 
 
 class Topics(BaseModel, frozen=True):
-    topics: list[str]
+    topics: list[str] = Field(min_length=1)  # an agent with no topic could take no call
 
 
 async def state(queue: Queue, _: AgentUser) -> dict[str, Any]:

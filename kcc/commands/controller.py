@@ -42,7 +42,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         "--state-dir",
         default=str(Path(os.environ.get("KCC_STATE_DIR", "/var/lib/kcc")) / "controller"),
         help="the controller's own files: the audit log, colleagues' statuses, the "
-        "spool of events not yet in Redis (default: $KCC_STATE_DIR/controller)",
+        "spool of events not yet in Redis, the IVR's live settings "
+        "(default: $KCC_STATE_DIR/controller)",
     )
     parser.add_argument(
         "--ami-port", type=int, help="connect to AMI on this port instead (a test's proxy)"

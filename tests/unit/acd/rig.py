@@ -55,6 +55,7 @@ from acd.controller import Controller, Parts
 from acd.core import AgentState
 from acd.core import inputs as ev
 from acd.desk.history import CallerHistory
+from acd.ivr.settings_file import LiveSettingsFile
 from acd.phonebook.status_file import StatusFile
 from acd.queue.service import QueuedCaller
 from acd.recording.service import CaptureFolder
@@ -363,6 +364,7 @@ async def rig(site: SiteConfig | None = None, *, start: datetime = T0) -> AsyncI
             flow=_flow(site),
             audit=audit,
             statuses=StatusFile(Path(folder) / "phonebook-status.json"),
+            live_settings=LiveSettingsFile(Path(folder) / "ivr-live-settings.json"),
             notes=NoteStore.open(
                 Path(folder) / "callbacks.db",
                 clock=clock,

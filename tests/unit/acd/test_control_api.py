@@ -301,8 +301,46 @@ async def test_the_ivr_switches_live(api: tuple[Rig, httpx.AsyncClient]) -> None
     assert (await client.put("/api/ivr/topic-menu", json={"enabled": False},
                              headers=FLOOR)).json() == {"ok": True, "enabled": False}  # fmt: skip
     settings = (await client.get("/api/ivr/settings", headers=AGENT)).json()
-    assert settings == {"calamity": "Er is een storing.", "topic_menu_enabled": False}
+    at = r.clock.now().isoformat()
+    assert settings == {
+        "calamity": "Er is een storing.",
+        "topic_menu_enabled": False,
+        "changed": {"calamity": {"at": at, "by": "floor"}, "topic_menu": {"at": at, "by": "floor"}},
+    }
     assert (await client.delete("/api/ivr/calamity", headers=FLOOR)).status_code == 200
     assert r.controller.switches.switches().calamity_prompt is None
     short = await client.put("/api/ivr/calamity", json={"text": "x"}, headers=FLOOR)
     assert short.status_code == 422
+
+
+async def test_a_login_without_a_position_is_refused_as_a_bad_body(
+    api: tuple[Rig, httpx.AsyncClient],
+) -> None:
+    # Found by the OpenAPI fuzzing: "" reached the core's input check, a 500.
+    _, client = api
+    reply = await client.post("/api/agents/1001/login", json={"position": ""}, headers=AGENT)
+    assert reply.status_code == 422
+    assert reply.json()["detail"][0]["loc"] == ["body", "position"]
+
+
+async def test_setting_no_topics_is_refused_as_a_bad_body(
+    api: tuple[Rig, httpx.AsyncClient],
+) -> None:
+    # Found by the OpenAPI fuzzing: [] reached the core's input check, a 500.
+    _, client = api
+    reply = await client.put("/api/agents/1001/topics", json={"topics": []}, headers=FLOOR)
+    assert reply.status_code == 422
+    assert reply.json()["detail"][0]["loc"] == ["body", "topics"]
+
+
+async def test_a_body_of_infinity_is_a_bad_body_not_a_failure(
+    api: tuple[Rig, httpx.AsyncClient],
+) -> None:
+    # Found by the OpenAPI fuzzing: the 422's echo of Infinity could not be written, a 500.
+    _, client = api
+    reply = await client.post(
+        "/api/recordings/r1/discussed",
+        content=b"Infinity",
+        headers={**LEAD, "Content-Type": "application/json"},
+    )
+    assert reply.status_code == 422

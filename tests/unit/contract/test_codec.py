@@ -133,6 +133,11 @@ def test_times_are_kept_in_utc_whatever_zone_they_come_in() -> None:
         ({"position": "third"}, "call.announced: field 'position' is not a whole number"),
         ({"position": ""}, "call.announced: field 'position' is missing"),
         ({"wait_text": ""}, "event call.announced: field 'wait_text' must not be empty"),
+        # Found by the property tests: these escaped as a bare ValueError or OverflowError.
+        ({"position": "--5"}, "call.announced: field 'position' is not a whole number"),
+        ({"position": "1" * 5000}, "field 'position' is not a whole number: '1111"),
+        ({"at": "0001-01-01T00:00:00+01:00"}, "field 'at' is out of range in UTC"),
+        ({"at": "9999-12-31T23:59:59-01:00"}, "field 'at' is out of range in UTC"),
     ],
 )
 def test_a_bad_entry_is_refused_naming_the_field(change: dict[str, str], message: str) -> None:
@@ -191,6 +196,19 @@ def test_the_writer_cannot_make_an_event_the_reader_would_refuse(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         make()  # type: ignore[operator]
+
+
+def test_an_agent_without_topics_reads_back_without_topics() -> None:
+    # Found by the property tests: () was written as "" and read back as "missing".
+    event = ev.AgentTopicsChanged(at=AT, agent_id="1001", topics=())
+    assert decode(encode(event)) == event
+
+
+def test_an_optional_text_given_empty_is_none_as_the_reader_reads_it() -> None:
+    # Found by the property tests: "" was written as "" and read back as None.
+    event = ev.CallIvrStep(at=AT, call_id="c1", node="menu", digit="", outcome=IvrOutcome.PLAYED)
+    assert event.digit is None
+    assert decode(encode(event)) == event
 
 
 def test_the_memory_sink_keeps_events_and_their_entries_in_order() -> None:

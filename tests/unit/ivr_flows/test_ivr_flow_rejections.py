@@ -340,6 +340,35 @@ def test_no_input_repeats(
     assert message == f"{path}: nodes.topics-haarlem.no_input: {what}; allowed: {allowed}"
 
 
+def test_a_number_too_large_is_refused_by_name(
+    load: Load, write_flow: Write, base_flow: FlowDict
+) -> None:
+    # Found by the property tests: float() overflowed, an OverflowError escaped.
+    base_flow["nodes"]["topics-haarlem"]["timeout_seconds"] = 10**400
+    message, path = _error(load, write_flow, base_flow)
+    assert message.startswith(f"{path}: nodes.topics-haarlem: field 'timeout_seconds' is int 1000")
+    assert message.endswith(", too large; allowed: a number")
+
+
+def test_a_number_too_long_to_read_is_a_yaml_error(load: Load, write_flow: Write) -> None:
+    # Found by the property tests: PyYAML's int() raised a bare ValueError.
+    message, path = _error(load, write_flow, "start: " + "1" * 5000 + "\n")
+    assert message == (
+        f"{path}: line 1, column 8: YAML syntax error: a number of 5000 characters is too "
+        "long; allowed: valid YAML"
+    )
+
+
+def test_a_key_with_a_control_character_stays_on_its_own_line(
+    load: Load, write_flow: Write, base_flow: FlowDict
+) -> None:
+    # Found by the property tests: an option keyed "\r" split the message apart.
+    base_flow["nodes"]["topics-haarlem"]["options"]["\r"] = None
+    message, path = _error(load, write_flow, base_flow)
+    assert f"{path}: nodes.topics-haarlem.options.\\r: the option is empty" in message
+    assert all(line.startswith(f"{path}: ") for line in message.splitlines())
+
+
 def test_empty_file(load: Load, write_flow: Write) -> None:
     message, path = _error(load, write_flow, "")
     assert message == f"{path}: file: the file is empty; allowed: a mapping with start and nodes"

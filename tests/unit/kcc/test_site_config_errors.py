@@ -497,8 +497,28 @@ def test_missing_flow_file(site_dir: Path, site_path: Path) -> None:
             "source_path: unknown key (it is set from where the file is read); "
             "allowed: leave it out",
         ),
+        # Found by the property tests: these escaped as a bare ValueError or TypeError.
+        (
+            "name: " + "1" * 5000 + "\n",
+            "line 1, column 7: YAML syntax error: a number of 5000 characters is too long; "
+            "allowed: valid YAML (check indentation, quotes and the ':' after each key)",
+        ),
+        (
+            "? [a, b]\n: 1\n",
+            "line 1, column 3: YAML syntax error: while reading a mapping a key must be plain "
+            "text, not a list; "
+            "allowed: valid YAML (check indentation, quotes and the ':' after each key)",
+        ),
     ],
-    ids=["indentation", "unclosed-quote", "duplicate-key", "empty", "source-path"],
+    ids=[
+        "indentation",
+        "unclosed-quote",
+        "duplicate-key",
+        "empty",
+        "source-path",
+        "long-number",
+        "list-key",
+    ],
 )
 def test_unusable_yaml(site_path: Path, text: str, message: str) -> None:
     site_path.write_text(text, encoding="utf-8")
@@ -521,3 +541,14 @@ def test_not_utf8(site_path: Path) -> None:
     site_path.write_bytes(b"name: caf\xe9\n")
     with pytest.raises(ConfigError, match="not UTF-8 text"):
         load_site_config(site_path)
+
+
+def test_a_key_with_a_control_character_stays_on_its_own_line(site_path: Path) -> None:
+    # Found by the property tests: a key holding "\r" split the one-line message apart.
+    site_path.write_text('"\\rname": x\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_site_config(site_path)
+    lines = str(caught.value).split("\n")
+    assert len(lines) == len(caught.value.problems)
+    assert f"{site_path}: \\rname: unknown key" in str(caught.value)
+    assert all(line.isprintable() for line in lines)

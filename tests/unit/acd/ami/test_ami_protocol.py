@@ -265,3 +265,11 @@ def test_login_secret_is_sent_but_not_in_repr() -> None:
 def test_max_frame_size_must_be_sensible() -> None:
     with pytest.raises(ValueError, match="max_frame_size"):
         AmiProtocol(max_frame_size=10)
+
+
+@pytest.mark.parametrize("chunks", [(b"\r\n\r\n\r\n",), (b"\r\n", b"\r\n", b"\r\n")])
+def test_stray_blank_lines_are_nothing_however_they_arrive(chunks: tuple[bytes, ...]) -> None:
+    # Found by the property tests: three newlines in one read made a "frame has no
+    # headers" MalformedFrame, the same three in three reads made nothing.
+    frames = parse(BANNER + NEWSTATE, *chunks, LOGIN_OK, b"")
+    assert [type(f).__name__ for f in frames] == ["Banner", "Event", "Response", "ConnectionClosed"]

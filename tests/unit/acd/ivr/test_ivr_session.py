@@ -93,7 +93,7 @@ async def test_a_caller_of_a_closed_municipality_hears_its_hours_and_is_not_queu
 
 async def test_a_calamity_message_switched_on_is_played_before_the_menus() -> None:
     async with rig() as r:
-        prompt = await r.controller.switches.calamity_on("  Er is een storing.  ")
+        prompt = await r.controller.switches.calamity_on("  Er is een storing.  ", by="fm1")
         agi = call("11")
         session = await through_ivr(r, agi)
         assert ("calamity", "", "calamity") in steps(r)
@@ -109,7 +109,7 @@ async def test_the_topic_menu_switched_off_while_a_caller_listens_is_skipped_for
 
         def welcome(line: str) -> None:
             if line.endswith("/welcome"):
-                switches.topic_menu(False)  # the floor manager, as this caller is welcomed
+                switches.topic_menu(False, by="fm1")  # the floor manager, as the caller is welcomed
 
         agi.on_command = welcome
         session = await through_ivr(r, agi)
