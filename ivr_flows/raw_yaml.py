@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import yaml
 
+from site_config.loader import construct_bounded_int
+
 
 class RawMapping(dict[str, object]):
     """A YAML mapping whose keys are the literal key text; the first value of a key wins.
@@ -46,21 +48,10 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> RawMa
     return mapping
 
 
-def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
-    """YAML's int, but a number longer than Python reads from text (4300 digits) is a
-    YAML error at its place, not a bare ValueError from deep inside the parser."""
-    try:
-        return int(yaml.constructor.SafeConstructor.construct_yaml_int(loader, node))
-    except ValueError:
-        raise yaml.constructor.ConstructorError(
-            None, None, f"a number of {len(node.value)} characters is too long", node.start_mark
-        ) from None
-
-
 # add_constructor copies the constructor table onto the subclass, so SafeLoader
 # itself is left untouched for the rest of the process.
 _FlowYamlLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_FlowYamlLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_FlowYamlLoader.add_constructor("tag:yaml.org,2002:int", construct_bounded_int)
 
 
 def parse_yaml(text: str) -> object:

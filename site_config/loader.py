@@ -41,9 +41,10 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+def construct_bounded_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     """YAML's int, but a number longer than Python reads from text (4300 digits) is a
-    YAML error at its place, not a bare ValueError from deep inside the parser."""
+    YAML error at its place, not a bare ValueError from deep inside the parser. Both
+    loaders of our YAML (the site config, the IVR flows) use it."""
     try:
         return int(yaml.constructor.SafeConstructor.construct_yaml_int(loader, node))
     except ValueError:
@@ -52,7 +53,7 @@ def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
         ) from None
 
 
-_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", construct_bounded_int)
 
 
 class _DuplicateKey(Exception):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kcc.sipp.rtp_listen import RtpListener, Segment, Sound
+from kcc.sipp.rtp_listen import RtpListener, Segment, messages_after_ringback, ringback_start
 from kcc.sipp.runner import PortAllocator
 from kcc.stack.asterisk import Asterisk
 from site_config import SiteConfig, load_site_config
@@ -102,14 +102,15 @@ def _hear_waiting_messages(
             call_id = call_id_of(events, number)
             events.wait(of_type("call.queued", call_id=call_id, topic="burgerzaken"))
             events.wait(of_type("call.announced", call_id=call_id), count=count, timeout_s=90)
-            segments = ear.wait_for(lambda s: len(_messages_after_ringback(s)) >= count, 10)
+            segments = ear.wait_for(lambda s: len(messages_after_ringback(s)) >= count, 10)
             with seated_agent(
                 api, site, sip_target, ports, agent_id="1001", position_id="tic1",
                 answer_after_s=1.0, talk_s=3.0,
             ):  # fmt: skip
                 events.wait(of_type("call.answered", call_id=call_id), timeout_s=40)
                 assert caller.wait(60).ok
-    ring_start, messages = _ringback_start(segments), _messages_after_ringback(segments)
+    ring_start, messages = ringback_start(segments), messages_after_ringback(segments)
+    assert ring_start is not None, segments  # the caller reached the queue's ringback
     announced = [e for e in events.of_call(call_id) if e.type == "call.announced"]
     answered = next(e for e in events.of_call(call_id) if e.type == "call.answered")
     assert all(e.at <= answered.at for e in announced), "a message played after the answer"
@@ -117,23 +118,3 @@ def _hear_waiting_messages(
     assert "U bent de eerste" in announced[0].fields["wait_text"]
     heard = [(start - ring_start, end - ring_start) for start, end in messages[:count]]
     return heard, segments
-
-
-def _ringback_start(segments: list[Segment]) -> float:
-    return next(s.start for s in segments if s.sound is Sound.RINGBACK)
-
-
-def _messages_after_ringback(segments: list[Segment]) -> list[tuple[float, float]]:
-    """(start, end) of each spoken message between stretches of ringback."""
-    out: list[tuple[float, float]] = []
-    seen_ring = False
-    start: float | None = None
-    for seg in segments:
-        if seg.sound is Sound.RINGBACK:
-            if start is not None:
-                out.append((start, seg.start))
-                start = None
-            seen_ring = True
-        elif seg.sound is Sound.OTHER and seen_ring and start is None:
-            start = seg.start
-    return out
