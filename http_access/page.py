@@ -25,7 +25,7 @@ NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 def page_headers(nonce: str, *, media: bool = False) -> dict[str, str]:
     policy = (
         f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
-        "connect-src 'self'; img-src 'self'; "
+        "connect-src 'self'; "
         + ("media-src 'self'; " if media else "")
         + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )

@@ -14,7 +14,9 @@ and the call takes exactly the key's path: same dialplan, same file names, same 
 The key toggles, so the caller of ``press`` first makes sure Asterisk's state is the
 opposite of what is wanted (``KCC_REC_MONITOR``, the running MixMonitor's id). A press
 counts once its ``UserEvent`` has come back through ``heard``; none within
-``KEY_ANSWER_S`` is a refusal the agent is told. The feature keys exist only while the
+``KEY_ANSWER_S`` is a refusal the agent is told. The subroutine beeps after its event,
+and a key pressed during the beep is lost to its ``Playback``: the next press on that
+channel waits until the beep has played (``BEEP_S``). The feature keys exist only while the
 channel is in its bridge (``BRIDGEPEER`` set): just after the answer there may be a
 few milliseconds before the leg's ``Bridge`` takes the caller, so that is awaited.
 """
@@ -32,6 +34,11 @@ from contract.dialplan import RECORD_KEY, Var
 KEY_ANSWER_S = 3.0
 """How long a pressed key gets for its ``UserEvent``: the subroutine sends it right
 after starting or stopping MixMonitor, a few hundred milliseconds after the digits."""
+
+BEEP_S = 1.0
+"""How long the subroutine plays its beep (one to start, two to stop) after the
+``UserEvent``: a key pressed meanwhile goes to that ``Playback`` and is lost (a stop
+sent right after a start was lost so on a real call), so the next press waits."""
 
 BRIDGED_WITHIN_S = 2.0
 """How long an answered leg gets to be in its bridge, where the key works."""
@@ -51,6 +58,7 @@ class RemoteKey:
     def __init__(self, ami: AmiPort, clock: Clock) -> None:
         self._ami, self._clock = ami, clock
         self._presses: dict[str, _Press] = {}  # channel uniqueid -> the press awaiting
+        self._beeping_until: dict[str, float] = {}  # channel -> its last press's beep end
 
     async def recording(self, channel: str) -> bool:
         """Whether Asterisk runs the key's MixMonitor on ``channel`` (raises AmiError)."""
@@ -67,9 +75,12 @@ class RemoteKey:
         press = _Press(started, asyncio.get_running_loop().create_future())
         self._presses[channel] = press
         try:
+            await self._after_the_beep(channel)
             for digit in RECORD_KEY:
                 await self._ami.send_action(PlayDtmf(channel=channel, digit=digit, receive=True))
             answered, _ = await within(self._clock, KEY_ANSWER_S, press.answer)
+            if answered:
+                self._beeping_until[channel] = self._clock.monotonic() + BEEP_S
         finally:
             del self._presses[channel]
         if not answered:
@@ -78,6 +89,16 @@ class RemoteKey:
                 f"{KEY_ANSWER_S:.0f} s; the recording is unchanged as far as the controller knows"
             )
         return None
+
+    async def _after_the_beep(self, channel: str) -> None:
+        """Wait until the last press's beep on ``channel`` has played (``BEEP_S``)."""
+        until = self._beeping_until.pop(channel, None)
+        if until is not None and (left := until - self._clock.monotonic()) > 0:
+            await self._clock.sleep(left)
+
+    def forget(self, channel: str) -> None:
+        """``channel`` has hung up: nothing of it is kept."""
+        self._beeping_until.pop(channel, None)
 
     def awaits(self, channel: str) -> bool:
         """Whether a press of ours on ``channel`` waits for its ``UserEvent``."""

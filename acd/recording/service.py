@@ -43,6 +43,7 @@ from acd.clock import Clock
 from acd.recording.facts import CallFactsBook
 from acd.recording.machine import (
     Announce,
+    ChannelGone,
     Ignored,
     Keep,
     Segment,
@@ -127,6 +128,8 @@ class Recorder:
     def feed(self, event: TapeInput) -> None:
         if isinstance(event, SegmentStarted | SegmentStopped):
             self._key.heard(event.channel, started=isinstance(event, SegmentStarted))
+        elif isinstance(event, ChannelGone):
+            self._key.forget(event.channel)
         for effect in self._tapes.feed(event):
             match effect:
                 case Announce():

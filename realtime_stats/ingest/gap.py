@@ -3,13 +3,18 @@
 The controller caps its stream (``XADD MAXLEN ~``) without knowing how far the stats
 service has read. A service down for longer than the stream holds (or an entry deleted
 by hand) would then read on from the oldest entry left and silently miss the ones in
-between. Redis 7 says, in ``XINFO STREAM``, the highest id it ever trimmed or deleted
-(``max-deleted-entry-id``): if that is after the position the fold reached, entries the
-fold never saw are gone. `find_gap` reads that answer; the consumer asks at every
+between. `find_gap` reads ``XINFO STREAM``'s answer; the consumer asks at every
 (re)connect, logs an ERROR, and the health page and ``kcc_stats_event_gap`` show it.
+Two signs, either one a gap:
+
+* the oldest entry left (``first-entry``) is after the position the fold reached: the
+  trim took entries past it (``XTRIM`` and ``XADD MAXLEN`` do not move Redis 7.0's
+  ``max-deleted-entry-id``, seen on the stack's Redis). A trim that stopped exactly at
+  the position looks the same and is reported too: the alarm errs towards telling;
+* ``max-deleted-entry-id`` (Redis 7, moved by ``XDEL``) is after that position.
 
 A fold that has read nothing yet (a new store) has no gap: what the stream trimmed
-before is history it never had. A Redis without the field (older than 7) is not checked.
+before is history it never had.
 """
 
 from __future__ import annotations
@@ -43,12 +48,19 @@ def find_gap(info: Mapping[Any, Any], read_through: StreamId | None) -> StreamGa
     if read_through is None:
         return None
     fields = {_text(k): v for k, v in info.items()}
-    deleted = _stream_id(fields.get("max-deleted-entry-id"))
-    if deleted is None or deleted <= read_through:
-        return None
     first = fields.get("first-entry")
     first_id = _stream_id(first[0]) if isinstance(first, list | tuple) and first else None
-    return StreamGap(read_through, deleted, first_id)
+    deleted = _stream_id(fields.get("max-deleted-entry-id"))
+    if deleted is not None and deleted > read_through:
+        return StreamGap(read_through, deleted, first_id)
+    if first_id is not None and first_id > read_through:
+        return StreamGap(read_through, _before(first_id), first_id)
+    return None
+
+
+def _before(entry: StreamId) -> StreamId:
+    """The highest id below ``entry``: what a trim up to it took at most."""
+    return StreamId(entry.ms, entry.seq - 1) if entry.seq else StreamId(entry.ms - 1, 2**64 - 1)
 
 
 def _stream_id(raw: object) -> StreamId | None:

@@ -15,7 +15,7 @@ from acd.audit import AuditLog
 from acd.clock import FakeClock, settle
 from acd.recording.consumer import RecordingEvents
 from acd.recording.facts import CallFactsBook
-from acd.recording.remote_key import BRIDGED_WITHIN_S, KEY_ANSWER_S
+from acd.recording.remote_key import BEEP_S, BRIDGED_WITHIN_S, KEY_ANSWER_S
 from acd.recording.service import CaptureFolder, Recorder
 from contract import MemorySink
 from contract.dialplan import RECORD_KEY, Var, capture_name
@@ -159,10 +159,12 @@ async def test_the_api_presses_the_phones_key_and_follows_its_event(tmp_path: Pa
     assert tape.running.file == capture_name("c1", "201", "kcc-c1-1", 1)
     assert await r.recorder.start("1001") == "agent 1001's call is being recorded already"
     assert len(r.ami.sent_of(PlayDtmf)) == 2  # on when on: the key is not pressed
+    await r.clock.advance(BEEP_S)  # the start's beep has played
     assert await r.recorder.stop("1001") is None
     assert len(r.ami.sent_of(PlayDtmf)) == 4
     assert await r.recorder.stop("1001") == "agent 1001's call is not being recorded"
     assert len(r.ami.sent_of(PlayDtmf)) == 4  # off when off: nor here
+    await r.clock.advance(BEEP_S)
     assert await r.recorder.start("1001") is None
     tape = r.recorder.tape("kcc-c1-1")
     assert tape is not None and tape.running is not None and tape.running.file.endswith("_2.raw")
@@ -170,6 +172,23 @@ async def test_the_api_presses_the_phones_key_and_follows_its_event(tmp_path: Pa
     assert await r.recorder.start("1003") == "agent 1003 is in no call"
     # The API's presses are audited by the route, not as the phone's key.
     assert audited(r.audit) == []
+
+
+async def test_a_stop_right_after_a_start_waits_until_the_start_beep_has_played(
+    tmp_path: Path,
+) -> None:
+    # The subroutine beeps after its UserEvent; keys pressed during that Playback are
+    # lost (a stop sent at once after a start was lost so on a real call).
+    r = rig(tmp_path)
+    assert await r.recorder.start("1001") is None
+    await r.clock.advance(BEEP_S / 2)
+    stopping = asyncio.ensure_future(r.recorder.stop("1001"))
+    await settle()
+    assert len(r.ami.sent_of(PlayDtmf)) == 2 and not stopping.done()  # still beeping
+    await r.clock.advance(BEEP_S / 2)
+    assert await stopping is None
+    assert len(r.ami.sent_of(PlayDtmf)) == 4
+    assert recording_states(r.sink) == ["started", "stopped"]
 
 
 async def test_a_press_asterisk_refuses_is_answered_and_published(tmp_path: Path) -> None:

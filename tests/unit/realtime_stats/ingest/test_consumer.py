@@ -56,9 +56,9 @@ class FakeStream:
             self.add(event.stream_id, stream_fields(event))
 
     def trim(self, through: StreamId) -> None:
-        """Drop the entries up to ``through``, as ``XADD MAXLEN ~`` does."""
+        """Drop the entries up to ``through``, as ``XADD MAXLEN ~`` does: like Redis 7.0's,
+        a trim leaves ``max-deleted-entry-id`` where it was (only ``XDEL`` moves it)."""
         self.entries = [e for e in self.entries if StreamId.parse(e[0].decode()) > through]
-        self.max_deleted = max(self.max_deleted, through)
 
     def info(self) -> dict[bytes, Any]:
         self._refuse_if_down()

@@ -59,9 +59,12 @@ async def test_entries_trimmed_before_a_restart_read_them_are_a_gap(
             async with running(second):
                 await stored_up_to(second, late.events[-1].stream_id)
     gap = second.status.gap
-    assert gap == StreamGap(
-        early.events[-1].stream_id, late.events[1].stream_id, late.events[2].stream_id
-    )
+    assert gap is not None
+    assert (gap.read_through, gap.first_left) == (
+        early.events[-1].stream_id, late.events[2].stream_id,
+    )  # fmt: skip
+    # A trim says not how far it went: at most up to the oldest entry it left.
+    assert late.events[1].stream_id <= gap.lost_through < late.events[2].stream_id
     assert second.status.gaps == 1
     assert "were trimmed from the stream before they were read (the oldest left is " in str(gap)
     assert caplog.text.count("figures miss them") == 1
@@ -90,6 +93,18 @@ def test_a_new_store_or_an_older_redis_finds_no_gap() -> None:
     assert find_gap({"max-deleted-entry-id": "0-0"}, StreamId(1, 0)) is None  # never trimmed
     found = find_gap({b"max-deleted-entry-id": b"9000-0"}, StreamId(1, 0))
     assert found == StreamGap(StreamId(1, 0), StreamId(9000, 0), None)
+
+
+def test_a_first_entry_past_the_position_is_a_gap_though_nothing_says_deleted() -> None:
+    # XTRIM / XADD MAXLEN do not move max-deleted-entry-id (Redis 7.0): the oldest entry
+    # left is the sign.
+    trimmed = {"max-deleted-entry-id": "0-0", "first-entry": [b"9001-3", []]}
+    found = find_gap(trimmed, StreamId(1, 0))
+    assert found == StreamGap(StreamId(1, 0), StreamId(9001, 2), StreamId(9001, 3))
+    at_zero = find_gap({"first-entry": ["9001-0", []]}, StreamId(1, 0))
+    assert at_zero is not None and at_zero.lost_through == StreamId(9000, 2**64 - 1)
+    assert find_gap({"first-entry": ["1-0", []]}, StreamId(1, 0)) is None  # still there
+    assert find_gap({"first-entry": ["0-5", []]}, StreamId(1, 0)) is None
 
 
 async def test_a_stream_that_does_not_exist_yet_is_followed_without_a_gap(tmp_path: Path) -> None:

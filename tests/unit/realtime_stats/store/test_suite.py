@@ -66,7 +66,7 @@ def raw_sql(target: str) -> Iterator[Any]:
 
 
 def save_call_as_before(target: str, call: CallRecord) -> None:
-    """Write `call` as the code before migration 6 did (SQLite; no `end_unknown`), into a
+    """Write `call` as the code before migration 6 did (no `end_unknown`), into a
     database at an older version, which the current code cannot write calls into."""
     values = [
         call.call_id, _sqlite_time(call.entered_at), call.municipality_id, call.topic_id,
@@ -79,13 +79,16 @@ def save_call_as_before(target: str, call: CallRecord) -> None:
         (call.call_id, seq, s.step, None, None, _sqlite_time(s.at))
         for seq, s in enumerate(call.ivr_steps)
     ]
+    mark = "%s" if target.startswith("postgresql://") else "?"  # psycopg's, sqlite3's
     with raw_sql(target) as conn:
         conn.execute(
-            f"INSERT INTO calls ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            f"INSERT INTO calls ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})",
             values,
         )
-        conn.executemany(f"INSERT INTO ivr_steps ({', '.join(STEP_COLUMNS)}) VALUES "
-                         "(?, ?, ?, ?, ?, ?)", steps)  # fmt: skip
+        conn.cursor().executemany(
+            f"INSERT INTO ivr_steps ({', '.join(STEP_COLUMNS)}) VALUES ({', '.join([mark] * 6)})",
+            steps,
+        )
 
 
 def _sqlite_time(moment: datetime | None) -> str | None:
