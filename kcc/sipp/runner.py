@@ -445,3 +445,8 @@ class PhoneBank:
     def __exit__(self, *exc: object | TracebackType) -> None:
         if self._uas is not None:
             self._uas.kill()
+        # Unregistered as a phone switched off, so Asterisk does not ring a dead port
+        # for the registration's hour; Asterisk may be gone already, and then it expires.
+        for user, password in self.extensions:
+            with contextlib.suppress(SippError):
+                self._register(user, password, 0)

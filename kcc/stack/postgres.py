@@ -84,20 +84,30 @@ class PostgresServer:
         self._base = Path(tempfile.mkdtemp(prefix="kcc-postgres-"))
         try:
             self._initdb(bin_dir, self._base)
-            argv = [
-                str(bin_dir / "postgres"),
-                *("-D", str(self._base / "data"), "-p", str(self.port)),
-                *("-c", f"listen_addresses={self.host}", "-c", "unix_socket_directories="),
-                *("-c", "fsync=off", "-c", "synchronous_commit=off"),
-                *("-c", "full_page_writes=off"),
-            ]
-            log = self._base / "postgres.log"
-            self._proc = ManagedProcess("postgres", _as_system_user(argv), log)
-            wait_until(self._accepts, timeout_s=30, what="a connection", proc=self._proc)
+            self._serve(bin_dir, self._base)
         except BaseException:
             self.__exit__(None, None, None)
             raise
         return self
+
+    def restart(self) -> None:
+        """Stop the server (a fast shutdown) and start it again on the same cluster, as an
+        operator's restart would: its databases stay, its clients' connections are cut."""
+        if self._base is None:
+            raise ProcessError("PostgreSQL restart: the server is not running")
+        self._stop_server()
+        self._serve(self._bin_dir or find_bin_dir(), self._base)
+
+    def _serve(self, bin_dir: Path, base: Path) -> None:
+        argv = [
+            str(bin_dir / "postgres"),
+            *("-D", str(base / "data"), "-p", str(self.port)),
+            *("-c", f"listen_addresses={self.host}", "-c", "unix_socket_directories="),
+            *("-c", "fsync=off", "-c", "synchronous_commit=off"),
+            *("-c", "full_page_writes=off"),
+        ]
+        self._proc = ManagedProcess("postgres", _as_system_user(argv), base / "postgres.log")
+        wait_until(self._accepts, timeout_s=30, what="a connection", proc=self._proc)
 
     def _initdb(self, bin_dir: Path, base: Path) -> None:
         pwfile = base / "password"
@@ -133,7 +143,7 @@ class PostgresServer:
         except psycopg.OperationalError:
             return False
 
-    def __exit__(self, *exc: object | TracebackType) -> None:
+    def _stop_server(self) -> None:
         proc, self._proc = self._proc, None
         if proc is not None:
             if proc.alive():
@@ -143,6 +153,9 @@ class PostgresServer:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     proc.proc.wait(timeout=15)
             proc.stop()
+
+    def __exit__(self, *exc: object | TracebackType) -> None:
+        self._stop_server()
         base, self._base = self._base, None
         if base is not None:
             shutil.rmtree(base, ignore_errors=True)

@@ -107,3 +107,17 @@ def test_a_dropped_connection_costs_one_write_then_the_store_reconnects(
             store.save_calls([call])
         store.save_calls([call])
         assert store.calls_between(call.entered_at, call.entered_at + timedelta(1)) == [call]
+
+
+def test_a_restarted_server_keeps_its_databases_and_a_store_reconnects(
+    postgres: PostgresServer,
+) -> None:
+    url = postgres.create_database("restarted")
+    call = CallRecord(call_id="c1", entered_at=datetime(2026, 6, 15, 7, 0, tzinfo=UTC))
+    day = (call.entered_at, call.entered_at + timedelta(1))
+    with open_store(url) as store:
+        store.save_calls([call])
+        postgres.restart()
+        with pytest.raises(StoreError):
+            store.calls_between(*day)  # the connection from before is cut
+        assert store.calls_between(*day) == [call]

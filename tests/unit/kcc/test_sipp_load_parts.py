@@ -1,11 +1,15 @@
-"""The SIPp harness's parts for the load benchmark: statistics rows and waiting messages."""
+"""The SIPp harness's parts for the load benchmark: statistics rows, waiting messages and
+the phone bank's goodbye."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from kcc.sipp import runner
 from kcc.sipp.rtp_listen import Segment, Sound, messages_after_ringback, ringback_start
-from kcc.sipp.runner import latest_counts
+from kcc.sipp.runner import PhoneBank, PortAllocator, latest_counts
 
 HEADER = "StartTime;CurrentTime;CurrentCall;SuccessfulCall(C);FailedCall(C);"
 
@@ -39,3 +43,24 @@ def test_waiting_messages_are_the_speech_between_stretches_of_ringback() -> None
     assert messages_after_ringback(heard) == [(29.5, 33.2), (53.2, 56.0)]
     assert ringback_start(heard[:1]) is None
     assert messages_after_ringback(heard[:2]) == []
+
+
+def test_a_phone_bank_unregisters_every_extension_on_exit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[str, str, int]] = []
+
+    def register(bank: PhoneBank, user: str, password: str, expires_s: int) -> None:
+        seen.append((user, password, expires_s))
+        if user == "202":  # Asterisk already gone for this one: the rest still go
+            raise runner.SippError("no answer")
+
+    monkeypatch.setattr(PhoneBank, "_register", register)
+    bank = PhoneBank(
+        target="127.0.0.1:5160",
+        ports=PortAllocator(),
+        extensions=[("201", "a"), ("202", "b"), ("203", "c")],
+        workdir=tmp_path,
+    )
+    bank.__exit__(None, None, None)
+    assert seen == [("201", "a", 0), ("202", "b", 0), ("203", "c", 0)]
