@@ -201,7 +201,10 @@ def staffed_floor(
     )
     with bank:
         logged_in: list[str] = []
+        peaks = [p.id for p in positions if p.peak]
         try:
+            for peak in peaks:  # the extra position is staffed only once opened
+                rig.api.ok("POST", f"/api/positions/{peak}/open")
             for agent_id, position in zip(FLOOR_AGENTS, positions, strict=True):
                 rig.api.ok("PUT", f"/api/agents/{agent_id}/topics", {"topics": topics})
                 rig.api.ok("POST", f"/api/agents/{agent_id}/login", {"position": position.id})
@@ -210,6 +213,8 @@ def staffed_floor(
         finally:
             for agent_id in logged_in:
                 rig.api.log_out(agent_id)
+            for peak in peaks:
+                rig.api.ok("POST", f"/api/positions/{peak}/close")
 
 
 class SteadyCallers:
