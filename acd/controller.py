@@ -3,7 +3,7 @@
 ``Controller`` builds every part from the site and hands each its dependencies: the AMI
 client, the event sink (Redis), the clock, the ACD core, and the rooms (the queue, the
 agents' legs and feature codes, warm transfer, camp-on, the back office, the IVR, the
-phonebook, callback notes). ``serve`` runs them: FastAGI (``/ivr`` for callers on 14023,
+phonebook, callback notes). ``acd.serve`` runs them: FastAGI (``/ivr`` for callers on 14023,
 ``/direct`` for callers of a back-office extension's own number, ``/campon`` for a
 caller an agent camped on a colleague in a call, ``/feature`` for agents' feature
 codes), the control API, the publisher, and one loop that hands every AMI event to each
@@ -13,34 +13,28 @@ room's consumer. Nothing lives at module level; a test builds a
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import os
-import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-import uvicorn
 from fastapi import FastAPI
 
 from acd import audit_routes
 from acd.agents import routes as agent_routes
 from acd.agents.consumer import AgentLegEvents
-from acd.agents.features import FEATURE_TEXTS
 from acd.agents.mirror import FallbackMirror
 from acd.agents.service import AgentLegs
 from acd.agents.session import FeatureCodes
-from acd.agi import AgiRouter, AgiServer
+from acd.agi import AgiRouter
 from acd.agi_guard import ChannelGuard
-from acd.ami import AmiClient, AmiSettings, ResyncRequired
+from acd.ami import ResyncRequired
 from acd.ami.channels import Reconciliation
 from acd.ami.port import AmiPort
-from acd.audit import LOCAL, AuditLog
+from acd.audit import AuditLog
 from acd.backoffice.consumer import BackOfficeEvents
 from acd.backoffice.directory import Departments
 from acd.backoffice.machine import RingNumbers
@@ -52,18 +46,18 @@ from acd.callbacks.store import NoteStore
 from acd.campon import routes as campon_routes
 from acd.campon.consumer import CampOnEvents
 from acd.campon.service import CampOnRequests
-from acd.campon.session import CAMP_ON_TEXTS, CampOns
-from acd.clock import AsyncioClock, Clock
+from acd.campon.session import CampOns
+from acd.clock import Clock
 from acd.coaching import routes as coaching_routes
 from acd.coaching.service import Coaching
 from acd.colleague import routes as colleague_routes
 from acd.core.acd import Acd
 from acd.desk import routes as desk_routes
 from acd.desk.consumer import DeskEvents
-from acd.desk.history import CallerHistory, caller_key
+from acd.desk.history import CallerHistory
 from acd.desk.service import AgentDesks, Names
 from acd.ivr import routes as ivr_routes
-from acd.ivr.service import IvrSwitches, wall_clock
+from acd.ivr.service import IvrSwitches
 from acd.ivr.session import IvrSession
 from acd.ivr.settings_file import LiveSettingsFile
 from acd.phonebook import routes as phonebook_routes
@@ -72,41 +66,31 @@ from acd.phonebook.service import Phonebook
 from acd.phonebook.status_file import StatusFile
 from acd.prometheus import routes as metrics_routes
 from acd.prometheus.exporter import ControllerExporter, Watched
-from acd.prompts import PromptBook, Prompts
-from acd.publisher import EventPublisher
-from acd.publisher.spool import EventSpool
+from acd.prompts import Prompts
 from acd.queue import routes as queue_routes
 from acd.queue.service import QueueService
-from acd.queue.session import MAX_WAIT_TEXTS, QueueWait
+from acd.queue.session import QueueWait
 from acd.recording import routes as recording_routes
 from acd.recording.automatic import AutomaticRecording
 from acd.recording.consumer import RecordingEvents
 from acd.recording.facts import CallFactsBook
-from acd.recording.purge import RecordingPurge
 from acd.recording.service import CaptureFolder, Recorder, Shelf
 from acd.replay import routes as replay_routes
 from acd.replay.service import RecordingShelf, Replay
 from acd.transfer import routes as transfer_routes
 from acd.transfer.consumer import TransferEvents
 from acd.transfer.service import WarmTransfer
-from acd.waiting import FRAGMENTS
 from acd.web import Auditing
 from contract import EventSink
 from contract.dialplan import AgiScript
-from contract.events import ControllerStarted
 from contract.sink import Tee
 from http_access.auth import Authenticator, install_authenticator
 from http_access.body_limit import CONTROL_API_MAX_BODY, BodyLimit
 from http_access.streams import StreamSlots, install_stream_slots
 from http_access.validation import install_validation_answer
 from ivr_flows.model import Flow
-from ivr_flows.site_check import load_site_flow
 from recordings.coaching import CoachingStore
-from recordings.keys import KeyRing
-from recordings.retention import RetentionPolicy
-from recordings.shelf import open_reader, open_shelf
 from site_config import SiteConfig
-from site_config.demo_secrets import refuse_demo_secrets
 
 log = logging.getLogger(__name__)
 
@@ -367,151 +351,3 @@ class Controller:
 
 
 # ------------------------------------------------------------ the process
-
-
-class _QuietServer(uvicorn.Server):
-    """uvicorn without its own signal handlers: the controller owns SIGINT/SIGTERM."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
-async def serve(site: SiteConfig, options: ControllerOptions, stop: asyncio.Event) -> None:
-    """Run one controller until ``stop`` is set."""
-    svc = site.services
-    flow = load_site_flow(site)
-    prompts = PromptBook.build(
-        site,
-        flow,
-        options.prompts_dir,
-        options.prompts_asterisk_dir,
-        extra_texts={**FRAGMENTS, **FEATURE_TEXTS, **CAMP_ON_TEXTS, **MAX_WAIT_TEXTS},
-    )
-    holder: list[Controller] = []
-
-    async def on_connected(client: AmiClient) -> None:
-        await holder[0].on_connected(client)
-
-    ami = AmiClient(
-        AmiSettings(
-            host=svc.bind_host,
-            port=options.ami_port or svc.ami_port,
-            username=svc.ami_username,
-            secret=options.ami_secret,
-        ),
-        on_connected=on_connected,
-        name="kcc-acd",
-    )
-    spool = EventSpool.open(options.state_dir / "event-spool.db")
-    publisher = EventPublisher(svc.redis_url, stream=options.stream, spool=spool)
-    clock = AsyncioClock()
-    audit = AuditLog(
-        options.state_dir / "audit",
-        retention_days=site.access.audit_retention_days,
-        today=clock.now().astimezone(LOCAL).date(),
-    )
-    notes = NoteStore.open(
-        options.state_dir / "callbacks.db",
-        clock=clock,
-        retention_days=site.callback_notes.retention_days,
-    )
-    recordings_dir = options.recordings_dir or site.recording.directory
-    capture_dir = options.capture_dir or recordings_dir / "capture"
-    capture = CaptureFolder(
-        capture_dir, options.capture_asterisk_dir or PurePosixPath(capture_dir.as_posix())
-    )
-    ring = KeyRing.from_environ(os.environ)
-    shelf = open_shelf(recordings_dir, ring, now=clock.now)
-    recordings = open_reader(recordings_dir, ring, now=clock.now, zone=ZoneInfo(site.timezone))
-    controller = Controller(
-        site,
-        Parts(
-            ami=ami,
-            sink=publisher,
-            clock=clock,
-            prompts=prompts,
-            flow=flow,
-            audit=audit,
-            statuses=StatusFile(options.state_dir / "phonebook-status.json"),
-            live_settings=LiveSettingsFile(options.state_dir / "ivr-live-settings.json"),
-            notes=notes,
-            history=CallerHistory(
-                options.state_dir / "caller-history.db", caller_key(dict(os.environ))
-            ),
-            shelf=shelf,
-            capture=capture,
-            coaching=CoachingStore.open(recordings_dir),
-            recordings=recordings,
-        ),
-        ivr_now=wall_clock(options.ivr_time),
-    )
-    holder.append(controller)
-    controller.sink.publish(ControllerStarted(at=clock.now()))  # calls from before are lost
-    agi = AgiServer(
-        controller.agi_handler(),
-        host=svc.agi_bind_host,
-        port=svc.agi_port,
-        allowed_peers=svc.agi_peers,
-    )
-    api = _QuietServer(
-        uvicorn.Config(
-            controller.control_app(Watched(events=publisher, ami=ami, agi=agi)),
-            host=svc.control_bind_host,
-            port=svc.control_port,
-            lifespan="off",
-            log_level="warning",
-            server_header=False,
-            proxy_headers=False,
-        )
-    )
-    with spool:  # closed after the drain task has stopped
-        async with ami, agi, asyncio.TaskGroup() as tasks:
-            draining = tasks.create_task(publisher.run(), name="publisher")
-            events = tasks.create_task(controller.consume_events(), name="ami-events")
-            serving = tasks.create_task(api.serve(), name="control-api")
-            log.info("controller ready: FastAGI on %s:%d", svc.agi_bind_host, svc.agi_port)
-            # The controller is the one process that writes the recordings folder: it keeps
-            # the recordings and deletes them on their retention (at start, then daily).
-            purge = RecordingPurge(
-                directory=recordings_dir,
-                policy=RetentionPolicy.of(site.recording, zone=ZoneInfo(site.timezone)),
-                coaching=controller.parts.coaching,
-                clock=clock,
-                audit=audit,
-            )
-            await stop.wait()
-            api.should_exit = True
-            await purge.close()
-            await controller.close()
-            await _drain_a_while(publisher)
-            await serving
-            for task in (draining, events):
-                task.cancel()
-
-
-async def _drain_a_while(publisher: EventPublisher) -> None:
-    """Give Redis a few seconds for what is spooled; what it does not take stays in the
-    spool for the next start (nothing is discarded)."""
-    try:
-        await asyncio.wait_for(publisher.drained(), timeout=5)
-    except TimeoutError:
-        log.warning("Redis did not take the last events; they wait in the spool")
-
-
-def run_controller(site: SiteConfig, options: ControllerOptions) -> None:
-    """Run one controller in the foreground until SIGINT or SIGTERM.
-
-    ``ConfigError`` before anything starts when the site still has a published demo
-    secret and this is not the demo (``site_config.demo_secrets``).
-    """
-    refuse_demo_secrets(site, os.environ)
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await serve(site, options, stop)
-
-    asyncio.run(main())

@@ -9,7 +9,8 @@ import sys
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from acd.controller import ControllerOptions, run_controller
+from acd.controller import ControllerOptions
+from acd.serve import run_controller
 from kcc.command import Command
 from site_config import ConfigError, load_site_config
 

@@ -18,10 +18,11 @@ from acd.agents.features import FEATURE_TEXTS
 from acd.agi.testing import FakeAsterisk, asterisk_env, result, standard_answer
 from acd.ami.testing import FakeAmiServer, ReceivedAction, error, list_answer, success
 from acd.campon.session import CAMP_ON_TEXTS
-from acd.controller import ControllerOptions, serve
+from acd.controller import ControllerOptions
 from acd.prompts import PromptBook
 from acd.publisher.spool import EventSpool
 from acd.queue.session import MAX_WAIT_TEXTS
+from acd.serve import serve
 from acd.waiting import FRAGMENTS
 from ivr_flows.prompt_audio import EspeakVoice
 from ivr_flows.site_check import load_site_flow

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-import acd.controller
+import acd.serve
 import kcc.stack.stack as stack_module
 from kcc.cli import main
 from site_config import ConfigError, SiteConfig, load_site_config
@@ -123,7 +123,7 @@ def test_the_controller_refuses_the_sample_outside_the_demo(
 ) -> None:
     monkeypatch.delenv("KCC_DEMO", raising=False)
     monkeypatch.setenv("KCC_AMI_SECRET", "s3cret")
-    monkeypatch.setattr(acd.controller, "serve", _must_not_serve)
+    monkeypatch.setattr(acd.serve, "serve", _must_not_serve)
     argv = ["controller", "--site", str(SAMPLE), "--prompts-dir", str(tmp_path / "p")]
     argv += ["--state-dir", str(tmp_path / "state")]
     assert main(argv) == 1
