@@ -170,7 +170,7 @@ class Controller:
         # The stream first, then the agents' pages, the recordings' facts and policy.
         self.sink = sink = Tee(parts.sink, self.desks, self.call_facts, automatic)
         self.acd = Acd(site)
-        self.mirror = FallbackMirror(ami)
+        self.mirror = FallbackMirror(ami, general=site.ivr.general_topic)
         self.legs = AgentLegs(
             ami,
             clock,

@@ -1,6 +1,5 @@
-"""Faults while calls flow: Redis restarted, the stats service killed, PostgreSQL
-restarted. (The controller killed and AMI cut under load each lose a call today: those
-two tests wait on branch ``faults`` until the fix; docs/reliability.md.)
+"""Faults while calls flow: the controller killed, AMI cut, Redis restarted, the stats
+service killed, PostgreSQL restarted.
 
 Each test runs the test site's floor (four positions in one SIPp phone bank, their
 agents logged in, no after-call work) under a steady load of callers through the real
@@ -23,18 +22,23 @@ from kcc.sipp.runner import PortAllocator
 from kcc.stack.asterisk import Asterisk
 from kcc.stack.postgres import PostgresServer
 from kcc.stack.redis import RedisServer
-from tests.integration.acd_harness import ControllerRunner, EventLog, of_type
+from tests.integration.acd_harness import ControllerRunner, CuttableProxy, EventLog, of_type
 from tests.integration.ami_watch import AmiWatch
 from tests.integration.ivr_timing import IvrTiming
 from tests.integration.load_books import (
     Ledger,
+    assert_board_equals_store,
+    assert_every_call_succeeded,
+    assert_one_complete_record_each,
     check_books,
     read_ledger,
+    settled_books,
     wait_ended,
 )
 from tests.integration.load_harness import (
     Rig,
     SteadyCallers,
+    ivr_seconds,
     load_rig,
     redis_away,
     staffed_floor,
@@ -185,3 +189,75 @@ def _answered_by_fallback(ami: AmiWatch, mark: int, header: str, value: str) -> 
 
     ami.wait_for("QueueCallerJoin", 30, since=mark, where=which)
     ami.wait_for("AgentConnect", 30, since=mark, where=which)
+
+
+def test_the_controller_killed_under_load_loses_no_call(
+    rig_parts: tuple[ControllerRunner, Asterisk, str],
+    ami: AmiWatch,
+    sip_target: str,
+    ports: PortAllocator,
+    timing: IvrTiming,
+    tmp_path: Path,
+) -> None:
+    """While no controller runs, the dialplan's app_queue fallback answers: the calls in
+    its queues go on in the topic's queue, new ones (no topic chosen) in the general
+    queue, where every logged-in agent is a member. The calls the controller saw have
+    one complete record each, the killed one's open calls an unknown end."""
+    # A caller of the outage is answered at once, while still pressing the menu's keys:
+    # the agent talks on past them, or SIPp counts the call failed on the agent's BYE.
+    talk_s = max(TALK_S, ivr_seconds(timing.to_topic("1", "1")) + 2)
+    with load_rig(*rig_parts, tmp_path / "rig") as rig:
+        with (
+            staffed_floor(rig, sip_target, ports, tmp_path / "bank", topics=[TOPIC], talk_s=talk_s),
+            _callers(5, sip_target, ports, timing, tmp_path) as callers,
+        ):
+            _wait_flowing(rig.events)
+            mark = ami.mark()
+            rig.controller.kill()
+            callers.wait_placed(DURING)  # they find no FastAGI: the dialplan's fallback
+            rig.controller.start()  # takes the agents back from the fallback queues
+            # A caller of the outage, who chose no topic, taken in the general queue by
+            # an agent who does not serve it (Burgerzaken's agents only, as a backup).
+            _answered_by_fallback(ami, mark, "Queue", "kcc-algemeen")
+            result = callers.finish()
+        assert_every_call_succeeded(result, len(callers.numbers))
+        ledger = _killed_controller_ledger(rig, callers.numbers)
+        unseen = set(callers.numbers) - set(ledger.call_of)
+        assert unseen, "every call reached a controller: the kill came at no time at all"
+        for number in sorted(unseen):  # SIPp's success alone shows no answer: app_queue's
+            _answered_by_fallback(ami, mark, "CallerIDNum", number)
+        board, day = settled_books(rig)
+        assert_one_complete_record_each(day, ledger)
+        assert_board_equals_store(board, day)
+
+
+def test_ami_cut_under_load_loses_no_call_and_no_record(
+    rig_parts: tuple[ControllerRunner, Asterisk, str],
+    sip_target: str,
+    ports: PortAllocator,
+    timing: IvrTiming,
+    tmp_path: Path,
+) -> None:
+    """The controller's AMI is cut while calls flow and comes back: a call that came
+    meanwhile waits for the reconnect at the FastAGI guard (acd/agi_guard.py) instead of
+    being refused, so every call reaches the controller and has its record."""
+    proxy_port, _ = ports.take()
+    svc = rig_parts[0].site.services
+    with (
+        CuttableProxy(proxy_port, (svc.bind_host, svc.ami_port)) as proxy,
+        load_rig(*rig_parts, tmp_path / "rig", controller_args=("--ami-port", str(proxy_port)))
+        as rig,
+    ):  # fmt: skip
+        with (
+            staffed_floor(rig, sip_target, ports, tmp_path / "bank", topics=[TOPIC], talk_s=TALK_S),
+            _callers(6, sip_target, ports, timing, tmp_path) as callers,
+        ):
+            _wait_flowing(rig.events)
+            before = proxy.connections
+            proxy.cut()
+            callers.wait_placed(1)  # a short outage: the client's back-off is still short
+            proxy.resume()
+            result = callers.finish()
+        assert proxy.connections > before, "the controller did not reconnect"
+        check_books(rig, callers.numbers, result)
+        assert "refused for channel" not in rig.controller.log_text()

@@ -509,7 +509,7 @@ def consult_channels(extension: str, call_id: str, serial: int) -> tuple[Chan, C
 
 
 def queue_status_member(
-    queue: str, extension: str, agent_id: str, *, paused: bool = False
+    queue: str, extension: str, agent_id: str, *, paused: bool = False, penalty: int = 0
 ) -> AmiEvent:
     """One ``QueueMember`` item of a QueueStatus answer, as Asterisk 22 writes it.
 
@@ -524,7 +524,7 @@ def queue_status_member(
             ("Location", f"PJSIP/{extension}"),
             ("StateInterface", f"PJSIP/{extension}"),
             ("Membership", "dynamic"),
-            ("Penalty", "0"),
+            ("Penalty", str(penalty)),
             ("CallsTaken", "0"),
             ("LastCall", "0"),
             ("LastPause", "0"),
@@ -551,6 +551,7 @@ class AppQueue:
 
     ami: FakeAmi
     members: dict[tuple[str, str], tuple[str, bool]] = field(default_factory=dict)
+    penalties: dict[tuple[str, str], int] = field(default_factory=dict)  # 0 unless given
     _gate: asyncio.Event | None = None
     _held: asyncio.Event | None = None
 
@@ -574,7 +575,13 @@ class AppQueue:
 
     def listed(self) -> list[AmiEvent]:
         return [
-            queue_status_member(queue, interface.removeprefix("PJSIP/"), name, paused=paused)
+            queue_status_member(
+                queue,
+                interface.removeprefix("PJSIP/"),
+                name,
+                paused=paused,
+                penalty=self.penalties.get((queue, interface), 0),
+            )
             for (queue, interface), (name, paused) in sorted(self.members.items())
         ]
 
@@ -590,9 +597,12 @@ class AppQueue:
         if key in self.members:
             return await self._answer(failure("Unable to add interface: Already there"))
         self.members[key] = (action.member_name or action.interface, bool(action.paused))
+        if action.penalty:
+            self.penalties[key] = action.penalty
         return await self._answer(success("Added interface to queue"))
 
     async def _remove(self, action: QueueRemove) -> Reply:
+        self.penalties.pop((action.queue, action.interface), None)
         if self.members.pop((action.queue, action.interface), None) is None:
             return await self._answer(failure("Unable to remove interface: Not there"))
         return await self._answer(success("Removed interface from queue"))

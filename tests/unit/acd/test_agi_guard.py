@@ -9,6 +9,7 @@ import logging
 import pytest
 
 from acd.agi.fake import FakeAgiChannel
+from acd.agi_guard import ChannelGuard
 from acd.ami.actions import Getvar
 from tests.unit.acd.rig import Rig, rig
 
@@ -122,14 +123,36 @@ async def test_a_channel_named_by_a_uniqueid_is_refused_without_asking() -> None
         assert forged.commands == []
 
 
-async def test_when_ami_cannot_answer_the_call_goes_to_the_dialplans_fallback() -> None:
+async def test_a_call_waits_for_an_ami_reconnect_and_is_then_served() -> None:
+    async with rig() as r:
+        r.asterisk.channels[TIC1_PHONE] = "1718000000.20"
+        r.ami.disconnect()  # an outage: the client is reconnecting
+        guard = ChannelGuard(r.ami, r.controller.agi_router(), timeout_s=5.0)
+        session = feature_login()
+        task = asyncio.create_task(guard(session))  # type: ignore[arg-type]
+        await r.ami.wait_sent(Getvar, count=2)  # asked, lost, asked again
+        assert not task.done() and r.controller.queue.agent_at("tic1") is None
+        r.ami.reconnect()
+        await asyncio.wait_for(task, 2)
+        assert r.controller.queue.agent_at("tic1") == "1001"
+        assert guard.refused == 0
+
+
+async def test_when_ami_stays_away_the_call_goes_to_the_dialplans_fallback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="acd.agi_guard")
     async with rig() as r:
         r.asterisk.channels[TIC1_PHONE] = "1718000000.20"
         r.ami.disconnect()
+        guard = ChannelGuard(r.ami, r.controller.agi_router(), timeout_s=0.6)
         session = feature_login()
-        assert await refused(r, session)
+        await asyncio.wait_for(guard(session), 2)  # type: ignore[arg-type]
+        assert guard.refused == 1
+        assert len(r.ami.sent_of(Getvar)) >= 2  # it kept asking while it could
         assert r.controller.queue.agent_at("tic1") is None
         assert session.commands == []
+    assert "the channel could not be checked over AMI" in caplog.text
 
 
 async def test_a_live_channel_with_its_own_uniqueid_is_served_as_before() -> None:

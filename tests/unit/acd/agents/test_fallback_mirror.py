@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from acd.agents.mirror import FallbackMirror, mirror_actions
+from acd.agents.mirror import BACKUP_PENALTY, FallbackMirror, memberships, mirror_actions
 from acd.ami.actions import QueueAdd, QueuePause, QueueRemove, QueueStatus
 from acd.ami.fake import FakeAmi, failure
 from acd.clock import settle
@@ -24,8 +24,8 @@ def test_a_change_removes_the_topics_dropped_adds_the_new_and_pauses_the_rest() 
     actions = mirror_actions(
         agent_id="1001",
         extension="201",
-        had=frozenset({"burgerzaken", "algemeen"}),
-        wanted=frozenset({"algemeen", "belastingen"}),
+        had={"burgerzaken": 0, "algemeen": 0},
+        wanted={"algemeen": 0, "belastingen": 0},
         paused=True,
     )
     assert actions == [
@@ -43,12 +43,67 @@ def test_a_change_removes_the_topics_dropped_adds_the_new_and_pauses_the_rest() 
 
 def test_topics_are_handled_in_a_fixed_order() -> None:
     added = mirror_actions(
-        agent_id="1001", extension="201", had=frozenset(), wanted=BOTH, paused=False
+        agent_id="1001", extension="201", had={}, wanted=dict.fromkeys(BOTH, 0), paused=False
     )
     assert [a.queue for a in added if isinstance(a, QueueAdd)] == [
         "kcc-algemeen",
         "kcc-burgerzaken",
     ]
+
+
+def test_every_logged_in_agent_is_in_the_general_queue_as_a_backup_unless_it_is_their_skill() -> (
+    None
+):
+    # The general queue is where the dialplan sends a caller who never chose a topic.
+    assert memberships(frozenset({"burgerzaken"}), logged_in=True, general="algemeen") == {
+        "burgerzaken": 0,
+        "algemeen": BACKUP_PENALTY,
+    }
+    assert memberships(BOTH, logged_in=True, general="algemeen") == {
+        "burgerzaken": 0,
+        "algemeen": 0,
+    }
+    assert memberships(frozenset(), logged_in=True, general="algemeen") == {
+        "algemeen": BACKUP_PENALTY
+    }
+    assert memberships(BOTH, logged_in=False, general="algemeen") == {}
+
+
+def test_a_backup_member_that_gains_the_skill_is_added_again_without_the_penalty() -> None:
+    actions = mirror_actions(
+        agent_id="1001",
+        extension="201",
+        had={"burgerzaken": 0, "algemeen": BACKUP_PENALTY},
+        wanted={"burgerzaken": 0, "algemeen": 0},
+        paused=False,
+    )
+    assert actions == [
+        QueueRemove(queue="kcc-algemeen", interface="PJSIP/201"),
+        QueueAdd(
+            queue="kcc-algemeen",
+            interface="PJSIP/201",
+            member_name="1001",
+            state_interface="PJSIP/201",
+            paused=False,
+        ),
+        QueuePause(interface="PJSIP/201", paused=False, queue="kcc-burgerzaken", reason="kcc"),
+    ]
+
+
+async def test_an_agent_of_other_topics_is_a_backup_member_of_the_general_queue() -> None:
+    ami = FakeAmi()
+    app, mirror = AppQueue(ami), FallbackMirror(ami, general="algemeen")
+    one = frozenset({"burgerzaken"})
+    mirror.apply(fx.MirrorMember(agent_id="1001", extension="201", topics=one, logged_in=True,
+                                 paused=False))  # fmt: skip
+    await mirror.idle()
+    assert app.queues_of("201") == {"kcc-algemeen": False, "kcc-burgerzaken": False}
+    assert app.penalties == {("kcc-algemeen", "PJSIP/201"): BACKUP_PENALTY}
+    assert mirror.mirrored("1001") == one  # a backup membership is no skill
+    mirror.apply(fx.MirrorMember(agent_id="1001", extension="201", topics=one, logged_in=False,
+                                 paused=False))  # fmt: skip
+    await mirror.idle()
+    assert app.members == {} and app.penalties == {}
 
 
 def member(agent_id: str = "1001", *, logged_in: bool = True, paused: bool = False,
@@ -164,9 +219,12 @@ async def test_a_restart_logs_back_in_whom_the_queues_hold_paused_ones_paused() 
             "1002": (AgentState.PAUSED, "tic2", PauseReason.BREAK, {"belastingen", "algemeen"}),
             "1004": (AgentState.AVAILABLE, "tic4", None, {"bouwen-wonen"}),
         }
-        # The queues already hold them: nothing is added again; the login unpauses 1002
-        # in both queues, the pause that follows pauses both.
-        assert r.ami.sent_of(QueueAdd) == []
+        # The queues already hold them: nothing is added again but 1004's backup place in
+        # the general queue (a controller before that rule left none); the login unpauses
+        # 1002 in both queues, the pause that follows pauses both.
+        assert [(a.queue, a.interface, a.penalty) for a in r.ami.sent_of(QueueAdd)] == [
+            ("kcc-algemeen", "PJSIP/204", BACKUP_PENALTY)
+        ]
         pauses = [
             (a.queue, a.paused) for a in r.ami.sent_of(QueuePause) if a.interface == "PJSIP/202"
         ]
@@ -201,6 +259,28 @@ async def test_the_floor_after_a_restart_is_as_the_fallback_queues_remember_it()
             "1004": (AgentState.AVAILABLE, "tic4", None,
                      {"belastingen", "parkeren-vergunningen", "bouwen-wonen", "algemeen"}),
         }  # fmt: skip
+
+
+async def test_a_backup_member_of_the_general_queue_is_restored_without_that_skill() -> None:
+    async with rig() as before:
+        app = AppQueue(before.ami)
+        assert before.controller.queue.command(
+            ev.AgentSetTopics(agent_id="1001", topics=frozenset({"burgerzaken"}),
+                              at=before.clock.now())
+        ) is None  # fmt: skip
+        log_in(before, "1001", "tic1")
+        await before.controller.mirror.idle()
+        assert app.penalties == {("kcc-algemeen", "PJSIP/201"): BACKUP_PENALTY}
+        remembered = app.listed()
+    async with rig() as after:
+        after.asterisk.members = remembered
+        await restore(after)
+        assert floor(after) == {"1001": (AgentState.AVAILABLE, "tic1", None, {"burgerzaken"})}
+        assert after.controller.mirror.memberships("1001") == {
+            "burgerzaken": 0,
+            "algemeen": BACKUP_PENALTY,
+        }
+        assert after.ami.sent_of(QueueAdd) == []  # already a member everywhere it should be
 
 
 async def test_members_of_other_queues_or_phones_are_no_agents_of_ours() -> None:
