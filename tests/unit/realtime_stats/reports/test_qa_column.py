@@ -64,19 +64,6 @@ def coached(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def site() -> SiteConfig:
-    from site_config import load_site_config
-
-    return load_site_config(SAMPLE)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    with stored(tmp_path / "kcc.db") as store:
-        yield store  # type: ignore[misc]
-
-
 def month(store: Store, site: SiteConfig, fmt: ReportFormat, folder: Path | None, **kw: Any) -> str:
     rendered = render_report(store, site, kind=PeriodKind.MONTH, day=JUNE, fmt=fmt,
                              recordings_dir=folder, **kw)  # fmt: skip

@@ -24,7 +24,7 @@ from realtime_stats.reports.render import render_csv, render_html
 from realtime_stats.reports.service import ReportFormat, render_report
 from realtime_stats.reports.tables import ReportError
 from realtime_stats.store import Store, open_store
-from site_config import SiteConfig, load_site_config
+from site_config import SiteConfig
 from tests.unit.realtime_stats.records_by_hand import AMS, DAY, abandoned, answered, at
 
 SAMPLE = Path(__file__).resolve().parents[4] / "config" / "site.yaml"
@@ -113,17 +113,6 @@ def stored(path: Path) -> Store:
     store.save_calls(CALLS)
     store.save_intervals(INTERVALS)
     return store
-
-
-@pytest.fixture(scope="module")
-def site() -> SiteConfig:
-    return load_site_config(SAMPLE)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    with stored(tmp_path / "kcc.db") as store:
-        yield store  # type: ignore[misc]
 
 
 def day_report(site: SiteConfig, store: Store, **request: Any) -> Report:
