@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+import pytest
+
+from site_config import ConfigError, load_site_config
 
 Data = dict[str, Any]
 Edit = Callable[[Data], None]
@@ -32,3 +37,15 @@ def both(first: Edit, second: Edit) -> Edit:
         second(data)
 
     return edit
+
+
+def refusal_of(
+    edit: Edit, data: Data, write_site: Callable[[Data], Path]
+) -> tuple[ConfigError, Path]:
+    """The error that loading ``data``, once ``edit`` has changed it, raises; and the path
+    of the file it was written to (``write_site``: the fixture)."""
+    edit(data)
+    path = write_site(data)
+    with pytest.raises(ConfigError) as caught:
+        load_site_config(str(path))
+    return caught.value, path

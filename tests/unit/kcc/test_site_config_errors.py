@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from site_config import ConfigError, load_site_config
-from tests.unit.kcc.site_edits import TOPICS, Data, Edit, both, set_at
+from tests.unit.kcc.site_edits import TOPICS, Data, Edit, both, refusal_of, set_at
 
 CASES: list[tuple[str, Edit, str]] = [
     (
@@ -331,9 +330,6 @@ CASES: list[tuple[str, Edit, str]] = [
 def test_bad_value_is_named_exactly(
     sample_data: Data, write_site: Callable[[Data], Path], edit: Edit, message: str
 ) -> None:
-    edit(sample_data)
-    path = write_site(sample_data)
-    with pytest.raises(ConfigError) as caught:
-        load_site_config(str(path))
-    assert str(caught.value) == f"{path}: {message}"
-    assert caught.value.file == str(path)
+    refused, path = refusal_of(edit, sample_data, write_site)
+    assert str(refused) == f"{path}: {message}"
+    assert refused.file == str(path)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from site_config import ConfigError, load_site_config
-from tests.unit.kcc.site_edits import Data, Edit, set_at
+from tests.unit.kcc.site_edits import Data, Edit, refusal_of, set_at
 
 
 @pytest.mark.parametrize(
@@ -44,12 +44,9 @@ from tests.unit.kcc.site_edits import Data, Edit, set_at
 def test_a_qa_form_that_cannot_grade_is_refused(
     sample_data: Data, write_site: Callable[[Data], Path], edit: Edit, allowed: str
 ) -> None:
-    edit(sample_data)
-    path = write_site(sample_data)
-    with pytest.raises(ConfigError) as caught:
-        load_site_config(str(path))
-    assert str(caught.value).startswith(f"{path}: recording.qa_forms[0]: ")
-    assert str(caught.value).endswith(allowed)
+    refused, path = refusal_of(edit, sample_data, write_site)
+    assert str(refused).startswith(f"{path}: recording.qa_forms[0]: ")
+    assert str(refused).endswith(allowed)
 
 
 def test_all_peak_positions_refused(sample_data: Data, write_site: Callable[[Data], Path]) -> None:
