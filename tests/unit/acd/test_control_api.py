@@ -10,19 +10,14 @@ import pytest
 from acd.ami.actions import Atxfer
 from site_config import SiteConfig
 from tests.unit.acd.rig import ANSWERED, Rig, log_in, queued, rig, sample_site
-from tests.unit.http.demo_access import basic, cheap_hash
+from tests.unit.http.demo_access import basic, cheaply_hashed
 
 FLOOR, AGENT, LEAD = basic("floor"), basic("anouk"), basic("teamlead")  # anouk is agent 1001
 
 
 def cheap_site() -> SiteConfig:
     """The sample site with its demo passwords hashed at a tiny scrypt cost."""
-    site = sample_site()
-    users = tuple(
-        u.model_copy(update={"password_hash": cheap_hash(f"demo-{u.name}")})
-        for u in site.access.users
-    )
-    return site.model_copy(update={"access": site.access.model_copy(update={"users": users})})
+    return cheaply_hashed(sample_site())
 
 
 SITE = cheap_site()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AsyncExitStack
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -18,12 +17,10 @@ from tests.unit.acd.rig import rig
 from tests.unit.acd.test_control_api import AGENT, FLOOR, LEAD, SITE
 from tests.unit.http.demo_access import basic
 from tests.unit.http.openapi_fuzz import (
-    Operation,
     ServedApp,
-    assert_refused_anonymously,
-    check,
-    operations,
-    requests,
+    send_anonymous_request,
+    send_any_request,
+    served_operations,
 )
 
 ANONYMOUS: list[dict[str, str]] = [{}, basic("anouk", "wrong"), {"Authorization": "Basic !!"}]
@@ -40,18 +37,8 @@ def served() -> Iterator[ServedApp]:
         yield app
 
 
-def _ops(served: ServedApp) -> tuple[dict[str, Any], list[Operation]]:
-    schema = served.app.openapi()
-    return schema, operations(schema)
-
-
-def _is_live_stream(op: Operation) -> bool:
-    # Server-sent events never end: only their refusals are fuzzed (anonymous callers).
-    return op.path.endswith("/stream")
-
-
 def test_the_schema_lists_every_room(served: ServedApp) -> None:
-    _, ops = _ops(served)
+    _, ops = served_operations(served)
     paths = {op.path for op in ops}
     assert {"/api/ivr/settings", "/api/acd/state", "/api/phonebook", "/api/audit"} <= paths
     assert len(ops) > 40
@@ -59,16 +46,9 @@ def test_the_schema_lists_every_room(served: ServedApp) -> None:
 
 @given(data=st.data())
 def test_no_request_makes_the_controller_fail(served: ServedApp, data: st.DataObject) -> None:
-    schema, ops = _ops(served)
-    finite = [op for op in ops if not _is_live_stream(op)]
-    request = data.draw(requests(schema, finite, [*ANONYMOUS, *LOGINS]))
-    check(request, served.send(request))
+    send_any_request(served, data, [*ANONYMOUS, *LOGINS])
 
 
 @given(data=st.data())
 def test_anonymous_requests_are_refused_everywhere(served: ServedApp, data: st.DataObject) -> None:
-    schema, ops = _ops(served)
-    request = data.draw(requests(schema, ops, ANONYMOUS))
-    status = served.send(request)
-    check(request, status)
-    assert_refused_anonymously(request, status)
+    send_anonymous_request(served, data, ANONYMOUS)

@@ -18,9 +18,8 @@ from fastapi import FastAPI
 
 from realtime_stats.app import create_app
 from site_config import SiteConfig, load_site_config
-from site_config.access import Access
 from site_config.passwords import token_sha256
-from tests.unit.http.demo_access import DISPLAY_TOKEN, SAMPLE, cheap_hash
+from tests.unit.http.demo_access import DISPLAY_TOKEN, SAMPLE, cheaply_hashed
 from tests.unit.http.fakes import ClientFactory, FakeRedis
 
 
@@ -31,13 +30,9 @@ def sample_site() -> SiteConfig:
 
 @pytest.fixture(scope="session")
 def site(sample_site: SiteConfig) -> SiteConfig:
-    users = tuple(
-        user.model_copy(update={"password_hash": cheap_hash(f"demo-{user.name}")})
-        for user in sample_site.access.users
-    )
-    access = Access(users=users, display_tokens=sample_site.access.display_tokens)
-    assert access.display_tokens[0].token_sha256 == token_sha256(DISPLAY_TOKEN)
-    return sample_site.model_copy(update={"access": access})
+    site = cheaply_hashed(sample_site)
+    assert site.access.display_tokens[0].token_sha256 == token_sha256(DISPLAY_TOKEN)
+    return site
 
 
 @pytest.fixture

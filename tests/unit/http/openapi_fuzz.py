@@ -9,6 +9,8 @@ request goes with one of a set of credentials: none, wrong ones, and each role's
 What a test asserts with it (``check``): never a 500, and only a status the operation
 documents or one of ``GENERIC``, the answers any route of these services may give
 whatever its schema says (see ``GENERIC`` for why each one is there).
+``send_any_request`` and ``send_anonymous_request`` are the two fuzz tests of each
+service, on the app that ``ServedApp`` serves.
 
 Why not schemathesis: docs/decisions.md ("OpenAPI fuzzing without schemathesis").
 """
@@ -310,3 +312,37 @@ class ServedApp:
             timeout=15
         )
         return reply.status_code
+
+
+def served_operations(served: ServedApp) -> tuple[Schema, list[Operation]]:
+    """The served app's OpenAPI schema and its operations."""
+    schema = served.app.openapi()
+    return schema, operations(schema)
+
+
+def is_live_stream(op: Operation) -> bool:
+    # Server-sent events never end: only their refusals are fuzzed (anonymous callers).
+    return op.path.endswith("/stream")
+
+
+def send_any_request(
+    served: ServedApp, data: st.DataObject, credentials: Sequence[Mapping[str, str]]
+) -> None:
+    """One drawn request to any operation but a live stream, with one of ``credentials``:
+    its answer ``check``ed."""
+    schema, ops = served_operations(served)
+    finite = [op for op in ops if not is_live_stream(op)]
+    request = data.draw(requests(schema, finite, credentials))
+    check(request, served.send(request))
+
+
+def send_anonymous_request(
+    served: ServedApp, data: st.DataObject, anonymous: Sequence[Mapping[str, str]]
+) -> None:
+    """One drawn request to any operation (a live stream too: it is refused before it
+    streams) with one of the ``anonymous`` credentials: ``check``ed and refused."""
+    schema, ops = served_operations(served)
+    request = data.draw(requests(schema, ops, anonymous))
+    status = served.send(request)
+    check(request, status)
+    assert_refused_anonymously(request, status)

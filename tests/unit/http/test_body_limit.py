@@ -37,6 +37,27 @@ class EchoApp:
         await send({"type": "http.response.body", "body": body})
 
 
+async def answer_to_declared_length(content_length: bytes) -> list[Message]:
+    """What BodyLimit sends for a POST that declares ``content_length``; reading any of
+    its body fails the test."""
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        raise AssertionError("the body was read")
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/",
+        "headers": [(b"content-length", content_length)],
+    }
+    await BodyLimit(EchoApp(), max_bytes=LIMIT)(scope, receive, send)
+    return sent
+
+
 def client(app: EchoApp) -> httpx.AsyncClient:
     transport = httpx.ASGITransport(app=BodyLimit(app, max_bytes=LIMIT))
     return httpx.AsyncClient(transport=transport, base_url="http://t")
@@ -69,21 +90,7 @@ async def test_a_declared_length_over_the_limit_is_413_before_the_app_runs() -> 
 
 
 async def test_413_on_a_declared_length_reads_no_byte_of_the_body() -> None:
-    sent: list[Message] = []
-
-    async def receive() -> Message:
-        raise AssertionError("the body was read")
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": "/",
-        "headers": [(b"content-length", b"5000000000")],
-    }
-    await BodyLimit(EchoApp(), max_bytes=LIMIT)(scope, receive, send)
+    sent = await answer_to_declared_length(b"5000000000")
     assert sent[0]["status"] == 413
 
 
@@ -104,21 +111,7 @@ async def test_a_chunked_body_within_the_limit_passes() -> None:
 
 
 async def test_a_content_length_that_is_no_number_is_400() -> None:
-    sent: list[Message] = []
-
-    async def receive() -> Message:
-        raise AssertionError("the body was read")
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": "/",
-        "headers": [(b"content-length", b"12abc")],
-    }
-    await BodyLimit(EchoApp(), max_bytes=LIMIT)(scope, receive, send)
+    sent = await answer_to_declared_length(b"12abc")
     assert sent[0]["status"] == 400
     assert b"'12abc' is not a whole number" in sent[1]["body"]
 

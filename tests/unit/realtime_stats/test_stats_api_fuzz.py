@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AsyncExitStack
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -17,17 +16,14 @@ from hypothesis import strategies as st
 
 from realtime_stats.app import create_app
 from realtime_stats.reports.service import ReportService
-from site_config import SiteConfig, load_site_config
-from site_config.access import Access
-from tests.unit.http.demo_access import DISPLAY_TOKEN, SAMPLE, basic, bearer, cheap_hash
+from site_config import load_site_config
+from tests.unit.http.demo_access import DISPLAY_TOKEN, SAMPLE, basic, bearer, cheaply_hashed
 from tests.unit.http.openapi_fuzz import (
     QUERY_TOKEN,
-    Operation,
     ServedApp,
-    assert_refused_anonymously,
-    check,
-    operations,
-    requests,
+    send_anonymous_request,
+    send_any_request,
+    served_operations,
 )
 from tests.unit.realtime_stats.reports.test_scenario import stored
 
@@ -47,20 +43,10 @@ CALLERS = [
 ]
 
 
-def _cheap_site() -> SiteConfig:
-    site = load_site_config(SAMPLE)
-    users = tuple(
-        u.model_copy(update={"password_hash": cheap_hash(f"demo-{u.name}")})
-        for u in site.access.users
-    )
-    access = Access(users=users, display_tokens=site.access.display_tokens)
-    return site.model_copy(update={"access": access})
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
     folder = tmp_path_factory.mktemp("stats")
-    site = _cheap_site()
+    site = cheaply_hashed(load_site_config(SAMPLE))
 
     async def stats_app(stack: AsyncExitStack) -> FastAPI:
         app = create_app(site, recordings_dir=folder / "recordings")
@@ -73,34 +59,17 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
         yield app
 
 
-def _ops(served: ServedApp) -> tuple[dict[str, Any], list[Operation]]:
-    schema = served.app.openapi()
-    return schema, operations(schema)
-
-
-def _is_live_stream(op: Operation) -> bool:
-    # Server-sent events never end: only their refusals are fuzzed (anonymous callers).
-    return op.path.endswith("/stream")
-
-
 def test_the_schema_lists_the_board_and_the_reports(served: ServedApp) -> None:
-    _, ops = _ops(served)
+    _, ops = served_operations(served)
     paths = {op.path for op in ops}
     assert {"/api/health", "/api/reports/{period}", "/metrics"} <= paths, paths
 
 
 @given(data=st.data())
 def test_no_request_makes_the_stats_service_fail(served: ServedApp, data: st.DataObject) -> None:
-    schema, ops = _ops(served)
-    finite = [op for op in ops if not _is_live_stream(op)]
-    request = data.draw(requests(schema, finite, [*ANONYMOUS, *CALLERS]))
-    check(request, served.send(request))
+    send_any_request(served, data, [*ANONYMOUS, *CALLERS])
 
 
 @given(data=st.data())
 def test_anonymous_requests_are_refused_everywhere(served: ServedApp, data: st.DataObject) -> None:
-    schema, ops = _ops(served)
-    request = data.draw(requests(schema, ops, ANONYMOUS))
-    status = served.send(request)
-    check(request, status)
-    assert_refused_anonymously(request, status)
+    send_anonymous_request(served, data, ANONYMOUS)

@@ -19,6 +19,8 @@ from tests.unit.acd.rig import (
     RINGING,
     Chan,
     Outcome,
+    Rig,
+    Waiting,
     by_type,
     hangup,
     log_in,
@@ -26,6 +28,17 @@ from tests.unit.acd.rig import (
     rig,
     state_of,
 )
+
+
+async def ringing_1001(r: Rig, *, leg: str | None = None) -> Waiting:
+    """Agent 1001 logged in at tic1, their phone (201) ringing for caller c1, who waits;
+    ``leg``: the state Asterisk gives the leg's channel (``Getvar CHANNEL(state)``)."""
+    log_in(r, "1001", "tic1")
+    r.asterisk.outcomes["201"] = RINGING
+    caller = await queued(r, "c1")
+    if leg is not None:
+        r.asterisk.states["kcc-c1-1"] = leg
+    return caller
 
 
 async def test_an_answered_ring_connects_and_the_legs_hangup_completes_the_call() -> None:
@@ -83,10 +96,7 @@ async def test_a_refused_originate_is_an_error_and_its_leftover_leg_is_hung_up()
 
 async def test_a_caller_who_hangs_up_while_it_rings_stops_the_ringing_at_once() -> None:
     async with rig() as r:
-        log_in(r, "1001", "tic1")
-        r.asterisk.outcomes["201"] = RINGING
-        caller = await queued(r, "c1")
-        r.asterisk.states["kcc-c1-1"] = "Ringing"
+        caller = await ringing_1001(r, leg="Ringing")
         await caller.gone()
         await r.settle()
         assert r.asterisk.hung_up() == ["kcc-c1-1"]
@@ -103,10 +113,7 @@ async def test_an_answer_that_arrives_after_the_bridge_took_the_caller_still_con
     # OriginateResponse. The leg is Up, so the controller waits for the answer instead
     # of taking the session's end for a caller who hung up.
     async with rig() as r:
-        log_in(r, "1001", "tic1")
-        r.asterisk.outcomes["201"] = RINGING
-        caller = await queued(r, "c1")
-        r.asterisk.states["kcc-c1-1"] = "Up"
+        caller = await ringing_1001(r, leg="Up")
         caller.agi.hang_up()
         await r.settle()
         assert not caller.task.done()  # waiting for the Originate's answer
@@ -119,10 +126,7 @@ async def test_an_answer_that_arrives_after_the_bridge_took_the_caller_still_con
 
 async def test_an_up_leg_whose_answer_never_comes_is_given_up_after_the_settle_time() -> None:
     async with rig() as r:
-        log_in(r, "1001", "tic1")
-        r.asterisk.outcomes["201"] = RINGING
-        caller = await queued(r, "c1")
-        r.asterisk.states["kcc-c1-1"] = "Up"
+        caller = await ringing_1001(r, leg="Up")
         caller.agi.hang_up()
         await r.clock.advance(SETTLE_S - 0.01)
         assert not caller.task.done()
@@ -154,9 +158,7 @@ async def test_a_hang_up_asterisk_refuses_is_logged_and_the_leg_is_done_with(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     async with rig() as r:
-        log_in(r, "1001", "tic1")
-        r.asterisk.outcomes["201"] = RINGING
-        caller = await queued(r, "c1")
+        caller = await ringing_1001(r)
         assert r.controller.legs.leg("kcc-c1-1") is not None
         r.ami.answer(Hangup, lambda action: failure("No such channel"))  # gone already
         r.asterisk.states["kcc-c1-1"] = "Ringing"

@@ -24,7 +24,7 @@ from recordings.shelf import ShelfReader, open_reader
 from recordings.take import Mark
 from site_config import SiteConfig
 from tests.unit.acd.rig import sample_site
-from tests.unit.http.demo_access import cheap_hash
+from tests.unit.http.demo_access import cheaply_hashed
 from tests.unit.recordings.takes import RING, shelf, take
 
 T0 = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)  # 11:00 in Haarlem, a Monday
@@ -43,14 +43,9 @@ MARKS = (
 
 def cheap_site(*, download: bool = False) -> SiteConfig:
     """The sample site with its demo passwords hashed cheaply; downloads as asked."""
-    site = sample_site()
-    users = tuple(
-        u.model_copy(update={"password_hash": cheap_hash(f"demo-{u.name}")})
-        for u in site.access.users
-    )
-    access = site.access.model_copy(update={"users": users})
+    site = cheaply_hashed(sample_site())
     recording = site.recording.model_copy(update={"download_enabled": download})
-    return site.model_copy(update={"access": access, "recording": recording})
+    return site.model_copy(update={"recording": recording})
 
 
 SITE = cheap_site()

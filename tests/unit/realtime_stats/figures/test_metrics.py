@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -19,43 +18,10 @@ from realtime_stats.figures.metrics import (
 from realtime_stats.figures.norms import MetricRules, MetricsError, Norm, NormStatus, OccupancyNorm
 from realtime_stats.figures.periods import local_day
 from realtime_stats.figures.records import AgentInterval, CallRecord
+from tests.unit.realtime_stats.records_by_hand import AMS, DAY, abandoned, answered, at
 
-AMS = ZoneInfo("Europe/Amsterdam")
-DAY = date(2026, 6, 15)  # a Monday in summer time (UTC+2)
 PERIOD = local_day(DAY)
 NOW = datetime(2026, 6, 15, 11, 0, tzinfo=AMS)
-
-
-def at(clock: str, day: date = DAY) -> datetime:
-    hour, minute, second = (int(p) for p in f"{clock}:00".split(":")[:3])
-    return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=AMS)
-
-
-def answered(
-    call_id: str, clock: str, wait: float, talk: float, acw: float, agent: str, **extra: object
-) -> CallRecord:
-    entered = at(clock)
-    answered_at = entered + timedelta(seconds=wait)
-    return CallRecord(
-        call_id=call_id,
-        entered_at=entered,
-        answered_at=answered_at,
-        ended_at=answered_at + timedelta(seconds=talk),
-        agent_id=agent,
-        talk_seconds=talk,
-        after_call_seconds=acw,
-        **extra,  # type: ignore[arg-type]
-    )
-
-
-def abandoned(call_id: str, clock: str, wait: float, **extra: object) -> CallRecord:
-    entered = at(clock)
-    return CallRecord(
-        call_id=call_id,
-        entered_at=entered,
-        ended_at=entered + timedelta(seconds=wait),
-        **extra,  # type: ignore[arg-type]
-    )
 
 
 HAARLEM, ZANDVOORT = "0392", "0473"

@@ -39,8 +39,7 @@ from realtime_stats.figures.callback_records import CallbackNote
 from realtime_stats.figures.records import AgentInterval, CallRecord
 from realtime_stats.wallboard.feed import InMemoryBoardFeed
 from site_config import SiteConfig, load_site_config
-from site_config.access import Access
-from tests.unit.http.demo_access import SAMPLE, basic, cheap_hash
+from tests.unit.http.demo_access import SAMPLE, basic, cheaply_hashed
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 6, 15, 11, 0, tzinfo=AMS)
@@ -205,13 +204,7 @@ def expected_from_wallboard(snap: Mapping[str, Any]) -> dict[Sample, float]:
 @pytest.fixture(scope="module")
 def site() -> SiteConfig:
     """The sample site, its demo passwords re-hashed cheaply."""
-    sample = load_site_config(SAMPLE)
-    users = tuple(
-        user.model_copy(update={"password_hash": cheap_hash(f"demo-{user.name}")})
-        for user in sample.access.users
-    )
-    access = Access(users=users, display_tokens=sample.access.display_tokens)
-    return sample.model_copy(update={"access": access})
+    return cheaply_hashed(load_site_config(SAMPLE))
 
 
 @pytest.fixture

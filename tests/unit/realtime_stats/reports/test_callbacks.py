@@ -15,16 +15,11 @@ from realtime_stats.reports.build import PeriodKind, Report, ReportRequest, buil
 from realtime_stats.reports.render import render_csv, render_html
 from realtime_stats.reports.service import ReportFormat, render_report
 from realtime_stats.store import open_store
-from site_config import SiteConfig, load_site_config
+from site_config import SiteConfig
 from tests.unit.realtime_stats.figures.test_callback_metrics import MONDAY, NOTES, at, note
-from tests.unit.realtime_stats.reports.test_scenario import AMS, NOW, SAMPLE, parse_csv
+from tests.unit.realtime_stats.reports.test_scenario import AMS, NOW, parse_csv
 
 BZ, BEL = "burgerzaken", "belastingen"
-
-
-@pytest.fixture(scope="module")
-def site() -> SiteConfig:
-    return load_site_config(SAMPLE)
 
 
 def report(site: SiteConfig, kind: PeriodKind, *notes: Any) -> Report:

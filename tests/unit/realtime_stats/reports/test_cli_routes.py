@@ -16,8 +16,7 @@ from realtime_stats.reports import routes as report_routes
 from realtime_stats.reports.service import ReportService
 from realtime_stats.store import Store
 from site_config import SiteConfig
-from site_config.access import Access
-from tests.unit.http.demo_access import basic, bearer, cheap_hash
+from tests.unit.http.demo_access import basic, bearer, cheaply_hashed
 from tests.unit.http.test_http_access import anonymous_failures
 from tests.unit.realtime_stats.reports.test_scenario import SAMPLE, parse_csv, stored
 
@@ -90,15 +89,6 @@ def test_cli_refuses_a_bad_date(db: Path, capsys: pytest.CaptureFixture[str]) ->
 # --- routes ---
 
 
-def _cheap(site: SiteConfig) -> SiteConfig:
-    users = tuple(
-        u.model_copy(update={"password_hash": cheap_hash(f"demo-{u.name}")})
-        for u in site.access.users
-    )
-    access = Access(users=users, display_tokens=site.access.display_tokens)
-    return site.model_copy(update={"access": access})
-
-
 def _app(site: SiteConfig, store: Store | None) -> FastAPI:
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     install_authenticator(app, Authenticator(site.access))
@@ -110,7 +100,7 @@ def _app(site: SiteConfig, store: Store | None) -> FastAPI:
 async def client(db: Path) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     from site_config import load_site_config
 
-    site = _cheap(load_site_config(SAMPLE))
+    site = cheaply_hashed(load_site_config(SAMPLE))
     with stored(db.parent / "routes.db") as store:
         app = _app(site, store)
         transport = httpx.ASGITransport(app=app)
@@ -176,7 +166,7 @@ async def test_report_bad_requests(
 async def test_no_store_is_503() -> None:
     from site_config import load_site_config
 
-    app = _app(_cheap(load_site_config(SAMPLE)), None)
+    app = _app(cheaply_hashed(load_site_config(SAMPLE)), None)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as c:

@@ -20,8 +20,8 @@ from realtime_stats.reports.build import PeriodKind, Report, ReportRequest, buil
 from realtime_stats.reports.render import render_csv, render_html
 from realtime_stats.reports.service import ReportFormat, render_report
 from realtime_stats.store import open_store
-from site_config import SiteConfig, load_site_config
-from tests.unit.realtime_stats.reports.test_scenario import AMS, DAY, NOW, SAMPLE, at, parse_csv
+from site_config import SiteConfig
+from tests.unit.realtime_stats.reports.test_scenario import AMS, DAY, NOW, at, parse_csv
 
 BEL = "belastingen"
 
@@ -115,11 +115,6 @@ CALLS = (
     _tic_call("c2", "11:09"),  # its consult was cancelled: the agent took the caller back
     _tic_call("d3", "10:10:15", fell_back_from_department=BEL),  # d3's fallback
 )
-
-
-@pytest.fixture(scope="module")
-def site() -> SiteConfig:
-    return load_site_config(SAMPLE)
 
 
 def day_report(site: SiteConfig) -> Report:

@@ -26,8 +26,7 @@ from recordings.catalog_rows import RecordingRow, SignalsRow
 from recordings.coaching import COACHING_FILE, CoachingStore
 from recordings.coaching_rows import Evaluation
 from site_config import SiteConfig
-from tests.unit.http.demo_access import basic
-from tests.unit.realtime_stats.reports.test_cli_routes import _cheap
+from tests.unit.http.demo_access import basic, cheaply_hashed
 from tests.unit.realtime_stats.reports.test_scenario import SAMPLE, parse_csv, stored
 
 JUNE = date(2026, 6, 1)
@@ -63,19 +62,6 @@ def coached(tmp_path: Path) -> Path:
         store.add_evaluation(evaluation("e3", "r2", 75.5, evaluator="admin"))
         store.add_evaluation(evaluation("e4", "r3", 50.0, submitted_at=T0 + timedelta(days=30)))
     return folder
-
-
-@pytest.fixture(scope="module")
-def site() -> SiteConfig:
-    from site_config import load_site_config
-
-    return load_site_config(SAMPLE)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    with stored(tmp_path / "kcc.db") as store:
-        yield store  # type: ignore[misc]
 
 
 def month(store: Store, site: SiteConfig, fmt: ReportFormat, folder: Path | None, **kw: Any) -> str:
@@ -160,7 +146,7 @@ async def test_the_stats_service_reads_the_folder_it_is_given(
     tmp_path: Path, coached: Path, site: SiteConfig
 ) -> None:
     stored(tmp_path / "routes.db").close()
-    app = create_app(_cheap(site), redis_url="redis://127.0.0.1:9/0",
+    app = create_app(cheaply_hashed(site), redis_url="redis://127.0.0.1:9/0",
                      database=f"sqlite:///{tmp_path / 'routes.db'}",
                      recordings_dir=coached)  # fmt: skip
     transport = httpx.ASGITransport(app=app)

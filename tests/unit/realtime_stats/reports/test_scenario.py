@@ -12,7 +12,6 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -25,41 +24,11 @@ from realtime_stats.reports.render import render_csv, render_html
 from realtime_stats.reports.service import ReportFormat, render_report
 from realtime_stats.reports.tables import ReportError
 from realtime_stats.store import Store, open_store
-from site_config import SiteConfig, load_site_config
+from site_config import SiteConfig
+from tests.unit.realtime_stats.records_by_hand import AMS, DAY, abandoned, answered, at
 
 SAMPLE = Path(__file__).resolve().parents[4] / "config" / "site.yaml"
-AMS = ZoneInfo("Europe/Amsterdam")
-DAY = date(2026, 6, 15)
 NOW = datetime(2026, 6, 20, 12, 0, tzinfo=UTC)  # well after the day: every interval closed
-
-
-def at(clock: str, day: date = DAY) -> datetime:
-    hour, minute, second = (int(p) for p in f"{clock}:00".split(":")[:3])
-    return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=AMS)
-
-
-def answered(
-    call_id: str, clock: str, wait: float, talk: float, acw: float, agent: str, **extra: Any
-) -> CallRecord:
-    entered = at(clock)
-    picked_up = entered + timedelta(seconds=wait)
-    return CallRecord(
-        call_id=call_id,
-        entered_at=entered,
-        answered_at=picked_up,
-        ended_at=picked_up + timedelta(seconds=talk),
-        agent_id=agent,
-        talk_seconds=talk,
-        after_call_seconds=acw,
-        **extra,
-    )
-
-
-def abandoned(call_id: str, clock: str, wait: float, **extra: Any) -> CallRecord:
-    entered = at(clock)
-    return CallRecord(
-        call_id=call_id, entered_at=entered, ended_at=entered + timedelta(seconds=wait), **extra
-    )
 
 
 def _next_day(call: CallRecord) -> CallRecord:
@@ -144,17 +113,6 @@ def stored(path: Path) -> Store:
     store.save_calls(CALLS)
     store.save_intervals(INTERVALS)
     return store
-
-
-@pytest.fixture(scope="module")
-def site() -> SiteConfig:
-    return load_site_config(SAMPLE)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    with stored(tmp_path / "kcc.db") as store:
-        yield store  # type: ignore[misc]
 
 
 def day_report(site: SiteConfig, store: Store, **request: Any) -> Report:

@@ -3,7 +3,6 @@ test_suite.py, tests/integration/test_store_postgres.py runs it on PostgreSQL to
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +12,7 @@ from realtime_stats.figures.callback_metrics import CallbackTally, tally_notes_p
 from realtime_stats.figures.callback_records import CallbackNote
 from realtime_stats.figures.periods import local_day
 from realtime_stats.ingest.fold import EventFold
-from realtime_stats.store import MIGRATIONS, Store, StoreError, StreamId, open_store
+from realtime_stats.store import Store, StoreError
 from tests.unit.realtime_stats.figures.test_callback_metrics import (
     AMS,
     MONDAY,
@@ -29,15 +28,12 @@ from tests.unit.realtime_stats.ingest.test_fold_callbacks import (
     noted,
     notes_morning,
 )
-from tests.unit.realtime_stats.store.test_suite import (
-    FULL_CALL,
-    NEWEST,
+from tests.unit.realtime_stats.store.suite_fixtures import (
     _t,
     raw_sql,
-    save_call_as_before,
-    schema_version,
     store,
     store_target,
+    upgraded_from,
 )
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
 
@@ -179,16 +175,6 @@ def test_a_row_edited_into_an_impossible_note_is_named(store_target: str, store:
 
 
 def test_the_notes_step_upgrades_a_database_of_the_previous_version(store_target: str) -> None:
-    with open_store(store_target, migrations=MIGRATIONS[:3]) as old:
-        old.set_last_stream_id(StreamId(7, 1))
-    save_call_as_before(store_target, FULL_CALL)
-    assert schema_version(store_target) == 3
-    with raw_sql(store_target) as conn, pytest.raises(sqlite3.OperationalError, match="no such"):
-        conn.execute("SELECT * FROM callback_notes")
-
-    with open_store(store_target) as store:
-        assert schema_version(store_target) == NEWEST
-        assert store.calls_between(_t(-3600), _t(3600)) == [FULL_CALL]
-        assert store.last_stream_id() == StreamId(7, 1)
+    with upgraded_from(store_target, 3, "callback_notes") as store:
         store.save_notes([EXACT])
         assert store.snapshot(since=T0).notes == (EXACT,)

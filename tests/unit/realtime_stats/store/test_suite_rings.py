@@ -3,7 +3,6 @@ test_store_suite.py, tests/integration/test_store_postgres.py runs it on Postgre
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,18 +12,15 @@ from contract.vocabulary import RingEndedBy, RingFailure, RingKind
 from realtime_stats.figures.backoffice_records import BackOfficeRing
 from realtime_stats.ingest.changes import Changes
 from realtime_stats.ingest.fold import EventFold
-from realtime_stats.store import MIGRATIONS, Store, StoreError, StreamId, open_store
+from realtime_stats.store import Store, StoreError, StreamId
 from tests.unit.realtime_stats.ingest.test_fold_backoffice import backoffice_morning, bo
-from tests.unit.realtime_stats.store.test_suite import (
+from tests.unit.realtime_stats.store.suite_fixtures import (
     AMS,
-    FULL_CALL,
-    NEWEST,
     _t,
     raw_sql,
-    save_call_as_before,
-    schema_version,
     store,
     store_target,
+    upgraded_from,
 )
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
 
@@ -155,16 +151,6 @@ def test_a_row_edited_into_an_impossible_ring_is_named(store_target: str, store:
 
 
 def test_the_rings_step_upgrades_a_database_of_the_previous_version(store_target: str) -> None:
-    with open_store(store_target, migrations=MIGRATIONS[:1]) as old:
-        old.set_last_stream_id(StreamId(7, 1))
-    save_call_as_before(store_target, FULL_CALL)
-    assert schema_version(store_target) == 1
-    with raw_sql(store_target) as conn, pytest.raises(sqlite3.OperationalError, match="no such"):
-        conn.execute("SELECT * FROM backoffice_rings")
-
-    with open_store(store_target) as store:
-        assert schema_version(store_target) == NEWEST
-        assert store.calls_between(_t(-3600), _t(3600)) == [FULL_CALL]
-        assert store.last_stream_id() == StreamId(7, 1)
+    with upgraded_from(store_target, 1, "backoffice_rings") as store:
         store.save_rings([TALKED])
         assert store.rings_between(_t(-3600), _t(3600)) == [TALKED]

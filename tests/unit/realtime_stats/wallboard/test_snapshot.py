@@ -17,40 +17,10 @@ from realtime_stats.figures.records import AgentInterval, CallRecord
 from realtime_stats.wallboard.feed import BoardInputs
 from realtime_stats.wallboard.snapshot import board_snapshot
 from site_config import SiteConfig, load_site_config
+from tests.unit.realtime_stats.records_by_hand import AMS, abandoned, answered, at
 
 SAMPLE = Path(__file__).resolve().parents[4] / "config" / "site.yaml"
-AMS = ZoneInfo("Europe/Amsterdam")
-DAY = date(2026, 6, 15)  # a Monday in summer time (UTC+2)
 NOW = datetime(2026, 6, 15, 11, 0, tzinfo=AMS)
-
-
-def at(clock: str, day: date = DAY) -> datetime:
-    hour, minute, second = (int(p) for p in f"{clock}:00".split(":")[:3])
-    return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=AMS)
-
-
-def answered(
-    call_id: str, clock: str, wait: float, talk: float, acw: float, agent: str, **extra: Any
-) -> CallRecord:
-    entered = at(clock)
-    answered_at = entered + timedelta(seconds=wait)
-    return CallRecord(
-        call_id=call_id,
-        entered_at=entered,
-        answered_at=answered_at,
-        ended_at=answered_at + timedelta(seconds=talk),
-        agent_id=agent,
-        talk_seconds=talk,
-        after_call_seconds=acw,
-        **extra,
-    )
-
-
-def abandoned(call_id: str, clock: str, wait: float, **extra: Any) -> CallRecord:
-    entered = at(clock)
-    return CallRecord(
-        call_id=call_id, entered_at=entered, ended_at=entered + timedelta(seconds=wait), **extra
-    )
 
 
 HAARLEM, ZANDVOORT = "haarlem", "zandvoort"
