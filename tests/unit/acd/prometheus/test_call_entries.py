@@ -5,11 +5,14 @@ tables: ``acd.call_tables``; every ending path: ``tests/unit/acd/test_call_lefto
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from acd.agi.fake import FakeAgiChannel
 from tests.unit.acd.prometheus.test_metrics import ADMIN, client_of
-from tests.unit.acd.rig import Chan, hangup, rig, talking
+from tests.unit.acd.rig import Chan, hangup, queued, rig, talking
 from tests.unit.acd.test_control_api import SITE
 
 CALL = "c1"
@@ -80,3 +83,26 @@ async def test_the_gauge_is_the_product_s_own_tables() -> None:
         await r.settle()
         await r.clock.advance(ACW_S)
         assert r.controller.call_tables.total() == 0
+
+
+async def test_a_caller_in_the_menu_and_one_in_the_queue_are_counted() -> None:
+    async with rig(SITE) as r:
+        in_menu: list[int] = []
+        caller = FakeAgiChannel(linkedid=CALL, channel=CALLER.name, uniqueid=CALL)
+
+        def at_the_menu(line: str) -> None:
+            if "municipality" in line:
+                in_menu.append(r.controller.call_tables.entries()["ivr.in_menu"])
+                caller.hang_up()
+
+        caller.on_command = at_the_menu
+        await asyncio.wait_for(r.controller.ivr.run(caller), 2)
+        after_menu = r.controller.call_tables.entries()["ivr.in_menu"]
+        waiting = await queued(r, "c2")
+        in_queue = r.controller.call_tables.entries()
+        await waiting.gone()
+        await r.settle()
+        left = r.controller.call_tables.entries()
+    assert (in_menu, after_menu) == ([1], 0)
+    assert (in_queue["queue.callers"], in_queue["core.calls"]) == (1, 1)
+    assert (left["queue.callers"], left["core.calls"]) == (0, 0)
