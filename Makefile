@@ -6,7 +6,7 @@ PY    := $(VENV)/bin/python
 KCC   := $(VENV)/bin/kcc
 SITE  ?= config/site.yaml
 
-.PHONY: deps rootfs venv lock lint unit test demo up down bench trace check-config clean
+.PHONY: deps rootfs venv lock lint unit test demo up down bench soak trace check-config clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -65,6 +65,10 @@ trace: deps rootfs venv
 
 bench: deps rootfs venv
 	$(PY) bench/run.py
+
+# An hour of steady calls: memory flat, per-call tables empty after (docs/reliability.md).
+soak: deps rootfs venv
+	$(PY) bench/bench_soak.py
 
 clean:
 	rm -rf $(VENV) build

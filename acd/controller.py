@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -40,6 +40,7 @@ from acd.backoffice.directory import Departments
 from acd.backoffice.machine import RingNumbers
 from acd.backoffice.service import DirectRinger
 from acd.backoffice.session import DirectCalls
+from acd.call_tables import CallTables
 from acd.callbacks import routes as callback_routes
 from acd.callbacks.service import CallbackNotes
 from acd.callbacks.store import NoteStore
@@ -248,6 +249,20 @@ class Controller:
             agent_at=self._agent_at,
         )
         self.replay = Replay(parts.recordings, site, parts.coaching)
+        self.call_tables = CallTables(
+            (
+                ("ivr", self.ivr),
+                ("core", self.acd),
+                ("queue", self.queue),
+                ("legs", self.legs),
+                ("backoffice", self.ringer),
+                ("campon", self.camp_on_requests),
+                ("campon", self.camp_ons),
+                ("transfer", self.transfer_events),
+                ("desk", self.desks),
+                ("recorder", self.recorder),
+            )
+        )
         # Order: the back office, transfers and camp-ons see an event before the legs it
         # may end.
         back_office, desk_events = BackOfficeEvents(self.ringer, numbers), DeskEvents(self.desks)
@@ -315,12 +330,14 @@ class Controller:
     def control_app(self, watched: Watched | None = None) -> FastAPI:
         """The control API: each room's routes, bound to this controller's services;
         ``/metrics`` reads ``watched``: the process's publisher, AMI client and FastAGI
-        server (``serve`` passes them; without, it exports none of their series)."""
+        server (``serve`` passes them; without, it exports none of their series), and
+        this controller's per-call tables."""
         app = FastAPI(title="KCC 14023 controller", docs_url=None, redoc_url=None, openapi_url=None)
         app.add_middleware(BodyLimit, max_bytes=CONTROL_API_MAX_BODY)  # before any body is read
         install_authenticator(app, Authenticator(self.site.access))
         install_stream_slots(app, StreamSlots())
-        metrics_routes.add_routes(app, ControllerExporter(watched or Watched()))
+        exported = replace(watched or Watched(), calls=self.call_tables)  # its own rooms
+        metrics_routes.add_routes(app, ControllerExporter(exported))
         install_validation_answer(app)
         audit_routes.add_routes(app, Auditing(self.parts.audit, self.parts.clock))
         queue_routes.add_routes(app, self.queue)

@@ -46,9 +46,18 @@ class Plan:
 
 
 def staff(
-    stack: Stack, site: LoadSite, plan: Plan, exits: ExitStack, ports: PortAllocator
+    stack: Stack,
+    site: LoadSite,
+    plan: Plan,
+    exits: ExitStack,
+    ports: PortAllocator,
+    *,
+    registration_s: int = 3600,
 ) -> PhoneBank:
-    """Every position's phone in one bank; the load's agents logged in, the probe's on a break."""
+    """Every position's phone in one bank; the load's agents logged in, the probe's on a break.
+
+    ``registration_s``: how long the phones stay registered (and the bank answers); a
+    run longer than the hour (bench/bench_soak.py) asks for more."""
     svc = stack.site.services
     bank = exits.enter_context(
         PhoneBank(
@@ -58,6 +67,7 @@ def staff(
             answer_after_s=plan.answer_after_s,
             talk_s=plan.talk_s,
             workdir=stack.state_dir / "sipp" / "phone-bank",
+            registration_s=registration_s,
         )
     )
     with httpx.Client(base_url=stack.control_url, auth=site.floor_login, timeout=30) as api:

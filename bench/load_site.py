@@ -1,9 +1,10 @@
 """The load benchmark's site: the sample site with a floor of its own and fresh secrets.
 
-``bench/bench_load.py`` needs far more positions than the sample site has: one agent
-per position, each registered from one shared SIPp phone process. Every secret is made
-for the run (the SIP passwords, the floor manager's password, the display token), so
-nothing of the demo's published secrets is used. The probe topic is served by one agent
+``bench/bench_load.py`` (and ``bench/bench_soak.py``) need far more positions than the
+sample site has: one agent per position, each registered from one shared SIPp phone
+process. Every secret is made for the run (the SIP passwords, the floor manager's and
+Prometheus' passwords, the display token), so nothing of the demo's published secrets
+is used. The probe topic is served by one agent
 only, logged in on a break: its callers wait (the topic is on duty, nobody takes them),
 so they hear the waiting messages that the load's own callers, answered at once, never
 reach.
@@ -47,6 +48,7 @@ class LoadSite:
     seats: tuple[Seat, ...]  # the load's agents first, the probe's agent last
     floor_login: tuple[str, str]
     display_token: str
+    metrics_login: tuple[str, str]  # role metrics: the controller's /metrics (bench_soak)
 
     @property
     def load_seats(self) -> tuple[Seat, ...]:
@@ -77,7 +79,12 @@ def make_seats(agents: int) -> tuple[Seat, ...]:
 
 
 def load_site_data(
-    sample: dict[str, Any], seats: tuple[Seat, ...], *, floor_password: str, display_token: str
+    sample: dict[str, Any],
+    seats: tuple[Seat, ...],
+    *,
+    floor_password: str,
+    display_token: str,
+    metrics_password: str,
 ) -> dict[str, Any]:
     """The sample's data with the load's positions, agents, users and norms."""
     realm = sample["sip_realm"]
@@ -92,7 +99,8 @@ def load_site_data(
     ]
     access = dict(sample.get("access", {}))
     access["users"] = [
-        {"name": "floor", "role": "floor_manager", "password_hash": hash_password(floor_password)}
+        {"name": "floor", "role": "floor_manager", "password_hash": hash_password(floor_password)},
+        {"name": "prometheus", "role": "metrics", "password_hash": hash_password(metrics_password)},
     ]
     access["display_tokens"] = [{"name": "wall", "token_sha256": token_sha256(display_token)}]
     access["phone_pin_required"] = False
@@ -110,7 +118,14 @@ def write_load_site(
     data = yaml.safe_load(sample.read_text(encoding="utf-8"))
     seats = make_seats(agents)
     floor_password, display_token = secrets.token_urlsafe(16), secrets.token_urlsafe(24)
-    data = load_site_data(data, seats, floor_password=floor_password, display_token=display_token)
+    metrics_password = secrets.token_urlsafe(16)
+    data = load_site_data(
+        data,
+        seats,
+        floor_password=floor_password,
+        display_token=display_token,
+        metrics_password=metrics_password,
+    )
     data["services"] = {**data.get("services", {}), **services}
     data["ivr"]["flow_file"] = str((sample.parent / data["ivr"]["flow_file"]).resolve())
     # Nothing is recorded automatically: the load measures routing, not recording.
@@ -121,4 +136,6 @@ def write_load_site(
     }
     path = folder / "site.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return LoadSite(path, seats, ("floor", floor_password), display_token)
+    return LoadSite(
+        path, seats, ("floor", floor_password), display_token, ("prometheus", metrics_password)
+    )

@@ -130,6 +130,11 @@ class AgentLegs:
     def leg(self, uniqueid: str) -> Leg | None:
         return self._legs.get(uniqueid)
 
+    def call_entries(self) -> dict[str, int]:
+        """What the legs hold per call: the live legs and the Originates ringing
+        (``acd.call_tables``)."""
+        return {"legs": len(self._legs), "rings": len(self._rings)}
+
     def legs(self) -> list[Leg]:
         return list(self._legs.values())
 

@@ -190,6 +190,11 @@ class DirectRinger:
         """Answered direct calls still going on."""
         return len({r.call_id for r in self._answered.values()})
 
+    def call_entries(self) -> dict[str, int]:
+        """What the back office holds per call: the answered direct calls' channels and
+        the rings a camped-on caller gave up (``acd.call_tables``)."""
+        return {"answered": len(self._answered), "gave_up": len(self._gave_up)}
+
     def _replace(self, old: Ring, new: Ring) -> None:
         for uniqueid in (old.leg, old.caller_leg):
             if new.finished:

@@ -83,6 +83,10 @@ class CampOnRequests:
         log.info("agent %s camped call %s on %s", agent_id, leg.call_id, extension)
         return None
 
+    def call_entries(self) -> dict[str, int]:
+        """The agents' legs a camp-on is moving now (``acd.call_tables``)."""
+        return {"moving": len(self._moving)}
+
     def transferred(self, uniqueid: str) -> None:
         """The caller has left the agent's leg ``uniqueid`` for a camp-on: tell the core
         (once; nothing for a leg no camp-on is moving)."""

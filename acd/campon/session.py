@@ -187,6 +187,10 @@ class CampOns:
             timer.cancel()
             await tasks.close()
 
+    def call_entries(self) -> dict[str, int]:
+        """The camped-on callers waiting now (``acd.call_tables``)."""
+        return {"waiting": len(self._waiting)}
+
     def reconcile(self, live: LiveChannels) -> None:
         """A camped-on caller whose channel Asterisk no longer has (hung up while AMI was
         away) has left: their camp-on ends rather than ring the colleague for nobody."""

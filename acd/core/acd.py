@@ -82,6 +82,11 @@ class Acd:
         work.handled.clear()
         self._floor = work
 
+    def call_entries(self) -> dict[str, int]:
+        """What the floor holds per call: a record from its offer until its after-call
+        work ends (``acd.call_tables``)."""
+        return {"calls": len(self._floor.calls)}
+
     def snapshot_for(self, call_id: str, at: datetime) -> QueueSnapshot | None:
         """The waiting caller's queue for the estimate; ``None`` if not waiting."""
         return queue_snapshot(self._floor, self._handling, call_id, at, self._plan.overflow_after)

@@ -159,6 +159,16 @@ class AgentDesks:
         """The calls a screen is kept for."""
         return frozenset(self._calls)
 
+    def call_entries(self) -> dict[str, int]:
+        """The screens (and ended calls) kept for calls no agent is in any more: a screen
+        an agent is still ringing, talking or wrapping up for is the page's, not a
+        leftover (``acd.call_tables``)."""
+        held = {a.call_id for a in self._agents() if a.call_id}
+        return {
+            "calls": sum(1 for c in self._calls if c not in held),
+            "ended": sum(1 for c in self._ended if c not in held),
+        }
+
     def _agent_moved(self, event: AgentStateChanged) -> None:
         tally = self._tally(event.agent_id, event.at)
         self._tallies[event.agent_id] = tally.moved(event.state, event.at)

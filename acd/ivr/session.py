@@ -93,6 +93,10 @@ class IvrSession:
                 task.cancel()
             await asyncio.gather(flow, lost, return_exceptions=True)
 
+    def call_entries(self) -> dict[str, int]:
+        """What the IVR holds per call: the callers in the menu now (``acd.call_tables``)."""
+        return {"in_menu": len(self._in_menu)}
+
     def reconcile(self, live: LiveChannels) -> None:
         """Callers in the menu whose channel Asterisk no longer has (hung up while AMI
         was away) end in the IVR now, rather than be queued for nobody."""

@@ -2,16 +2,16 @@
 
 Theory of operation: the exporter holds no figures. Its collector reads the parts it
 watches at every scrape (the publisher's spool and counters, the AMI client, the
-FastAGI server) through the small interfaces below, so a value is never stale and
-nothing has to remember to update a gauge. Each app owns its ``CollectorRegistry``
-(never the process-wide default), so two controllers in one process, as in tests, do
-not clash. A part not given (a test's controller without AMI, say) exports no series,
-rather than a made-up 0 an alert would misread.
+FastAGI server, the rooms' per-call tables) through the small interfaces below, so a
+value is never stale and nothing has to remember to update a gauge. Each app owns its
+``CollectorRegistry`` (never the process-wide default), so two controllers in one
+process, as in tests, do not clash. A part not given (a test's controller without AMI,
+say) exports no series, rather than a made-up 0 an alert would misread.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -51,6 +51,12 @@ class AgiListener(Protocol):
     def rejected_connections(self) -> int: ...
 
 
+class CallLedger(Protocol):
+    """The controller's per-call tables (``acd.call_tables.CallTables``) as read here."""
+
+    def entries(self) -> Mapping[str, int]: ...
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Watched:
     """What the exporter reads; None for a part this controller does not have."""
@@ -58,6 +64,7 @@ class Watched:
     events: EventOutbox | None = None
     ami: AmiLink | None = None
     agi: AgiListener | None = None
+    calls: CallLedger | None = None
 
 
 class _ControllerCollector:
@@ -91,6 +98,19 @@ class _ControllerCollector:
             yield _counter("kcc_controller_agi_sessions_refused",
                            "FastAGI connections refused since start (full, or stopping)",
                            agi.rejected_connections)  # fmt: skip
+        if self._watched.calls is not None:
+            yield _call_entries(self._watched.calls.entries())
+
+
+def _call_entries(entries: Mapping[str, int]) -> Metric:
+    family = GaugeMetricFamily(
+        "kcc_controller_call_entries",
+        "Entries in each per-call table of the controller (0 for all once calls are over)",
+        labels=["table"],
+    )
+    for table, count in sorted(entries.items()):
+        family.add_metric([table], count)
+    return family
 
 
 def _gauge(name: str, help_text: str, value: float) -> Metric:

@@ -125,6 +125,12 @@ class QueueService:
         """Callers whose FastAGI session is in the queue now."""
         return len(self._callers)
 
+    def call_entries(self) -> dict[str, int]:
+        """What the queue holds per call: its callers and their overflow timers (the
+        agents' timers are per agent, not per call; ``acd.call_tables``)."""
+        overflow = sum(1 for key in self._timers if key.startswith("overflow:"))
+        return {"callers": len(self._callers), "call_timers": overflow}
+
     # ------------------------------------------------------------ commands and views
 
     def command(self, event: object) -> str | None:

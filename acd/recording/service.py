@@ -123,6 +123,11 @@ class Recorder:
     def tape(self, channel: str) -> Tape | None:
         return self._tapes.get(channel)
 
+    def call_entries(self) -> dict[str, int]:
+        """The tapes recording now and the channels whose tape is being kept
+        (``acd.call_tables``)."""
+        return {"keeping": len(self._keeping), "tapes": sum(1 for _ in self._tapes)}
+
     # ------------------------------------------------------------ the machine
 
     def feed(self, event: TapeInput) -> None:

@@ -108,6 +108,15 @@ class TransferEvents:
         """Consults ringing now."""
         return len(self._consults)
 
+    def call_entries(self) -> dict[str, int]:
+        """What warm transfer holds per call: the consults ringing, the department of each
+        call's last answered consult, the consulted phones (``acd.call_tables``)."""
+        return {
+            "consults": len(self._consults),
+            "consulted": len(self._consulted),
+            "consult_legs": len(self._consult_legs),
+        }
+
     def department_of_transfer(self, call_id: str, target: str) -> str:
         """The department a completed warm transfer of ``call_id`` went to ("" none)."""
         if target:  # Asterisk named where it went: a department's phone, or none's

@@ -76,6 +76,7 @@ class Stack:
         self._exit = ExitStack()
         self.asterisk: Asterisk | None = None
         self.controller: ManagedProcess | None = None
+        self.stats: ManagedProcess | None = None  # its memory is watched (bench/bench_soak.py)
         self.controller_args = list(controller_args)
 
     @property
@@ -134,6 +135,7 @@ class Stack:
         ]  # fmt: skip
         env = demo_environment(demo=self.demo)
         proc = ManagedProcess("stats service", argv, self.state_dir / "stats.log", env=env)
+        self.stats = proc
         self._exit.callback(proc.stop)
         wait_until(
             lambda: _tcp_open(svc.http_bind_host, svc.http_port),

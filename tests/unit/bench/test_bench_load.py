@@ -93,8 +93,10 @@ def test_the_load_site_has_fresh_secrets_and_a_probe_topic_no_load_agent_serves(
     for seat, position in zip(written.seats, site.positions, strict=True):
         assert position.sip_md5 == sip_md5(seat.extension, site.sip_realm, seat.password)
     assert len({s.password for s in written.seats}) == 4  # one each, made for the run
-    [floor] = site.access.users
+    floor, metrics = site.access.users
     assert verify_password(written.floor_login[1], floor.password_hash)
+    assert (metrics.name, metrics.role.value) == (written.metrics_login[0], "metrics")
+    assert verify_password(written.metrics_login[1], metrics.password_hash)
     assert verify_token(written.display_token, site.access.display_tokens[0].token_sha256)
     assert site.norms.after_call_work_s == 0
     data = yaml.safe_load(written.path.read_text())

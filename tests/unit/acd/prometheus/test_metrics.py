@@ -46,7 +46,9 @@ def started(n: int) -> stream.CallStarted:
 
 
 def samples(body: str) -> dict[str, float]:
-    return {s.name: s.value for f in text_string_to_metric_families(body) for s in f.samples}
+    """The unlabelled series (the per-call tables' gauge: ``test_call_entries``)."""
+    families = text_string_to_metric_families(body)
+    return {s.name: s.value for f in families for s in f.samples if not s.labels}
 
 
 @asynccontextmanager
