@@ -1,0 +1,91 @@
+"""The agents' time in a period: busy, staffed and paused seconds, per agent and in all.
+
+Theory of operation: each `AgentInterval` adds the seconds it overlaps a period (up to
+`now`) to one agent's `AgentTime`; busy states count as staffed too. The sums are
+exact (`exact_sum`), so the same intervals give the same seconds to the last bit in
+whatever order they are added, or taken out again (`AgentTimeSum`): the wallboard
+keeps them as it goes (`realtime_stats.wallboard.day_board`). The team's time is the
+exact sum of every interval's seconds, not a sum of the agents' rounded ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from contract.vocabulary import AgentState
+from realtime_stats.figures.call_tally import Summable
+from realtime_stats.figures.exact_sum import ExactSum
+from realtime_stats.figures.periods import Period, as_utc
+from realtime_stats.figures.records import AgentInterval
+
+_STAFFED_STATES = frozenset(
+    {AgentState.AVAILABLE, AgentState.RINGING, AgentState.TALKING, AgentState.AFTER_CALL_WORK}
+)
+_BUSY_STATES = frozenset({AgentState.TALKING, AgentState.AFTER_CALL_WORK})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentTime(Summable):
+    """Seconds in a period: busy = talking + after-call work; staffed = logged in minus paused."""
+
+    busy_seconds: float = 0.0
+    staffed_seconds: float = 0.0
+    paused_seconds: float = 0.0
+
+
+class AgentTimeSum:
+    """An `AgentTime` kept as it goes: intervals' seconds added and taken out, in any order.
+
+    `intervals` counts the intervals in it with any seconds, whatever their state: an
+    agent with only logged-out time in the period still has figures (all unknown).
+    """
+
+    __slots__ = ("_busy", "_paused", "_staffed", "intervals")
+
+    def __init__(self) -> None:
+        self._busy, self._staffed, self._paused = ExactSum(), ExactSum(), ExactSum()
+        self.intervals = 0
+
+    def add(self, state: AgentState, seconds: float, sign: int = 1) -> None:
+        """Add ``seconds`` spent in ``state`` (``sign`` -1: take them out again)."""
+        if seconds <= 0:
+            return
+        self.intervals += sign
+        for total, counts in (
+            (self._busy, state in _BUSY_STATES),
+            (self._staffed, state in _STAFFED_STATES),
+            (self._paused, state is AgentState.PAUSED),
+        ):
+            if counts:
+                (total.add if sign > 0 else total.remove)(seconds)
+
+    def time(self) -> AgentTime:
+        return AgentTime(
+            busy_seconds=self._busy.value,
+            staffed_seconds=self._staffed.value,
+            paused_seconds=self._paused.value,
+        )
+
+
+def agent_times(
+    intervals: Iterable[AgentInterval], period: Period, now: datetime
+) -> dict[str, AgentTime]:
+    """Per agent, the time spent in each kind of state, clipped to [period.start, min(end, now))."""
+    until = min(period.end, as_utc("now", now))
+    sums: dict[str, AgentTimeSum] = {}
+    for interval in intervals:
+        seconds = interval.seconds_within(period.start, until)
+        if seconds > 0:
+            sums.setdefault(interval.agent_id, AgentTimeSum()).add(interval.state, seconds)
+    return {agent: total.time() for agent, total in sums.items()}
+
+
+def team_time(intervals: Iterable[AgentInterval], period: Period, now: datetime) -> AgentTime:
+    """Every agent's time together, clipped as in `agent_times`."""
+    until = min(period.end, as_utc("now", now))
+    total = AgentTimeSum()
+    for interval in intervals:
+        total.add(interval.state, interval.seconds_within(period.start, until))
+    return total.time()
