@@ -16,7 +16,7 @@ from datetime import datetime
 
 from contract.vocabulary import AgentState
 from realtime_stats.figures.call_tally import Summable
-from realtime_stats.figures.exact_sum import ExactSum
+from realtime_stats.figures.exact_sum import ExactSum, exact_sum
 from realtime_stats.figures.periods import Period, as_utc
 from realtime_stats.figures.records import AgentInterval
 
@@ -69,23 +69,55 @@ class AgentTimeSum:
         )
 
 
+class _Terms:
+    """An `AgentTime`'s seconds gathered for one `exact_sum` each: a fresh pass over the
+    day's intervals, the same as an `AgentTimeSum` of them."""
+
+    __slots__ = ("busy", "paused", "staffed")
+
+    def __init__(self) -> None:
+        self.busy: list[float] = []
+        self.staffed: list[float] = []
+        self.paused: list[float] = []
+
+    def add(self, state: AgentState, seconds: float) -> None:
+        if state in _BUSY_STATES:
+            self.busy.append(seconds)
+        if state in _STAFFED_STATES:
+            self.staffed.append(seconds)
+        elif state is AgentState.PAUSED:
+            self.paused.append(seconds)
+
+    def time(self) -> AgentTime:
+        return AgentTime(
+            busy_seconds=exact_sum(self.busy),
+            staffed_seconds=exact_sum(self.staffed),
+            paused_seconds=exact_sum(self.paused),
+        )
+
+
 def agent_times(
     intervals: Iterable[AgentInterval], period: Period, now: datetime
 ) -> dict[str, AgentTime]:
     """Per agent, the time spent in each kind of state, clipped to [period.start, min(end, now))."""
     until = min(period.end, as_utc("now", now))
-    sums: dict[str, AgentTimeSum] = {}
+    terms: dict[str, _Terms] = {}
     for interval in intervals:
         seconds = interval.seconds_within(period.start, until)
         if seconds > 0:
-            sums.setdefault(interval.agent_id, AgentTimeSum()).add(interval.state, seconds)
-    return {agent: total.time() for agent, total in sums.items()}
+            agent = terms.get(interval.agent_id)
+            if agent is None:
+                agent = terms[interval.agent_id] = _Terms()
+            agent.add(interval.state, seconds)
+    return {agent: gathered.time() for agent, gathered in terms.items()}
 
 
 def team_time(intervals: Iterable[AgentInterval], period: Period, now: datetime) -> AgentTime:
     """Every agent's time together, clipped as in `agent_times`."""
     until = min(period.end, as_utc("now", now))
-    total = AgentTimeSum()
+    terms = _Terms()
     for interval in intervals:
-        total.add(interval.state, interval.seconds_within(period.start, until))
-    return total.time()
+        seconds = interval.seconds_within(period.start, until)
+        if seconds > 0:
+            terms.add(interval.state, seconds)
+    return terms.time()

@@ -7,12 +7,14 @@ folds a record's seconds in once and takes them out again when the record change
 give exactly the figures a fresh pass over the day gives. So every sum of seconds in
 the figures is kept exactly: each float is an integer multiple of 2**-1074, so the
 sum is held as that integer, and rounded to the nearest float only when read (Python
-divides integers correctly rounded). A fresh pass and the running sum then agree to
-the last bit, and both are as exact as a float can be.
+divides integers correctly rounded). A fresh pass sums with `math.fsum`, which is
+correctly rounded too and runs in C: the two agree to the last bit, and both are as
+exact as a float can be.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 _SHIFT = 1074  # 2**-1074 is the smallest positive float
@@ -59,5 +61,6 @@ class ExactSum:
 
 
 def exact_sum(values: Iterable[float]) -> float:
-    """The sum of ``values`` rounded once: the same whatever their order (0.0 when none)."""
-    return to_float(sum(map(scaled, values)))
+    """The sum of ``values`` rounded once: the same whatever their order (0.0 when none),
+    and the same as an `ExactSum` of them."""
+    return math.fsum(values)
