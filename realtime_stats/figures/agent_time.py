@@ -61,6 +61,16 @@ class AgentTimeSum:
             if counts:
                 (total.add if sign > 0 else total.remove)(seconds)
 
+    def copy(self) -> AgentTimeSum:
+        twin = AgentTimeSum()
+        twin._busy, twin._staffed, twin._paused = (
+            self._busy.copy(),
+            self._staffed.copy(),
+            self._paused.copy(),
+        )
+        twin.intervals = self.intervals
+        return twin
+
     def time(self) -> AgentTime:
         return AgentTime(
             busy_seconds=self._busy.value,

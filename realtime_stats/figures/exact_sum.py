@@ -50,6 +50,11 @@ class ExactSum:
         self._total -= scaled(value)
         self._terms -= 1
 
+    def copy(self) -> ExactSum:
+        twin = ExactSum()
+        twin._total, twin._terms = self._total, self._terms
+        return twin
+
     @property
     def terms(self) -> int:
         """How many terms are in the sum now."""
