@@ -131,7 +131,7 @@ class _Day:
     def sync_calls(self, calls: tuple[CallRecord, ...]) -> None:
         if calls is self.seen_calls:
             return
-        held = {id(call): call for call in calls}
+        held = dict(zip(map(id, calls), calls, strict=True))
         if len(held) != len(calls):
             raise _Irregular("the same call record twice")
         for key in self.calls.keys() - held.keys():
@@ -190,7 +190,7 @@ class _Day:
 
     def sync_intervals(self, intervals: tuple[AgentInterval, ...], now: datetime) -> None:
         if intervals is not self.seen_intervals:
-            held = {id(interval): interval for interval in intervals}
+            held = dict(zip(map(id, intervals), intervals, strict=True))
             if len(held) != len(intervals):
                 raise _Irregular("the same agent interval twice")
             for key in self.intervals.keys() - held.keys():
