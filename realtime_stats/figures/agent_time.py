@@ -42,16 +42,18 @@ class AgentTimeSum:
     agent with only logged-out time in the period still has figures (all unknown).
     """
 
-    __slots__ = ("_busy", "_paused", "_staffed", "intervals")
+    __slots__ = ("_busy", "_paused", "_staffed", "_time", "intervals")
 
     def __init__(self) -> None:
         self._busy, self._staffed, self._paused = ExactSum(), ExactSum(), ExactSum()
+        self._time: AgentTime | None = None  # read on every push, changed on few
         self.intervals = 0
 
     def add(self, state: AgentState, seconds: float, sign: int = 1) -> None:
         """Add ``seconds`` spent in ``state`` (``sign`` -1: take them out again)."""
         if seconds <= 0:
             return
+        self._time = None
         self.intervals += sign
         for total, counts in (
             (self._busy, state in _BUSY_STATES),
@@ -68,15 +70,17 @@ class AgentTimeSum:
             self._staffed.copy(),
             self._paused.copy(),
         )
-        twin.intervals = self.intervals
+        twin.intervals, twin._time = self.intervals, self._time
         return twin
 
     def time(self) -> AgentTime:
-        return AgentTime(
-            busy_seconds=self._busy.value,
-            staffed_seconds=self._staffed.value,
-            paused_seconds=self._paused.value,
-        )
+        if self._time is None:
+            self._time = AgentTime(
+                busy_seconds=self._busy.value,
+                staffed_seconds=self._staffed.value,
+                paused_seconds=self._paused.value,
+            )
+        return self._time
 
 
 class _Terms:

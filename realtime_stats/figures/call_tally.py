@@ -93,14 +93,16 @@ def call_contribution(call: CallRecord, rules: MetricRules) -> dict[str, float]:
 class CallTallySum:
     """A `CallTally` kept as it goes: contributions added and taken out, in any order."""
 
-    __slots__ = ("_counts", "_seconds")
+    __slots__ = ("_counts", "_seconds", "_tally")
 
     def __init__(self) -> None:
         self._counts = dict.fromkeys(_COUNT_FIELDS, 0)
         self._seconds = {name: ExactSum() for name in _SECONDS_FIELDS}
+        self._tally: CallTally | None = None  # read on every push, changed on few
 
     def add(self, contribution: dict[str, float], sign: int = 1) -> None:
         """Add one call's `call_contribution` (``sign`` -1: take it out again)."""
+        self._tally = None
         for name, value in contribution.items():
             seconds = self._seconds.get(name)
             if seconds is None:
@@ -111,9 +113,11 @@ class CallTallySum:
                 seconds.remove(value)
 
     def tally(self) -> CallTally:
-        # 0, not 0.0, for a sum of no calls: the reports' cells have always shown it so.
-        seconds = {n: total.value if total.terms else 0 for n, total in self._seconds.items()}
-        return CallTally(**self._counts, **seconds)  # type: ignore[arg-type]
+        if self._tally is None:
+            # 0, not 0.0, for a sum of no calls: the reports' cells have always shown it so.
+            seconds = {n: s.value if s.terms else 0 for n, s in self._seconds.items()}
+            self._tally = CallTally(**self._counts, **seconds)  # type: ignore[arg-type]
+        return self._tally
 
 
 def tally_call(call: CallRecord, rules: MetricRules) -> CallTally:
