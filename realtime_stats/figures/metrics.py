@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Self, TypeVar
+from typing import TypeVar
 
-from contract.vocabulary import AgentState
+from realtime_stats.figures.agent_time import AgentTime, agent_times, team_time
+from realtime_stats.figures.call_tally import CallTally, tally_calls
 from realtime_stats.figures.norms import (
     MetricRules,
     Norm,
@@ -29,11 +30,6 @@ from realtime_stats.figures.norms import (
 )
 from realtime_stats.figures.periods import Period, as_utc, bucket_index, day_buckets
 from realtime_stats.figures.records import AgentInterval, CallRecord
-
-_STAFFED_STATES = frozenset(
-    {AgentState.AVAILABLE, AgentState.RINGING, AgentState.TALKING, AgentState.AFTER_CALL_WORK}
-)
-_BUSY_STATES = frozenset({AgentState.TALKING, AgentState.AFTER_CALL_WORK})
 
 K = TypeVar("K", bound=Hashable)
 
@@ -64,118 +60,6 @@ def direct_handling(completed: int, transferred: int) -> float | None:
 
 def occupancy(busy_seconds: float, staffed_seconds: float) -> float | None:
     return ratio(busy_seconds, staffed_seconds)
-
-
-class _Summable:
-    """Field-wise addition for the tallies below, so groups are sums of smaller groups."""
-
-    __slots__ = ()
-
-    def __add__(self, other: Self) -> Self:
-        names = (f.name for f in fields(self))  # type: ignore[arg-type]
-        return type(self)(**{n: getattr(self, n) + getattr(other, n) for n in names})
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CallTally(_Summable):
-    """Counts over the calls that entered the queue in a period and have an outcome.
-
-    `completed` counts answered calls that have ended (their handling is known);
-    `transferred` is the part of those warm-transferred to a back office. Talk and
-    after-call sums are over completed calls, the answer-wait sum over answered calls.
-    `unknown_end` counts calls whose end the stream never told (a controller restart):
-    answered ones are counted as answered, never completed; unanswered ones only there.
-    """
-
-    offered: int = 0
-    answered: int = 0
-    abandoned: int = 0
-    short_abandoned: int = 0
-    answered_within_threshold: int = 0
-    completed: int = 0
-    transferred: int = 0
-    fell_back: int = 0
-    recorded: int = 0
-    unknown_end: int = 0
-    answer_wait_seconds: float = 0.0
-    talk_seconds: float = 0.0
-    after_call_seconds: float = 0.0
-
-
-_CALL_TALLY_FIELDS = tuple(f.name for f in fields(CallTally))
-
-
-def _contribution(call: CallRecord, rules: MetricRules) -> dict[str, float]:
-    """What one call adds to each `CallTally` field; a call still waiting adds nothing yet."""
-    wait = call.wait_seconds()
-    if wait is None:
-        return {}
-    fell_back = int(call.fell_back)
-    if call.end_unknown and not call.answered:
-        # Neither answered nor abandoned: what became of it is unknown, so it stays out
-        # of the offered calls that the answer rate and the service level are over.
-        return {"unknown_end": 1}
-    if call.abandoned:
-        short = int(wait <= rules.short_abandon_seconds)
-        return {"offered": 1, "abandoned": 1, "short_abandoned": short, "fell_back": fell_back}
-    completed = call.ended_at is not None and not call.end_unknown
-    return {
-        "offered": 1,
-        "answered": 1,
-        "answered_within_threshold": int(wait <= rules.answer_threshold_seconds),
-        "completed": int(completed),
-        "transferred": int(completed and call.transferred),
-        "fell_back": fell_back,
-        "recorded": int(call.recorded),
-        "unknown_end": int(call.end_unknown),
-        "answer_wait_seconds": wait,
-        "talk_seconds": call.talk_seconds if completed else 0.0,
-        "after_call_seconds": call.after_call_seconds if completed else 0.0,
-    }
-
-
-def tally_call(call: CallRecord, rules: MetricRules) -> CallTally:
-    return CallTally(**_contribution(call, rules))  # type: ignore[arg-type]
-
-
-def tally_calls(calls: Iterable[CallRecord], period: Period, rules: MetricRules) -> CallTally:
-    # Plain sums rather than CallTally additions: this loop runs for every call of the day
-    # on every wallboard refresh. Record times are UTC already, so compare directly.
-    totals: dict[str, float] = dict.fromkeys(_CALL_TALLY_FIELDS, 0)
-    for call in calls:
-        if period.start <= call.entered_at < period.end:
-            for name, value in _contribution(call, rules).items():
-                totals[name] += value
-    return CallTally(**totals)  # type: ignore[arg-type]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AgentTime(_Summable):
-    """Seconds in a period: busy = talking + after-call work; staffed = logged in minus paused."""
-
-    busy_seconds: float = 0.0
-    staffed_seconds: float = 0.0
-    paused_seconds: float = 0.0
-
-
-def agent_times(
-    intervals: Iterable[AgentInterval], period: Period, now: datetime
-) -> dict[str, AgentTime]:
-    """Per agent, the time spent in each kind of state, clipped to [period.start, min(end, now))."""
-    until = min(period.end, as_utc("now", now))
-    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
-    for interval in intervals:
-        seconds = interval.seconds_within(period.start, until)
-        if seconds <= 0:
-            continue
-        busy_staffed_paused = sums[interval.agent_id]
-        busy_staffed_paused[0] += seconds if interval.state in _BUSY_STATES else 0.0
-        busy_staffed_paused[1] += seconds if interval.state in _STAFFED_STATES else 0.0
-        busy_staffed_paused[2] += seconds if interval.state is AgentState.PAUSED else 0.0
-    return {
-        agent: AgentTime(busy_seconds=b, staffed_seconds=s, paused_seconds=p)
-        for agent, (b, s, p) in sums.items()
-    }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -247,9 +131,28 @@ def compute_figures(
     """All figures for `period`; pass no intervals to leave occupancy unknown (per-topic views)."""
     rules = rules or MetricRules()
     calls = tuple(calls)
-    tally = tally_calls(calls, period, rules)
-    team = sum(agent_times(intervals, period, now).values(), AgentTime())
     waiting, longest = live_queue(calls, now)
+    return figures_from(
+        period,
+        tally_calls(calls, period, rules),
+        team_time(intervals, period, now),
+        waiting=waiting,
+        longest=longest,
+        rules=rules,
+    )
+
+
+def figures_from(
+    period: Period,
+    tally: CallTally,
+    team: AgentTime,
+    *,
+    waiting: int,
+    longest: float | None,
+    rules: MetricRules,
+) -> Figures:
+    """The figures of a tally, the agents' time and the live queue: where every ratio is
+    taken, for `compute_figures` and for the wallboard's running sums alike."""
     norm = rules.norm
     return Figures(
         period=period,
@@ -318,19 +221,24 @@ def figures_per_agent(
     for agent_id in sorted(set(times) | set(by_agent)):
         tally = tally_calls(by_agent.get(agent_id, ()), period, rules)
         time = times.get(agent_id, AgentTime())
-        result[agent_id] = AgentFigures(
-            agent_id=agent_id,
-            period=period,
-            calls=tally,
-            time=time,
-            direct_handling=_rated(direct_handling(tally.completed, tally.transferred), rules.norm),
-            occupancy=_rated(
-                occupancy(time.busy_seconds, time.staffed_seconds), rules.occupancy_norm
-            ),
-            average_talk_seconds=ratio(tally.talk_seconds, tally.completed),
-            average_after_call_seconds=ratio(tally.after_call_seconds, tally.completed),
-        )
+        result[agent_id] = agent_figures_from(agent_id, period, tally, time, rules)
     return result
+
+
+def agent_figures_from(
+    agent_id: str, period: Period, tally: CallTally, time: AgentTime, rules: MetricRules
+) -> AgentFigures:
+    """One agent's figures from their tally and time (`figures_per_agent`, the wallboard)."""
+    return AgentFigures(
+        agent_id=agent_id,
+        period=period,
+        calls=tally,
+        time=time,
+        direct_handling=_rated(direct_handling(tally.completed, tally.transferred), rules.norm),
+        occupancy=_rated(occupancy(time.busy_seconds, time.staffed_seconds), rules.occupancy_norm),
+        average_talk_seconds=ratio(tally.talk_seconds, tally.completed),
+        average_after_call_seconds=ratio(tally.after_call_seconds, tally.completed),
+    )
 
 
 def day_trend(

@@ -78,6 +78,7 @@ class EventFold:
         self._ivr: dict[str, IvrCall] = {}
         # Per agent, intervals by start in time order; the last one may still be open.
         self._intervals: dict[str, dict[datetime, TrackedInterval]] = {}
+        self._arrival: dict[IntervalKey, TrackedInterval] = {}  # the same, as they came
         self._handling: dict[str, str] = {}  # agent -> the answered call not yet done with
         self._rings: dict[RingKey, BackOfficeRing] = {}
         self._notes: dict[str, CallbackNote] = {}  # open ones, and those of the day
@@ -115,6 +116,12 @@ class EventFold:
 
     def intervals(self) -> list[AgentInterval]:
         return [t.interval for per in self._intervals.values() for t in per.values()]
+
+    def intervals_as_they_came(self) -> list[AgentInterval]:
+        """The intervals of `intervals`, each where it first came: a closed interval
+        keeps the place of its open version and new ones go at the end, so the wallboard
+        finds what changed by comparing position by position (`day_board.changed`)."""
+        return [t.interval for t in self._arrival.values()]
 
     def positions(self) -> dict[str, str]:
         """Agent id -> the position each logged-in agent is at now (``tic1``)."""
@@ -211,6 +218,7 @@ class EventFold:
         self._ivr = {c.call_id: c for c in snapshot.ivr_calls}
         for tracked in sorted(snapshot.intervals, key=lambda t: t.interval.start):
             self._intervals.setdefault(tracked.interval.agent_id, {})[tracked.key.start] = tracked
+            self._arrival[tracked.key] = tracked
         unfinished = [t.record for t in snapshot.calls if t.record.answered_at and not t.agent_done]
         for record in sorted(unfinished, key=lambda r: r.answered_at or r.entered_at):
             if record.agent_id is not None:
@@ -232,6 +240,11 @@ class EventFold:
                 for start, t in per.items()
                 if t.interval.end is None or t.interval.end > moment
             }
+        self._arrival = {
+            key: t
+            for key, t in self._arrival.items()
+            if t.interval.end is None or t.interval.end > moment
+        }
 
     def _problem(self, counter: str, entry: StreamEntry, reason: str) -> None:
         self._counts[counter] += 1
@@ -262,6 +275,7 @@ class EventFold:
                 finalized.update({cid} if ivr.ended else ())
         for tracked in update.intervals:
             self._intervals.setdefault(tracked.interval.agent_id, {})[tracked.key.start] = tracked
+            self._arrival[tracked.key] = tracked
         for agent, call_id in update.handling.items():
             if call_id is None:
                 self._handling.pop(agent, None)

@@ -1,12 +1,14 @@
 """The contact-centre series of ``/metrics``: the wallboard's figures, copied at scrape time.
 
-Theory of operation: :class:`BoardCollector` holds no figures. At every scrape it asks
-the feed for its records, computes the wallboard's snapshot with
-:func:`realtime_stats.wallboard.snapshot.board_snapshot` and copies the numbers out, so
-Prometheus shows exactly what the wallboard shows for the same moment and never derives
-a figure itself (docs/metrics.md, "Prometheus series"). A figure the wallboard shows as a
-dash (None) has no sample at all: a made-up 0 would fire the norm alerts. The callback
-notes' series carry the scope ``department`` (or ``total``) with the department id.
+Theory of operation: :class:`BoardCollector` holds no figures of its own. At every
+scrape it asks the feed for its records, computes the wallboard's snapshot (exactly
+:func:`realtime_stats.wallboard.snapshot.board_snapshot`, from sums kept between
+scrapes by :class:`realtime_stats.wallboard.kept_snapshot.KeptSnapshot`) and copies
+the numbers out, so Prometheus shows exactly what the wallboard shows for the same
+moment and never derives a figure itself (docs/metrics.md, "Prometheus series"). A
+figure the wallboard shows as a dash (None) has no sample at all: a made-up 0 would fire
+the norm alerts. The callback notes' series carry the scope ``department`` (or
+``total``) with the department id.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 
 from contract.vocabulary import AgentState
 from realtime_stats.wallboard.feed import BoardFeed
-from realtime_stats.wallboard.snapshot import board_snapshot
+from realtime_stats.wallboard.kept_snapshot import KeptSnapshot
 from site_config.config import SiteConfig
 
 log = logging.getLogger(__name__)
@@ -104,6 +106,7 @@ class BoardCollector:
 
     def __init__(self, site: SiteConfig, feed: BoardFeed) -> None:
         self._site, self._feed = site, feed
+        self._kept = KeptSnapshot(site)
 
     def describe(self) -> list[Metric]:
         """The series names, without computing a snapshot (the registry checks names)."""
@@ -111,7 +114,7 @@ class BoardCollector:
 
     def collect(self) -> list[Metric]:
         try:
-            snapshot = board_snapshot(self._site, self._feed.inputs())
+            snapshot = self._kept.snapshot(self._feed.inputs())
         except Exception:
             # Keep the rest of /metrics (up, Redis) scrapeable; the log names the cause.
             log.exception("wallboard figures for /metrics failed; exporting none this scrape")

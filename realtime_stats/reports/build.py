@@ -23,12 +23,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
+from realtime_stats.figures.agent_time import AgentTime
 from realtime_stats.figures.backoffice_records import BackOfficeRing
+from realtime_stats.figures.call_tally import CallTally
 from realtime_stats.figures.callback_records import CallbackNote
 from realtime_stats.figures.metrics import (
     AgentFigures,
-    AgentTime,
-    CallTally,
     Figures,
     compute_figures,
     figures_per_agent,

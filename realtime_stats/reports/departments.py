@@ -23,7 +23,7 @@ from realtime_stats.figures.backoffice_metrics import (
     transfer_share,
 )
 from realtime_stats.figures.backoffice_records import BackOfficeRing
-from realtime_stats.figures.metrics import CallTally, tally_calls
+from realtime_stats.figures.call_tally import CallTally, tally_calls
 from realtime_stats.figures.norms import MetricRules
 from realtime_stats.figures.periods import Period
 from realtime_stats.figures.records import CallRecord

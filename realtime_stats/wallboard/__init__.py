@@ -5,6 +5,8 @@ Above the event fold and the figures; the Prometheus export reads its snapshot t
 * ``feed``          ``BoardFeed``: where the records come from, and ``InMemoryBoardFeed``
 * ``consumer_feed`` the feed over the running event consumer
 * ``snapshot``      ``board_snapshot``: what the board shows, as JSON-able data
+* ``day_board``     ``DayBoard``: the snapshot's figures kept as records change
+* ``kept_snapshot`` ``KeptSnapshot``: the snapshot from those, safe across threads
 * ``staffing``      the trend's Erlang C advice against the agents staffed
 * ``callbacks``     the callback notes per department (the second pillar's block)
 * ``page``          the pages, with their script and style inlined under a CSP nonce

@@ -30,7 +30,7 @@ class ConsumerBoardFeed:
         through = fold.last_stream_id
         return BoardInputs(
             calls=tuple(fold.calls()),
-            intervals=tuple(fold.intervals()),
+            intervals=tuple(fold.intervals_as_they_came()),
             callback_notes=tuple(fold.notes()),
             agent_positions=fold.positions(),
             now=self._clock(),

@@ -19,7 +19,7 @@ against staffed; :mod:`realtime_stats.wallboard.staffing` computes both.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
@@ -37,7 +37,7 @@ from realtime_stats.figures.metrics import (
 )
 from realtime_stats.figures.norms import MetricRules, Rated, metric_rules
 from realtime_stats.figures.periods import Period, bucket_label, day_buckets, local_day
-from realtime_stats.figures.records import AgentInterval, CallRecord
+from realtime_stats.figures.records import AgentInterval
 from realtime_stats.wallboard.callbacks import callback_section
 from realtime_stats.wallboard.feed import BoardInputs
 from realtime_stats.wallboard.staffing import StaffingAdvice, handle_time, staffed_agents
@@ -46,15 +46,68 @@ from site_config.config import SiteConfig
 SNAPSHOT_SCHEMA = 1
 
 
+@dataclass(frozen=True, slots=True)
+class CurrentState:
+    """An agent's state at ``now``, since when, and why paused."""
+
+    state: AgentState
+    since: datetime
+    pause_reason: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoardFigures:
+    """Every figure of the board for the local day holding ``now``, before it is laid out.
+
+    ``topics`` and ``municipalities`` hold a group for every key any call has (of any
+    day); ``agents`` every agent with time today or any call; ``current`` every agent
+    with an interval started by ``now``; ``trend`` every half hour of the day, and
+    ``staffed`` gives the agents staffed on average in the half hour of that index.
+    :func:`figures_from_scratch` computes them from the records in one pass;
+    :class:`realtime_stats.wallboard.day_board.DayBoard` keeps them as records change.
+    """
+
+    totals: Figures
+    topics: Mapping[str | None, Figures]
+    municipalities: Mapping[str | None, Figures]
+    agents: Mapping[str, AgentFigures]
+    current: Mapping[str, CurrentState]
+    trend: tuple[Figures, ...]
+    staffed: Callable[[int], float | None]
+
+
 def board_snapshot(site: SiteConfig, inputs: BoardInputs) -> dict[str, Any]:
     """The wallboard for the local day holding ``inputs.now``, as plain JSON-able data."""
+    return snapshot_of(site, inputs, figures_from_scratch(site, inputs))
+
+
+def figures_from_scratch(site: SiteConfig, inputs: BoardInputs) -> BoardFigures:
+    """The board's figures, computed afresh from every record of ``inputs``."""
     zone = ZoneInfo(site.timezone)
     rules = metric_rules(site.norms)
     now, calls, intervals = inputs.now, inputs.calls, inputs.intervals
     day = now.astimezone(zone).date()
     period = local_day(day, zone)
-    totals = compute_figures(calls, intervals, period, now=now, rules=rules)
-    advice = StaffingAdvice(site.norms, handle_time(totals, site.norms))
+    buckets = day_buckets(day, zone)
+    return BoardFigures(
+        totals=compute_figures(calls, intervals, period, now=now, rules=rules),
+        topics=figures_per_topic(calls, period, now=now, rules=rules),
+        municipalities=figures_per_municipality(calls, period, now=now, rules=rules),
+        agents=figures_per_agent(calls, intervals, period, now=now, rules=rules),
+        current=current_states(intervals, now),
+        trend=day_trend(calls, intervals, day, now=now, zone=zone, rules=rules),
+        staffed=lambda i: staffed_agents(intervals, buckets[i], now),
+    )
+
+
+def snapshot_of(site: SiteConfig, inputs: BoardInputs, figures: BoardFigures) -> dict[str, Any]:
+    """The snapshot laid out from the board's ``figures`` for ``inputs``."""
+    zone = ZoneInfo(site.timezone)
+    rules = metric_rules(site.norms)
+    now = inputs.now
+    day = now.astimezone(zone).date()
+    period = local_day(day, zone)
+    advice = StaffingAdvice(site.norms, handle_time(figures.totals, site.norms))
     return {
         "schema": SNAPSHOT_SCHEMA,
         "site": site.name,
@@ -68,19 +121,19 @@ def board_snapshot(site: SiteConfig, inputs: BoardInputs) -> dict[str, Any]:
             "short_abandon_s": rules.short_abandon_seconds,
             "occupancy_planning": rules.occupancy_norm.planning,
         },
-        "totals": _figures(totals),
+        "totals": _figures(figures.totals),
         "topics": _group_rows(
-            figures_per_topic(calls, period, now=now, rules=rules),
+            figures.topics,
             {topic.id: topic.name for topic in site.topics},
             _empty(period, now, rules),
         ),
         "municipalities": _group_rows(
-            figures_per_municipality(calls, period, now=now, rules=rules),
+            figures.municipalities,
             {m.id: m.name for m in site.municipalities},
             _empty(period, now, rules),
         ),
-        "agents": _agent_rows(site, inputs, period, rules),
-        "trend": _trend(calls, intervals, day, zone, now, rules, advice),
+        "agents": _agent_rows(site, inputs, figures, period),
+        "trend": _trend(figures, day, zone, now, advice),
         "callback_notes": callback_section(site, inputs.callback_notes, period, now, rules.norm),
     }
 
@@ -135,40 +188,32 @@ def _group_rows(
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class _Current:
-    state: AgentState
-    since: datetime
-    pause_reason: str | None
-
-
-def _current_states(intervals: Iterable[AgentInterval], now: datetime) -> dict[str, _Current]:
+def current_states(intervals: Iterable[AgentInterval], now: datetime) -> dict[str, CurrentState]:
     """Each agent's state at ``now``: their latest interval; a closed one means logged out."""
     latest: dict[str, AgentInterval] = {}
     for interval in intervals:
         seen = latest.get(interval.agent_id)
         if interval.start <= now and (seen is None or interval.start >= seen.start):
             latest[interval.agent_id] = interval
-    return {
-        agent: _Current(it.state, it.start, it.pause_reason)
-        if it.end is None or it.end > now
-        else _Current(AgentState.LOGGED_OUT, it.end, None)
-        for agent, it in latest.items()
-    }
+    return {agent: state_of(it, now) for agent, it in latest.items()}
+
+
+def state_of(latest: AgentInterval, now: datetime) -> CurrentState:
+    """An agent's state at ``now`` from their latest interval started by then."""
+    if latest.end is None or latest.end > now:
+        return CurrentState(latest.state, latest.start, latest.pause_reason)
+    return CurrentState(AgentState.LOGGED_OUT, latest.end, None)
 
 
 def _agent_rows(
-    site: SiteConfig, inputs: BoardInputs, period: Period, rules: MetricRules
+    site: SiteConfig, inputs: BoardInputs, board: BoardFigures, period: Period
 ) -> list[dict[str, Any]]:
     """Agents logged in now or active today: logged-in ones first, then by name."""
-    per_agent = figures_per_agent(
-        inputs.calls, inputs.intervals, period, now=inputs.now, rules=rules
-    )
-    current = _current_states(inputs.intervals, inputs.now)
+    per_agent, current = board.agents, board.current
     configured = {agent.id: agent for agent in site.agents}
     rows = []
     for agent_id in sorted(set(per_agent) | set(current)):
-        state = current.get(agent_id, _Current(AgentState.LOGGED_OUT, period.start, None))
+        state = current.get(agent_id, CurrentState(AgentState.LOGGED_OUT, period.start, None))
         figures = per_agent.get(agent_id)
         active = figures is not None and (figures.time.staffed_seconds > 0 or figures.calls.offered)
         if state.state is AgentState.LOGGED_OUT and not active:
@@ -200,18 +245,12 @@ def _agent_figures(figures: AgentFigures | None) -> dict[str, Any]:
 
 
 def _trend(
-    calls: tuple[CallRecord, ...],
-    intervals: tuple[AgentInterval, ...],
-    day: date,
-    zone: tzinfo,
-    now: datetime,
-    rules: MetricRules,
-    advice: StaffingAdvice,
+    board: BoardFigures, day: date, zone: tzinfo, now: datetime, advice: StaffingAdvice
 ) -> list[dict[str, Any]]:
     """Half hours from the first with calls or staffed agents up to the current one, each
     with the staffing advice for its calls and the agents staffed in it."""
     buckets = day_buckets(day, zone)
-    figures = day_trend(calls, intervals, day, now=now, zone=zone, rules=rules)
+    figures = board.trend
     current = next((i for i, bucket in enumerate(buckets) if bucket.contains(now)), None)
     marks = [i for i, f in enumerate(figures) if f.offered or f.occupancy.value is not None]
     if current is not None:
@@ -225,7 +264,7 @@ def _trend(
             "current": i == current,
             **_figures(figures[i]),
             "staffing": advice.for_offered(figures[i].offered),
-            "staffed_agents": staffed_agents(intervals, buckets[i], now),
+            "staffed_agents": board.staffed(i),
         }
         for i in range(min(marks), max(marks) + 1)
     ]

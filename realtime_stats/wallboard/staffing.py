@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from realtime_stats.figures.metrics import Figures, agent_times
+from realtime_stats.figures.agent_time import team_time
+from realtime_stats.figures.metrics import Figures
 from realtime_stats.figures.periods import Period
 from realtime_stats.figures.records import AgentInterval
 from realtime_stats.figures.staffing import required_agents
@@ -84,8 +85,7 @@ def staffed_agents(
     elapsed = (min(bucket.end, now) - bucket.start).total_seconds()
     if elapsed <= 0:
         return None
-    # Only the half hour's own intervals: agent_times clips each one, which over the whole
+    # Only the half hour's own intervals: team_time clips each one, which over the whole
     # day's intervals for every half hour would double the snapshot's cost.
     overlapping = (i for i in intervals if i.start < bucket.end and (i.end or now) > bucket.start)
-    times = agent_times(overlapping, bucket, now).values()
-    return sum(time.staffed_seconds for time in times) / elapsed
+    return team_time(overlapping, bucket, now).staffed_seconds / elapsed

@@ -130,3 +130,25 @@ def test_a_state_event_without_a_position_leaves_the_agent_at_none() -> None:
     script = Script()
     script.state("anna", 0, "available")
     assert folded(script.events).positions() == {}
+
+
+def test_intervals_as_they_came_keep_each_in_its_place_and_new_ones_at_the_end() -> None:
+    script = Script()
+    script.state("anna", 0, "available")
+    script.state("bob", 5, "available")
+    script.state("anna", 30, "paused", reason="break")
+    fold = folded(script.events)
+    came = fold.intervals_as_they_came()
+    # Grouped by agent, intervals() puts anna's pause before bob; as they came, after him.
+    assert [(i.agent_id, i.start) for i in came] == [
+        ("anna", _t(0)),
+        ("bob", _t(5)),
+        ("anna", _t(30)),
+    ]
+    assert sorted(came, key=lambda i: i.start) == sorted(fold.intervals(), key=lambda i: i.start)
+    assert came[0].end == _t(30)  # closed where the pause began, in the place it had open
+    fold.forget_before(_t(31))
+    assert [(i.agent_id, i.start) for i in fold.intervals_as_they_came()] == [
+        ("bob", _t(5)),
+        ("anna", _t(30)),
+    ]

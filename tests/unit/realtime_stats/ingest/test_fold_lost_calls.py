@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from realtime_stats.figures.metrics import MetricRules, tally_call
+from realtime_stats.figures.call_tally import tally_call
+from realtime_stats.figures.metrics import MetricRules
 from realtime_stats.ingest.fold_calls import LOST_PHASE
 from tests.unit.realtime_stats.test_fold_script import T0, Script, folded
 

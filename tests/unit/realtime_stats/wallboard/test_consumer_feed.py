@@ -53,7 +53,8 @@ def test_the_inputs_are_the_folds_records_at_the_clocks_now() -> None:
     now = T0 + timedelta(hours=1)
     inputs = ConsumerBoardFeed(FakeConsumer(fold), clock=lambda: now).inputs()
 
-    assert inputs.calls == tuple(fold.calls()) and inputs.intervals == tuple(fold.intervals())
+    assert inputs.calls == tuple(fold.calls())
+    assert inputs.intervals == tuple(fold.intervals_as_they_came())
     assert inputs.callback_notes == ()
     assert inputs.now == now and inputs.events_through == str(script.events[-1].stream_id)
 
