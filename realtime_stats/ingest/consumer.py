@@ -141,6 +141,7 @@ class EventConsumer:
         self._last_error: str | None = None
         self._problems_seen = 0
         self._stored: StreamId | None = None
+        self._written = asyncio.Condition()  # notified after every store write
         self._gap: StreamGap | None = None
         self._gaps = 0
 
@@ -162,6 +163,13 @@ class EventConsumer:
     async def wait_changed(self) -> Changes:
         async with self.subscribe() as changes:
             return await anext(changes)
+
+    async def stored_through(self, stream_id: StreamId) -> None:
+        """Returns once every entry up to ``stream_id`` is in the store."""
+        async with self._written:
+            await self._written.wait_for(
+                lambda: self._stored is not None and self._stored >= stream_id
+            )
 
     async def caught_up(self) -> None:
         """Returns once the stream has been read to its end (the replay at start is done)."""
@@ -219,9 +227,16 @@ class EventConsumer:
                 changes = self._fold_entries(entries)
                 # Collected here, in the loop, so the thread never reads a fold in motion.
                 batch = self.fold.collect(changes)
+                # The wallboard hears of the change before the write, not after it: what
+                # it shows is the fold's, in memory either way, and a write that fails is
+                # retried before anything more is read (a crash re-reads from the stored
+                # position and folds the same). Under load the write was on the board's
+                # path for nothing.
+                self._notify(changes)
                 await self._retry_store(partial(self._store.write, batch))
                 self._stored = batch.stream_id or self._stored
-                self._notify(changes)
+                async with self._written:
+                    self._written.notify_all()
             if len(entries) < settings.batch:
                 self._caught_up.set()
             self._roll_day()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, suppress
 from datetime import datetime, timedelta
@@ -134,9 +135,7 @@ async def running(consumer: EventConsumer) -> AsyncIterator[None]:
 
 
 async def stored_up_to(consumer: EventConsumer, sid: StreamId) -> None:
-    async with asyncio.timeout(5), consumer.subscribe() as changes:
-        while consumer.status.position is None or consumer.status.position < sid:
-            await anext(changes)
+    await asyncio.wait_for(consumer.stored_through(sid), 5)
 
 
 def _morning() -> Script:
@@ -286,6 +285,40 @@ async def test_a_failed_store_write_is_retried_before_reading_on(
 
     assert caplog.text.count("store failed (fake: database is restarting)") == 2
     assert _day(store)[0] == folded(script.events).calls()
+
+
+class HeldStore:
+    """Holds every write until ``release``: a database slow under load."""
+
+    def __init__(self, store: Store) -> None:
+        self._store, self.released, self.writing = store, threading.Event(), threading.Event()
+
+    def snapshot(self, since: datetime) -> FoldSnapshot:
+        return self._store.snapshot(since)
+
+    def write(self, batch: SaveBatch) -> None:
+        self.writing.set()
+        assert self.released.wait(5), "never released"
+        self._store.write(batch)
+
+
+async def test_the_board_hears_of_a_change_before_the_store_has_written_it(store: Store) -> None:
+    script, stream = _morning(), FakeStream()
+    stream.add_script(script)
+    held = HeldStore(store)
+    consumer = consumer_for(held, stream, clock=_clock)
+    try:
+        async with running(consumer), consumer.subscribe() as changes:
+            seen = await asyncio.wait_for(anext(changes), 5)
+            assert seen.calls  # announced while its write is still held
+            assert await asyncio.to_thread(held.writing.wait, 5)  # the write began, held
+            assert consumer.status.position is None
+            assert store.last_stream_id() is None
+            held.released.set()
+            await stored_up_to(consumer, script.events[-1].stream_id)
+        assert _day(store)[0] == folded(script.events).calls()
+    finally:
+        held.released.set()
 
 
 async def test_a_new_day_drops_yesterdays_finished_calls_from_memory_only(store: Store) -> None:
