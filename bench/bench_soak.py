@@ -12,7 +12,8 @@ the controller's queues, RTP both ways the whole call.
 Every --sample (30) seconds it records the controller's and the stats service's RSS
 (VmRSS) and the controller's per-call tables (``kcc_controller_call_entries`` on its
 /metrics, read with a metrics-only login). When the callers are done it waits, at most
---settle (60) seconds, for every table to read 0. It passes (exit 0) when neither
+--settle (60) seconds, for every table to read 0.
+
 At the first sample after the --warmup (300 s) and at the last it also reads the stats
 service's day's records from the run's store and measures what they take
 (bench/soak_records.py). It passes (exit 0) when the controller grew no more than 20 MB
