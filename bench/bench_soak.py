@@ -12,9 +12,14 @@ the controller's queues, RTP both ways the whole call.
 Every --sample (30) seconds it records the controller's and the stats service's RSS
 (VmRSS) and the controller's per-call tables (``kcc_controller_call_entries`` on its
 /metrics, read with a metrics-only login). When the callers are done it waits, at most
---settle (60) seconds, for every table to read 0. It passes (exit 0) when neither
-process grew more than 20 MB an hour after the --warmup (300 s), the tables emptied,
-and every call placed was answered with no SIPp failure (bench/soak_figures.py).
+--settle (60) seconds, for every table to read 0.
+
+At the first sample after the --warmup (300 s) and at the last it also reads the stats
+service's day's records from the run's store and measures what they take
+(bench/soak_records.py). It passes (exit 0) when the controller grew no more than 20 MB
+an hour after the warm-up, the stats service no more than 10 MB an hour beyond its day's
+records' own growth, the tables emptied, and every call placed was answered with no
+SIPp failure (bench/soak_figures.py).
 
 Not in ``make bench`` (bench/run.py leaves it out: it takes over an hour): ``make soak``.
 
@@ -45,13 +50,17 @@ from prometheus_client.parser import text_string_to_metric_families  # noqa: E40
 from results_file import merge_results  # noqa: E402
 from run import write_doc  # noqa: E402
 from soak_figures import (  # noqa: E402
+    MAX_BEYOND_RECORDS_MB_PER_H,
     MAX_GROWTH_MB_PER_H,
     Calls,
+    Records,
     Sample,
     memory,
     result_rows,
     shortfalls,
+    stats_growth,
 )
+from soak_records import RecordsGauge  # noqa: E402
 from wallboard_load import menu_start_s  # noqa: E402
 
 from kcc.sipp.runner import Caller, PhoneBank, PortAllocator  # noqa: E402
@@ -92,6 +101,7 @@ class SoakPlan:
     settle_s: float = 60.0  # the longest the tables may take to empty after the calls
     drain_s: float = 120.0  # the longest the last calls may take to end
     max_growth_mb_per_h: float = MAX_GROWTH_MB_PER_H
+    max_beyond_records_mb_per_h: float = MAX_BEYOND_RECORDS_MB_PER_H
 
     @property
     def calls_per_topic(self) -> int:
@@ -109,6 +119,7 @@ class Watch:
         assert stack.controller is not None and stack.stats is not None
         self._controller, self._stats = stack.controller.proc.pid, stack.stats.proc.pid
         self._bank = bank
+        self.records = RecordsGauge(stack.state_dir / "kcc.db")  # the stats service's store
         self._metrics = httpx.Client(
             base_url=stack.control_url, auth=site.metrics_login, timeout=10
         )
@@ -160,9 +171,13 @@ def place_load(stack: Stack, ports: PortAllocator, plan: SoakPlan, menu_s: float
     ]
 
 
-def watch_load(watch: Watch, callers: list[Caller], plan: SoakPlan) -> list[Sample]:
-    """Sample every ``sample_s`` until the callers are done (or the run's bound)."""
+def watch_load(
+    watch: Watch, callers: list[Caller], plan: SoakPlan
+) -> tuple[list[Sample], list[Records]]:
+    """Sample every ``sample_s`` until the callers are done (or the run's bound); the
+    day's records at the first sample after the warm-up and at the last."""
     samples: list[Sample] = []
+    records: list[Records] = []
     start = time.monotonic()
     next_at, deadline = start, start + plan.duration_s + plan.drain_s
     while time.monotonic() < deadline and any(c.running() for c in callers):
@@ -170,12 +185,23 @@ def watch_load(watch: Watch, callers: list[Caller], plan: SoakPlan) -> list[Samp
         if now >= next_at:
             samples.append(watch.sample(now - start, callers))
             _print_sample(samples[-1])
+            if not records and samples[-1].at_s >= plan.warmup_s:
+                records.append(_measure(watch, samples[-1].at_s))
             next_at += plan.sample_s
         time.sleep(0.5)
     time.sleep(2.0)  # SIPp writes its statistics once a second: let the last row land
     samples.append(watch.sample(time.monotonic() - start, callers))
     _print_sample(samples[-1])
-    return samples
+    records.append(_measure(watch, samples[-1].at_s))
+    return samples, records
+
+
+def _measure(watch: Watch, at_s: float) -> Records:
+    found = watch.records.measure(at_s)
+    print(f"{at_s:7.0f} s: the day's records take {found.mb:.2f} MB ({found.calls} calls, "
+          f"{found.ivr_calls} IVR calls, {found.intervals} agent intervals; read in "
+          f"{found.load_s:.2f} s)", flush=True)  # fmt: skip
+    return found
 
 
 def settle(watch: Watch, plan: SoakPlan) -> int | None:
@@ -196,7 +222,7 @@ def _print_sample(s: Sample) -> None:
           f"{s.answered} answered, {s.failed} failed", flush=True)  # fmt: skip
 
 
-def soak(plan: SoakPlan, folder: Path) -> tuple[list[Sample], Calls]:
+def soak(plan: SoakPlan, folder: Path) -> tuple[list[Sample], list[Records], Calls]:
     site_files = write_load_site(SAMPLE, folder, SERVICES, agents=plan.agents)
     site = load_site_config(site_files.path)
     floor_plan = replace(Plan(), agents=plan.agents, talk_s=plan.talk_s)
@@ -215,7 +241,7 @@ def soak(plan: SoakPlan, folder: Path) -> tuple[list[Sample], Calls]:
         callers = [exits.enter_context(c) for c in load]  # stopped however the run ends
         print(f"{plan.agents} agents; {plan.calls_per_topic * len(callers)} calls at "
               f"{plan.rate_per_s:g}/s over {plan.duration_s:g} s", flush=True)  # fmt: skip
-        samples = watch_load(watch, callers, plan)
+        samples, records = watch_load(watch, callers, plan)
         ok, failed = finished(callers)
         placed = plan.calls_per_topic * len(callers)
         after = settle(watch, plan)
@@ -226,30 +252,47 @@ def soak(plan: SoakPlan, folder: Path) -> tuple[list[Sample], Calls]:
             peak_call_entries=max(s.call_entries for s in samples),
             call_entries_after=after,
         )
-    return samples, calls
+    return samples, records, calls
 
 
 def report(
-    samples: list[Sample], calls: Calls, plan: SoakPlan, args: argparse.Namespace
+    samples: list[Sample],
+    records: list[Records],
+    calls: Calls,
+    plan: SoakPlan,
+    args: argparse.Namespace,
 ) -> list[str]:
     """Print and write the soak's figures; what did not hold."""
     controller = memory(samples, plan.warmup_s, "controller_rss_mb")
     stats = memory(samples, plan.warmup_s, "stats_rss_mb")
+    if len(records) < 2:
+        raise SystemExit(f"the day's records were read {len(records)} time(s): need two")
+    growth = stats_growth(stats, records[0], records[-1])
     for name, mem in (("controller", controller), ("stats service", stats)):
         print(f"{name}: {mem.start_mb:.1f} MB after warm-up, {mem.end_mb:.1f} MB at the "
               f"end, {mem.growth_mb_per_h:+.1f} MB/h (halves {mem.first_half_mb_per_h:+.1f}"
               f", {mem.second_half_mb_per_h:+.1f})")  # fmt: skip
+    print(f"stats service's day's records: {growth.records_start_mb:.2f} MB after warm-up, "
+          f"{growth.records_end_mb:.2f} MB at the end, {growth.records_mb_per_h:+.1f} MB/h; "
+          f"RSS beyond them {growth.beyond_records_mb_per_h:+.1f} MB/h")  # fmt: skip
     after = "not 0" if calls.call_entries_after is None else calls.call_entries_after
     print(f"calls: {calls.placed} placed, {calls.answered} answered, {calls.failed} failed; "
           f"per-call entries: peak {calls.peak_call_entries}, after {after}")  # fmt: skip
-    kept = {"plan": asdict(plan), "samples": [asdict(s) for s in samples]}
+    kept = {
+        "plan": asdict(plan),
+        "samples": [asdict(s) for s in samples],
+        "records": [asdict(r) for r in records],
+    }
     args.samples.write_text(json.dumps(kept, indent=1) + "\n")
     print(f"samples in {args.samples}")
     if not args.no_write:
-        merge_results(args.results, result_rows(controller, stats, calls))
+        merge_results(args.results, result_rows(controller, stats, growth, calls))
         write_doc(json.loads(args.results.read_text()))
         print(f"merged the soak's figures into {args.results}; docs/benchmarks.md written")
-    return shortfalls(controller, stats, calls, max_growth=plan.max_growth_mb_per_h)
+    return shortfalls(
+        controller, growth, calls, max_growth=plan.max_growth_mb_per_h,
+        max_beyond=plan.max_beyond_records_mb_per_h,
+    )  # fmt: skip
 
 
 def main(argv: list[str]) -> int:
@@ -262,7 +305,12 @@ def main(argv: list[str]) -> int:
         ("--sample", defaults.sample_s, "seconds between samples"),
         ("--warmup", defaults.warmup_s, "seconds left out of the memory figures"),
         ("--settle", defaults.settle_s, "seconds the tables may take to empty"),
-        ("--max-growth", defaults.max_growth_mb_per_h, "MB/h either process may grow"),
+        ("--max-growth", defaults.max_growth_mb_per_h, "MB/h the controller may grow"),
+        (
+            "--max-beyond",
+            defaults.max_beyond_records_mb_per_h,
+            "MB/h the stats service may grow beyond its day's records",
+        ),
     ):
         parser.add_argument(flag, type=float, default=value, help=f"{what} ({value:g})")
     parser.add_argument("--agents", type=int, default=defaults.agents)
@@ -274,14 +322,14 @@ def main(argv: list[str]) -> int:
     plan = SoakPlan(
         duration_s=args.duration, rate_per_s=args.rate, agents=args.agents, talk_s=args.talk,
         sample_s=args.sample, warmup_s=args.warmup, settle_s=args.settle,
-        max_growth_mb_per_h=args.max_growth,
+        max_growth_mb_per_h=args.max_growth, max_beyond_records_mb_per_h=args.max_beyond,
     )  # fmt: skip
     signal.signal(signal.SIGTERM, _terminate)
     folder = Path(tempfile.mkdtemp(prefix="kcc-bench-soak-"))
     started, code = time.monotonic(), 1
     try:
-        samples, calls = soak(plan, folder)
-        problems = report(samples, calls, plan, args)
+        samples, records, calls = soak(plan, folder)
+        problems = report(samples, records, calls, plan, args)
         for problem in problems:
             print(f"SOAK FAILED: {problem}", file=sys.stderr)
         code = 1 if problems else 0
