@@ -96,9 +96,7 @@ async def running(consumer: EventConsumer) -> AsyncIterator[None]:
 
 
 async def stored_up_to(consumer: EventConsumer, sid: StreamId, timeout_s: float = 10) -> None:
-    async with asyncio.timeout(timeout_s), consumer.subscribe() as changes:
-        while consumer.status.position is None or consumer.status.position < sid:
-            await anext(changes)
+    await asyncio.wait_for(consumer.stored_through(sid), timeout_s)
 
 
 def _morning() -> Script:
