@@ -6,7 +6,8 @@ Theory of operation: as `realtime_stats.figures.metrics` does for TIC calls, eac
 tallies are summed per department, and the ratios are taken only at the end with
 `metrics.ratio` (None, a dash, when there is nothing to divide by). A ring belongs to the
 period in which it started ringing; a ring still ringing has no outcome yet and is in no
-count. "Within" includes the boundary: a ring answered at exactly 15 s is within 3 rings.
+count, nor is one whose end never came before an answer (`end_unknown`). "Within"
+includes the boundary: a ring answered at exactly 15 s is within 3 rings.
 """
 
 from __future__ import annotations
@@ -66,8 +67,10 @@ _TALLY_FIELDS = tuple(f.name for f in fields(BackOfficeTally))
 
 
 def _contribution(ring: BackOfficeRing, within_seconds: float) -> dict[str, float]:
-    """What one ring adds to each `BackOfficeTally` field; a ring still ringing adds nothing."""
-    if ring.ringing:
+    """What one ring adds to each `BackOfficeTally` field; a ring still ringing adds nothing,
+    nor does one a controller restart ended before it was answered: its outcome is unknown
+    (docs/metrics.md), and calling it unanswered would blame the department."""
+    if ring.ringing or (ring.end_unknown and not ring.answered):
         return {}
     seconds = ring.ring_seconds
     within = int(seconds is not None and seconds <= within_seconds)

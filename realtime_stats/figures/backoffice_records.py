@@ -69,6 +69,9 @@ class BackOfficeRing:
     with its `not_answered_reason`. An answered *direct* call also gets `ended_at` and
     `ended_by` when it hangs up; an answered consult is finished at its answer (the TIC
     agent then completes the transfer or takes the caller back, see `call.transferred`).
+    `end_unknown` marks a ring whose end was never published (the controller process
+    that had it stopped): `ended_at` is when the next one started, `ended_by` is None,
+    and one never answered has no outcome (docs/metrics.md).
     """
 
     call_id: str
@@ -82,6 +85,7 @@ class BackOfficeRing:
     not_answered_reason: RingFailure | None = None
     ended_at: datetime | None = None
     ended_by: RingEndedBy | None = None
+    end_unknown: bool = False
 
     def __post_init__(self) -> None:
         for name in ("call_id", "ring", "department_id", "extension"):
@@ -118,12 +122,27 @@ class BackOfficeRing:
             raise RecordError(f"{owner}: not_answered_at and not_answered_reason go together")
         if self.not_answered_reason is RingFailure.CANCELLED and self.is_direct:
             raise RecordError(f"{owner}: only a consult can be cancelled, not a direct call")
+        if self.end_unknown:
+            self._check_unknown_end(owner)
+            return
         if (self.ended_at is None) != (self.ended_by is None):
             raise RecordError(f"{owner}: ended_at and ended_by go together")
         if self.ended_at is not None and not self.connects:
             raise RecordError(f"{owner}: only an answered direct call ends, not a consult")
         if self.ended_at is not None and self.answered_at is None:
             raise RecordError(f"{owner}: ended_at is set on a ring that was never answered")
+
+    def _check_unknown_end(self, owner: str) -> None:
+        """A ring a controller restart ended: at that moment, by nobody known, and only
+        while it was still live (ringing, or a connected call not hung up)."""
+        if self.ended_at is None or self.ended_by is not None:
+            raise RecordError(f"{owner}: end_unknown needs ended_at and no ended_by")
+        if self.not_answered_at is not None:
+            raise RecordError(f"{owner}: end_unknown on a ring that ended unanswered")
+        if self.answered_at is not None and not self.connects:
+            raise RecordError(f"{owner}: end_unknown on a consult finished at its answer")
+        if self.ended_at < self.rang_at:
+            raise RecordError(f"{owner}: ended_at is before rang_at")
 
     def _check_order(self, owner: str) -> None:
         for name in ("answered_at", "not_answered_at"):
@@ -157,8 +176,8 @@ class BackOfficeRing:
 
     @property
     def ringing(self) -> bool:
-        """Still ringing: no outcome yet."""
-        return self.answered_at is None and self.not_answered_at is None
+        """Still ringing: no outcome yet, and not ended by a controller restart."""
+        return self.answered_at is None and self.not_answered_at is None and not self.end_unknown
 
     @property
     def finished(self) -> bool:

@@ -4,7 +4,8 @@ Each `AgentStateChanged` closes the agent's open interval and opens a new one; t
 state repeated adds nothing. After-call work is added to the call it was for when the
 interval closes. An agent is *handling* an answered call while talking on it or wrapping
 it up: once they move on (another call, a pause, available), the call's handling is done
-(`TrackedCall.agent_done`), which `realtime_stats.ingest.fold_calls` needs too. Handlers
+(`TrackedCall.agent_done`), which `realtime_stats.ingest.fold_calls` needs too. A
+`controller.started` closes every open interval (`controller_started`). Handlers
 read the `FoldState` and return a `FoldUpdate`; they raise `RecordError` for an
 impossible event, which the fold then skips whole.
 """
@@ -43,6 +44,23 @@ def state_changed(state: FoldState, event: AgentStateChanged) -> FoldUpdate:
     if now in _HANDLING and new.call_id is not None:
         update.handling[agent] = new.call_id
     return update
+
+
+def controller_started(state: FoldState, at: datetime, update: FoldUpdate) -> None:
+    """A new controller knows no agent state from before it: each agent's open interval
+    ends at `at` (never before it started), so the agent shows logged out until the new
+    controller restores them; their `agent.state` then opens a new interval, after this
+    one, so no second counts the same time. Run after `fold_calls.controller_started`,
+    whose versions of the calls it reads (after-call work is added to its call)."""
+    for agent in state.intervals:
+        current = current_interval(state, agent)
+        if current is None or current.interval.state is AgentState.LOGGED_OUT:
+            continue  # logged out is what the board shows for a closed one anyway
+        end = max(at, current.interval.start)
+        if end == current.interval.start:  # `_close` leaves a zero-length one to be replaced
+            update.intervals.append(replace(current, interval=replace(current.interval, end=end)))
+        else:
+            _close(state, current, end, update)
 
 
 def current_interval(state: FoldState, agent: str) -> TrackedInterval | None:

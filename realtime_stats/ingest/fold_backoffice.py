@@ -7,6 +7,8 @@ that rang twice, an answer for a ring never seen, an answer after it ended unans
 answer before it rang); the fold then skips the event whole and counts it, as for call
 events.
 
+A `controller.started` ends every ring still live, its end unknown (`controller_started`).
+
 A ring's later events must agree with its `backoffice.ringing` on `kind` and `department`:
 a disagreement means the controller confused two rings.
 """
@@ -93,6 +95,17 @@ def ended(rings: Rings, event: BackOfficeEnded) -> BackOfficeRing:
     if ring.ended_at is not None:
         raise RecordError(f"{_name(ring.key)}: ended twice")
     return replace(ring, ended_at=event.at, ended_by=event.by)
+
+
+def controller_started(rings: Rings, at: datetime) -> dict[RingKey, BackOfficeRing]:
+    """A new controller knows no ring from before it: each one still live (ringing, or a
+    direct or camp-on call not hung up) ends at `at`, its end unknown (docs/metrics.md).
+    Never before what is known of the ring."""
+    return {
+        key: replace(ring, ended_at=max(at, ring.answered_at or ring.rang_at), end_unknown=True)
+        for key, ring in rings.items()
+        if not ring.finished
+    }
 
 
 def forget_before(rings: Rings, moment: datetime) -> dict[RingKey, BackOfficeRing]:

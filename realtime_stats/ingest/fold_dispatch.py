@@ -1,7 +1,8 @@
 """Which part of the event fold takes each event: `handle`, by the event's class.
 
 Call events go to `fold_calls`, agent states to `fold_agents`, back-office events to
-`fold_backoffice`, callback notes to `fold_callbacks`; events that change no record get an
+`fold_backoffice`, callback notes to `fold_callbacks`; `controller.started` to the calls',
+rings' and agents' parts in turn; events that change no record get an
 empty update, and a class this fold does not know gets None (the fold counts it as an
 unknown type). `realtime_stats.ingest.fold.EventFold` installs what comes back.
 """
@@ -70,8 +71,17 @@ def handle(state: FoldState, event: StreamEvent) -> FoldUpdate | None:
         case CallbackDone():
             return _note(fold_callbacks.done(state.notes, event))
         case ControllerStarted():
-            return fold_calls.controller_started(state, event)
+            return _restarted(state, event)
     return None
+
+
+def _restarted(state: FoldState, event: ControllerStarted) -> FoldUpdate:
+    """What the previous controller left open it can no longer end: its calls, its rings
+    and its agents' states all end at the new one's start."""
+    update = fold_calls.controller_started(state, event)
+    update.rings.update(fold_backoffice.controller_started(state.rings, event.at))
+    fold_agents.controller_started(state, event.at, update)  # after the calls: it reads them
+    return update
 
 
 def _ring(ring: BackOfficeRing) -> FoldUpdate:

@@ -75,6 +75,11 @@ GROUP_SERIES = (
         "Abandoned within the short-abandon time today",
         "short_abandoned",
     ),
+    GroupSeries(
+        "kcc_calls_unknown_end",
+        "Calls today whose end never came (a controller restart); neither offered nor abandoned",
+        "unknown_end",
+    ),
     GroupSeries("kcc_callers_waiting", "Callers in the queue now", "waiting"),
     GroupSeries("kcc_longest_wait_seconds", "Longest current wait in the queue", "longest_wait_s"),
     GroupSeries("kcc_asa_seconds", "Average speed of answer today", "asa_s"),

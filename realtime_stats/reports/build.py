@@ -119,6 +119,9 @@ _CALL_COLUMNS = (
     Column("answered", "Beantwoord", Kind.COUNT),
     Column("abandoned", "Opgehangen", Kind.COUNT),
     Column("short_abandoned", "Kort opgehangen", Kind.COUNT),
+    # Calls whose end never came (a controller restart): in none of the counts around it
+    # unless answered (docs/metrics.md, "unknown end"), so a restart's cost is seen.
+    Column("unknown_end", "Einde onbekend", Kind.COUNT),
     Column("answered_within_threshold", "Binnen drempel beantwoord", Kind.COUNT),
     Column("answer_rate", "Beantwoord %", Kind.RATE),
     Column("answer_rate_status", "Norm beantwoord", Kind.NORM_STATUS),
@@ -140,6 +143,7 @@ _AGENT_COLUMNS = (
     Column("agent_id", "Agent", Kind.TEXT),
     Column("name", "Naam", Kind.TEXT),
     Column("answered", "Beantwoord", Kind.COUNT),
+    Column("unknown_end", "Einde onbekend", Kind.COUNT),  # answered, then lost to a restart
     *_HANDLED_COLUMNS,
     Column("recorded", "Opgenomen gesprekken", Kind.COUNT),
     *_HANDLE_TIME_COLUMNS,
@@ -159,7 +163,8 @@ _AGENT_COLUMNS = (
 def _call_cells(figures: Figures) -> tuple[Cell, ...]:
     t = figures.calls
     return (
-        t.offered, t.answered, t.abandoned, t.short_abandoned, t.answered_within_threshold,
+        t.offered, t.answered, t.abandoned, t.short_abandoned, t.unknown_end,
+        t.answered_within_threshold,
         *rated_cells(figures.answer_rate), *rated_cells(figures.service_level),
         *_handled_cells(figures), t.fell_back,
         figures.average_speed_of_answer_seconds, *_handle_time_cells(figures),
@@ -286,11 +291,11 @@ def _agent_table(
 
 def _agent_row(figures: AgentFigures | None, agent_id: str, name: str) -> tuple[Cell, ...]:
     if figures is None:  # the agent of a progress talk who did not work in this period
-        return (agent_id, name, 0, 0, 0, None, None, 0, 0.0, None, 0.0, None,
+        return (agent_id, name, 0, 0, 0, 0, None, None, 0, 0.0, None, 0.0, None,
                 0.0, 0.0, 0.0, None, None)  # fmt: skip
     t: CallTally = figures.calls
     return (
-        agent_id, name, t.answered, *_handled_cells(figures), t.recorded,
+        agent_id, name, t.answered, t.unknown_end, *_handled_cells(figures), t.recorded,
         *_handle_time_cells(figures), *_time_cells(figures.time, figures.occupancy),
     )  # fmt: skip
 

@@ -151,6 +151,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "calls whose end never came (a controller restart): counted apart",
         ("ALTER TABLE calls ADD COLUMN end_unknown {bool} NOT NULL DEFAULT FALSE",),
     ),
+    Migration(
+        7,
+        "back-office rings whose end never came (a controller restart)",
+        ("ALTER TABLE backoffice_rings ADD COLUMN end_unknown {bool} NOT NULL DEFAULT FALSE",),
+    ),
 )
 
 

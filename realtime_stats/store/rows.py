@@ -58,6 +58,7 @@ RING_COLUMNS = (
     "not_answered_reason",
     "ended_at",
     "ended_by",
+    "end_unknown",
 )
 
 Row = tuple[Any, ...]
@@ -127,6 +128,7 @@ def ring_row(db: Database, ring: BackOfficeRing) -> Row:
         None if reason is None else reason.value,
         db.to_db(ring.ended_at),
         None if by is None else by.value,
+        ring.end_unknown,
     )
 
 
@@ -209,6 +211,7 @@ def backoffice_ring(db: Database, row: Row) -> BackOfficeRing:
             not_answered_reason=_choice(RingFailure, v, "not_answered_reason"),
             ended_at=db.from_db(v["ended_at"]),
             ended_by=_choice(RingEndedBy, v, "ended_by"),
+            end_unknown=bool(v["end_unknown"]),
         )
     except RecordError as exc:
         key = f"({v['call_id']!r}, {v['extension']!r}, {v['ring']!r})"

@@ -101,8 +101,12 @@
   }
 
   // ---- filling marked-up elements -----------------------------------------------------------
-  // [data-field] shows one value of `data`; [data-rated] is a tile of a figure with a norm.
+  // [data-field] shows one value of `data`; [data-rated] is a tile of a figure with a norm;
+  // [data-warn] is marked (class warn) while the count it names is above 0.
   function fill(root, data) {
+    root.querySelectorAll('[data-warn]').forEach((node) => {
+      node.classList.toggle('warn', get(data, node.dataset.warn) > 0);
+    });
     root.querySelectorAll('[data-field]').forEach((node) => {
       const value = get(data, node.dataset.field);
       node.textContent = FORMATS[node.dataset.format](value);

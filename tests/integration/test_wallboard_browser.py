@@ -198,6 +198,10 @@ def test_figures_appear_and_follow_the_feed_without_reload(
     expect(page.locator("#tile-longest .big")).to_have_text(DASH)
     expect(page.locator("#offered")).to_have_text("6")
     expect(page.locator("#abandoned")).to_have_text("1")
+    # No call lost to a controller restart: the count says 0 and draws no attention.
+    expect(page.locator("#unknown_end")).to_have_text("0")
+    expect(page.locator("#count-unknown_end")).not_to_have_class(re.compile(r"\bwarn\b"))
+    expect(page.locator("#count-unknown_end .warn-note")).to_be_hidden()
     expect(page.locator('#agents tr[data-agent="1001"]')).to_contain_text("Beschikbaar")
     expect(page.locator("body")).to_have_attribute("data-connection", "open")
     # Terugbelnotities: Belastingen made 0 today, open 1, late 1, in time 1 of 2 = 50 %.
@@ -221,12 +225,27 @@ def test_figures_appear_and_follow_the_feed_without_reload(
 
     changed_at = time.time()
     feed.put_call(CallRecord(call_id="w1", entered_at=NOW - timedelta(seconds=30)))
+    # A call whose end never came (a controller restart ended it): counted apart, marked.
+    feed.put_call(
+        CallRecord(
+            call_id="u1",
+            entered_at=NOW - timedelta(minutes=5),
+            ended_at=NOW - timedelta(minutes=4),
+            end_unknown=True,
+        )
+    )
     feed.put_agent_state(AgentInterval(agent_id="1001", state=AgentState.TALKING, start=NOW))
     # cb1 done a minute ago: no longer open nor overdue, and still late (due at 10:00).
     feed.put_callback_note(
         callback_note("cb1", "belastingen", noted=-2 * DAY, due=-HOUR, done=-timedelta(minutes=1))
     )
     expect(page.locator("#tile-waiting .big")).to_have_text("1")
+    expect(page.locator("#unknown_end")).to_have_text("1")
+    expect(page.locator("#count-unknown_end")).to_have_class(re.compile(r"\bwarn\b"))
+    expect(page.locator("#count-unknown_end .warn-note")).to_have_text(
+        "⚠ storing: einde niet gehoord"
+    )
+    expect(page.locator("#offered")).to_have_text("6")  # not offered: its outcome is unknown
     expect(callback_cells(page, "belastingen").nth(3)).to_have_text("0")
     expect(callback_cells(page, "belastingen").nth(3)).not_to_have_class(re.compile(r"\blate\b"))
     expect(callback_cells(page, "belastingen").nth(4)).to_have_text(re.compile(r"^50%"))

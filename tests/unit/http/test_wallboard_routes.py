@@ -145,9 +145,26 @@ async def test_the_page_speaks_dutch(board: tuple[FastAPI, httpx.AsyncClient]) -
         "Bezettingsgraad",
         "Verbinding verbroken",
         "Terugbelnotities",
+        "Einde onbekend",
     ):
         assert label in page
     assert '<html lang="nl">' in page
+
+
+async def test_every_figure_the_page_names_is_in_the_snapshot(
+    board: tuple[FastAPI, httpx.AsyncClient],
+) -> None:
+    """A misspelt ``data-field`` (or ``data-warn``) would show a dash, or never warn."""
+    page = (await board[1].get("/wallboard", headers=basic("floor"))).text
+    snap = (await board[1].get("/api/wallboard", headers=basic("floor"))).json()
+    paths = set(re.findall(r'data-(?:field|warn|rated)="([a-z_.]+)"', page))
+    assert {"totals.unknown_end", "totals.offered", "rules.norm_target"} <= paths
+    for path in sorted(paths):
+        value = snap
+        for key in path.split("."):
+            assert isinstance(value, dict) and key in value, f"{path}: not in the snapshot"
+            value = value[key]
+    assert 'data-warn="totals.unknown_end"' in page
 
 
 @pytest.mark.parametrize(("user", "status"), PEOPLE.items())

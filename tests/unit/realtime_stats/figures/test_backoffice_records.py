@@ -128,6 +128,29 @@ def test_only_a_direct_call_not_picked_up_falls_back(
             },
             "only an answered direct call ends, not a consult",
         ),
+        ({"end_unknown": True}, "end_unknown needs ended_at and no ended_by"),
+        (
+            {"end_unknown": True, "ended_at": _t(9), "ended_by": RingEndedBy.CALLER},
+            "end_unknown needs ended_at and no ended_by",
+        ),
+        (
+            {
+                "end_unknown": True,
+                "ended_at": _t(9),
+                "not_answered_at": _t(4),
+                "not_answered_reason": R.BUSY,
+            },
+            "end_unknown on a ring that ended unanswered",
+        ),
+        (
+            {"end_unknown": True, "kind": CONSULT, "answered_at": _t(3), "ended_at": _t(9)},
+            "end_unknown on a consult finished at its answer",
+        ),
+        ({"end_unknown": True, "ended_at": _t(-1)}, "ended_at is before rang_at"),
+        (
+            {"end_unknown": True, "answered_at": _t(3), "ended_at": _t(2)},
+            "ended_at is before answered_at",
+        ),
     ],
 )
 def test_an_impossible_ring_is_refused_with_the_field_named(
@@ -135,6 +158,14 @@ def test_an_impossible_ring_is_refused_with_the_field_named(
 ) -> None:
     with pytest.raises(RecordError, match=message):
         ring(**changes)
+
+
+def test_a_ring_a_restart_ended_is_finished_whether_it_rang_or_talked() -> None:
+    rang = ring(ended_at=_t(9), end_unknown=True)
+    talked = ring(answered_at=_t(3), ended_at=_t(9), end_unknown=True)
+    consult = ring(kind=CONSULT, ended_at=_t(9), end_unknown=True)
+    assert all(r.finished and not r.ringing for r in (rang, talked, consult))
+    assert not rang.answered and talked.answered and not rang.fell_back
 
 
 def test_the_message_names_the_ring() -> None:

@@ -9,12 +9,14 @@ The scenario (Europe/Amsterdam, 2026-06-15, now 11:00) and its figures worked ou
     b1    haarlem      burgerzaken  10:30:00  hung up after 4 s (short abandon)
     b2    zandvoort    (none)       10:40:00  hung up after 40 s
     w1    haarlem      burgerzaken  10:58:30  waiting (90 s at 11:00)
+    u1    haarlem      burgerzaken  10:50:00  waiting, its end unknown at 10:52 (a restart)
     y1    haarlem      burgerzaken  yesterday answered: in no count of today
 
-Total: offered 5, answered 3, abandoned 2, short 1; answer rate 3/4, service level
-(<= 20 s: a1, a3) 2/4, direct handling (completed a1, a2; a2 transferred) 1/2, ASA
-(10+30+15)/3 s. Agents: 1001 busy 25 of 55 staffed minutes and talking now, 1002
-available 60 minutes, 1003 available 30 minutes then logged out: occupancy 25/145.
+Total: offered 5, answered 3, abandoned 2, short 1, unknown end 1 (in no other count);
+answer rate 3/4, service level (<= 20 s: a1, a3) 2/4, direct handling (completed a1,
+a2; a2 transferred) 1/2, ASA (10+30+15)/3 s. Agents: 1001 busy 25 of 55 staffed
+minutes and talking now, 1002 available 60 minutes, 1003 available 30 minutes then
+logged out: occupancy 25/145.
 
 Callback notes: k1 (Belastingen, due today 10:00, open: late and overdue), k2 (Belastingen,
 made today 09:00, due tomorrow), k3 (Burgerzaken, due today 17:00, done today 09:30: in
@@ -83,6 +85,10 @@ def scenario_calls() -> list[CallRecord]:
             ended_at=later(at("10:40"), 40),
         ),
         CallRecord(call_id="w1", entered_at=at("10:58:30"), municipality_id=HAARLEM, topic_id=BZ),
+        CallRecord(
+            call_id="u1", entered_at=at("10:50"), municipality_id=HAARLEM, topic_id=BZ,
+            ended_at=at("10:52"), end_unknown=True,
+        ),
         CallRecord(
             call_id="y1", entered_at=y1, municipality_id=HAARLEM, topic_id=BZ,
             answered_at=later(y1, 5), ended_at=later(y1, 60), agent_id="1001",
@@ -156,6 +162,7 @@ PLAIN = {
     "answered": "kcc_calls_answered",
     "abandoned": "kcc_calls_abandoned",
     "short_abandoned": "kcc_calls_short_abandoned",
+    "unknown_end": "kcc_calls_unknown_end",
     "waiting": "kcc_callers_waiting",
     "longest_wait_s": "kcc_longest_wait_seconds",
     "asa_s": "kcc_asa_seconds",
@@ -248,6 +255,7 @@ async def test_hand_computed_totals(client: httpx.AsyncClient) -> None:
         "kcc_calls_answered": 3,
         "kcc_calls_abandoned": 2,
         "kcc_calls_short_abandoned": 1,
+        "kcc_calls_unknown_end": 1,
         "kcc_callers_waiting": 1,
         "kcc_longest_wait_seconds": 90,
         "kcc_asa_seconds": pytest.approx((10 + 30 + 15) / 3),
@@ -284,6 +292,12 @@ async def test_hand_computed_groups(client: httpx.AsyncClient) -> None:
         "kcc_asa_seconds": 12.5,
     }
     assert exported[("kcc_callers_waiting", group("municipality", ZANDVOORT))] == 0
+    # u1's unknown end, in its groups and a real 0 in the others.
+    unknown = {
+        key[1]: value for key, value in exported.items() if key[0] == "kcc_calls_unknown_end"
+    }
+    assert unknown[group("topic", BZ)] == unknown[group("municipality", HAARLEM)] == 1
+    assert unknown[group("topic", BEL)] == unknown[group("municipality", ZANDVOORT)] == 0
 
 
 async def test_figures_without_a_value_have_no_sample(client: httpx.AsyncClient) -> None:

@@ -269,7 +269,7 @@ def test_a_failing_step_leaves_nothing_of_itself(store_target: str) -> None:
 
 def test_migrations_must_be_numbered_in_order(store_target: str) -> None:
     with pytest.raises(
-        SchemaError, match=r"numbered 1, 2, 3, ... in order, got \[1, 2, 3, 4, 5, 6, 8\]"
+        SchemaError, match=r"numbered 1, 2, 3, ... in order, got \[1, 2, 3, 4, 5, 6, 7, 9\]"
     ):
         open_store(store_target, migrations=(*MIGRATIONS, Migration(NEWEST + 2, "gap", ())))
 

@@ -12,12 +12,16 @@ from contract.vocabulary import RingEndedBy, RingFailure, RingKind
 from realtime_stats.figures.backoffice_records import BackOfficeRing
 from realtime_stats.ingest.changes import Changes
 from realtime_stats.ingest.fold import EventFold
-from realtime_stats.store import Store, StoreError, StreamId
+from realtime_stats.store import MIGRATIONS, Store, StoreError, StreamId, open_store
+from realtime_stats.store.rows import RING_COLUMNS
 from tests.unit.realtime_stats.ingest.test_fold_backoffice import backoffice_morning, bo
 from tests.unit.realtime_stats.store.suite_fixtures import (
     AMS,
+    NEWEST,
+    _sqlite_time,
     _t,
     raw_sql,
+    schema_version,
     store,
     store_target,
     upgraded_from,
@@ -70,6 +74,15 @@ def test_backoffice_rings_round_trip_exactly(store: Store) -> None:
     answered = _ring("c8", _t(60), answered_at=_t(64))
     store.save_rings([answered])  # the same ring again: its row is updated
     assert store.rings_between(_t(60), _t(61)) == [answered]
+
+
+def test_rings_a_restart_ended_round_trip_and_are_no_longer_live(store: Store) -> None:
+    lost_ringing = _ring("lost1", _t(60), ended_at=_t(300), end_unknown=True)
+    lost_talking = _ring("lost2", _t(70), answered_at=_t(75), ended_at=_t(300), end_unknown=True)
+    store.save_rings([lost_ringing, lost_talking])
+    assert store.rings_between(_t(-3600), _t(3600)) == [lost_ringing, lost_talking]
+    tomorrow = store.snapshot(since=T0 + timedelta(days=1))
+    assert tomorrow.rings == ()  # finished: not carried into the next day as live
 
 
 def test_a_fold_with_rings_saved_change_by_change_reads_back_as_the_fold(store: Store) -> None:
@@ -145,6 +158,28 @@ def test_a_row_edited_into_an_impossible_ring_is_named(store_target: str, store:
         conn.execute("UPDATE backoffice_rings SET kind = 'transfer'")
     with pytest.raises(StoreError, match=r"kind 'transfer' is unknown"):
         store.snapshot(since=T0 - timedelta(hours=1))
+
+
+def test_the_rings_unknown_end_step_keeps_the_rings_of_the_previous_version(
+    store_target: str,
+) -> None:
+    with open_store(store_target, migrations=MIGRATIONS[:6]):
+        pass
+    columns = [c for c in RING_COLUMNS if c != "end_unknown"]  # as the code of then wrote
+    c = CANCELLED
+    values = (
+        c.call_id, c.extension, c.ring, c.kind.value, c.department_id, _sqlite_time(c.rang_at),
+        None, _sqlite_time(c.not_answered_at), RingFailure.CANCELLED.value, None, None,
+    )  # fmt: skip
+    with raw_sql(store_target) as conn:
+        mark = "%s" if store_target.startswith("postgresql://") else "?"  # psycopg's, sqlite3's
+        marks = ", ".join([mark] * len(columns))
+        conn.execute(
+            f"INSERT INTO backoffice_rings ({', '.join(columns)}) VALUES ({marks})", values
+        )
+    with open_store(store_target) as store:
+        assert schema_version(store_target) == NEWEST
+        assert store.rings_between(_t(-3600), _t(3600)) == [CANCELLED]
 
 
 # SQLite only (not imported by the PostgreSQL run):
