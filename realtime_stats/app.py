@@ -40,6 +40,7 @@ from realtime_stats.store import Store, open_store, store_target
 from realtime_stats.wallboard import routes as wallboard_routes
 from realtime_stats.wallboard.consumer_feed import ConsumerBoardFeed
 from realtime_stats.wallboard.feed import BoardFeed, InMemoryBoardFeed
+from realtime_stats.wallboard.kept_snapshot import KeptSnapshot
 from realtime_stats.wallboard.service import WallboardService
 from site_config.config import SiteConfig
 from site_config.demo_secrets import refuse_demo_secrets
@@ -80,12 +81,15 @@ def create_app(
         consumer = EventConsumer(ConsumerSettings(redis_url=redis_url), store)
         feed = ConsumerBoardFeed(consumer)
     board_feed = feed or InMemoryBoardFeed()
+    # One set of running figures for the day, rendered by the wallboard and by /metrics.
+    kept = KeptSnapshot(site)
     exporter = StatsExporter(
         site,
         version=_version(),
         redis_configured=redis_url is not None,
         feed=board_feed,
         follows_events=consumer is not None,
+        kept=kept,
     )
     # No /docs, /redoc or /openapi.json: FastAPI serves them without authentication,
     # and no endpoint of this service may be reachable anonymously.
@@ -105,7 +109,7 @@ def create_app(
     # Routes go on the app itself, not through include_router: app.routes then lists
     # every route, and tests/unit/http checks each one refuses anonymous callers.
     health_routes.add_routes(app, HealthService(redis, consumer))
-    wallboard_routes.add_routes(app, WallboardService(site, board_feed))
+    wallboard_routes.add_routes(app, WallboardService(site, board_feed, kept=kept))
     metrics_routes.add_routes(app, MetricsService(exporter, redis, consumer))
     recordings = recordings_dir or site.recording.directory
     report_routes.add_routes(app, ReportService(site, store, recordings))

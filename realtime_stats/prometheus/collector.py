@@ -109,9 +109,11 @@ _SEE = " (docs/metrics.md; same as the wallboard)"
 class BoardCollector:
     """The wallboard's figures for the local day, rendered at scrape time."""
 
-    def __init__(self, site: SiteConfig, feed: BoardFeed) -> None:
+    def __init__(self, site: SiteConfig, feed: BoardFeed, kept: KeptSnapshot | None = None) -> None:
+        """``kept``: the running figures the wallboard renders with, shared so the day is
+        followed once (realtime_stats.app); a collector of its own without."""
         self._site, self._feed = site, feed
-        self._kept = KeptSnapshot(site)
+        self._kept = kept or KeptSnapshot(site)
 
     def describe(self) -> list[Metric]:
         """The series names, without computing a snapshot (the registry checks names)."""

@@ -16,6 +16,7 @@ from realtime_stats.health.redis_probe import RedisStatus
 from realtime_stats.ingest.consumer import ConsumerStatus
 from realtime_stats.prometheus.collector import BoardCollector
 from realtime_stats.wallboard.feed import BoardFeed
+from realtime_stats.wallboard.kept_snapshot import KeptSnapshot
 from site_config.config import SiteConfig
 
 
@@ -30,6 +31,7 @@ class StatsExporter:
         redis_configured: bool,
         feed: BoardFeed | None = None,
         follows_events: bool = False,
+        kept: KeptSnapshot | None = None,
     ) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         Info(
@@ -63,7 +65,7 @@ class StatsExporter:
             )
         # No feed, no figures: absent series rather than an empty day of zeros.
         if feed is not None:
-            self.registry.register(BoardCollector(site, feed))
+            self.registry.register(BoardCollector(site, feed, kept))
 
     def record_redis(self, status: RedisStatus) -> None:
         if self._redis_up is not None and status is not RedisStatus.NOT_CONFIGURED:

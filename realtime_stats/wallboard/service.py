@@ -42,9 +42,10 @@ class SharedSnapshot:
         *,
         max_age_s: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        kept: KeptSnapshot | None = None,
     ) -> None:
         self._site, self._feed, self._max_age_s, self._clock = site, feed, max_age_s, clock
-        self._kept = KeptSnapshot(site)
+        self._kept = kept or KeptSnapshot(site)
         self._last: _Rendered | None = None  # replaced whole, so threads need no lock
 
     def render(self) -> str:
@@ -79,12 +80,13 @@ class WallboardService:
         *,
         page: WallboardPage | None = None,
         timing: StreamTiming | None = None,
+        kept: KeptSnapshot | None = None,
     ) -> None:
         self.site = site
         self.page = page or WallboardPage.load(site_name=site.name)
         self.teamlead = WallboardPage.load(site_name=site.name, name="teamlead.html")
         self._feed, self._timing = feed, timing or StreamTiming()
-        self._snapshot = SharedSnapshot(site, feed)
+        self._snapshot = SharedSnapshot(site, feed, kept=kept)
 
     def render(self) -> str:
         """The snapshot as JSON; milliseconds of CPU on a busy day, so callers use a thread."""

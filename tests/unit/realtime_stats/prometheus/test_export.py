@@ -350,3 +350,29 @@ async def test_agents_per_state(client: httpx.AsyncClient) -> None:
 async def test_metrics_stay_admin_only(client: httpx.AsyncClient) -> None:
     for user in ("floor", "teamlead"):
         assert (await client.get("/metrics", headers=basic(user))).status_code == 403
+
+
+async def test_the_wallboard_and_metrics_follow_the_day_once(
+    site: SiteConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One set of running figures per app: a second would fold every record twice."""
+    from realtime_stats.wallboard import kept_snapshot
+
+    boards: list[object] = []
+
+    class CountedBoard(kept_snapshot.DayBoard):
+        def __init__(self, board_site: SiteConfig) -> None:
+            super().__init__(board_site)
+            boards.append(self)
+
+    monkeypatch.setattr(kept_snapshot, "DayBoard", CountedBoard)
+    app = create_app(site, feed=scenario_feed())
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
+    ):
+        snap = (await client.get("/api/wallboard", headers=basic("admin"))).json()
+        exported = await scrape(client)
+    assert len(boards) == 1
+    assert exported[("kcc_calls_offered", group("total", "total"))] == snap["totals"]["offered"]
